@@ -1,0 +1,47 @@
+/**
+ * Builds the deployment's stacks from a validated config, and synthesizes them all-or-nothing.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App } from "cdktf";
+import type { RunnersConfig } from "./config/schema";
+import type { DeploymentPlan } from "./planning/deployment";
+import { ClusterStack } from "./stacks/cluster-stack";
+import { RunnersStack } from "./stacks/runners-stack";
+
+/** File in the output directory holding the deployment plan the synth report prints. */
+export const PLAN_FILE = "deployment-plan.json";
+
+export interface DeploymentStacks {
+  readonly cluster?: ClusterStack;
+  readonly runners: RunnersStack;
+}
+
+/** Adds the deployment's stacks to `app`. */
+export function buildStacks(app: App, config: RunnersConfig, plan: DeploymentPlan): DeploymentStacks {
+  const cluster = plan.stacks.cluster ? new ClusterStack(app, plan.stacks.cluster, { config, plan }) : undefined;
+  const runners = new RunnersStack(app, plan.stacks.runners, { config, plan, clusterStack: cluster });
+  return { cluster, runners };
+}
+
+/**
+ * Synthesizes into a scratch directory and moves the result to `outdir` only when every stack
+ * synthesized and validated, so a failing synth leaves no partial output.
+ */
+export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, outdir: string): void {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-dagger-runners-"));
+  try {
+    const app = new App({ outdir: scratch });
+    buildStacks(app, config, plan);
+    app.synth();
+    fs.writeFileSync(path.join(scratch, PLAN_FILE), JSON.stringify(plan, null, 2));
+    fs.mkdirSync(outdir, { recursive: true });
+    for (const entry of fs.readdirSync(scratch)) {
+      fs.rmSync(path.join(outdir, entry), { recursive: true, force: true });
+      fs.cpSync(path.join(scratch, entry), path.join(outdir, entry), { recursive: true });
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}

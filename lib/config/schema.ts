@@ -1,0 +1,36 @@
+/**
+ * The config file schema: the product's user interface. Every key is optional; a file holds
+ * only what it changes. Unknown keys are rejected.
+ */
+import { z } from "zod";
+import { dnsLabel } from "./sections/common";
+import { gcpSchema } from "./sections/gcp";
+import { clusterSchema } from "./sections/cluster";
+import { kubernetesSchema } from "./sections/kubernetes";
+import { githubSchema } from "./sections/github";
+import { arcSchema } from "./sections/arc";
+import { daggerSchema } from "./sections/dagger";
+import { runnersSchema } from "./sections/runners";
+import { backendSchema } from "./sections/backend";
+
+export const configSchema = z
+  .object({
+    /** Deployment name: prefixes stacks and engine releases. @default "dagger-runners" */
+    name: dnsLabel(30).default("dagger-runners"),
+    /** `gke`: create a GKE cluster; `existing-cluster`: deploy onto a kubeconfig's cluster. @default "gke" */
+    target: z.enum(["gke", "existing-cluster"]).default("gke"),
+    gcp: gcpSchema,
+    cluster: clusterSchema,
+    kubernetes: kubernetesSchema,
+    github: githubSchema,
+    arc: arcSchema,
+    dagger: daggerSchema,
+    runners: runnersSchema,
+    backend: backendSchema,
+  })
+  .strict();
+
+/** A validated config with every default filled in. */
+export type RunnersConfig = z.output<typeof configSchema>;
+/** What a config file may contain. */
+export type RunnersConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,2 @@
+/** hashicorp/kubernetes classes, by deep path (see google.ts). */
+export { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";

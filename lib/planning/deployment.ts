@@ -1,0 +1,66 @@
+/**
+ * The deployment plan: everything derived from a validated config before any construct is
+ * built. Pure code (no cdktf): the stacks, the synth report and `npm run report` all read it,
+ * so nothing is derived twice.
+ */
+import type { RunnersConfig } from "../config/schema";
+import { PLACEHOLDER_PROJECT_ID } from "../config/sections/gcp";
+import { PLACEHOLDER_CONFIG_URL } from "../config/sections/github";
+import { DEFAULT_SIZES } from "../config/sections/runners";
+import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
+import { EngineNames, planEngineNames } from "./engines";
+
+export interface SizeSpec {
+  readonly requests?: Record<string, string>;
+  readonly limits?: Record<string, string>;
+}
+
+export interface DeploymentPlan {
+  readonly name: string;
+  readonly target: RunnersConfig["target"];
+  /** Stack names: `<name>-cluster` (target gke only) and `<name>-runners`. */
+  readonly stacks: { readonly cluster?: string; readonly runners: string };
+  readonly runners: RunnerPlan;
+  /** Runner sizes with their resources (`""` = unsuffixed). */
+  readonly sizes: Readonly<Record<string, SizeSpec>>;
+  readonly engines: readonly EngineNames[];
+  /** `runner_labels`: label -> engine version. */
+  readonly runnerLabels: Readonly<Record<string, string>>;
+  /** Things to tell the user before deploying (placeholders, risky choices). */
+  readonly warnings: readonly string[];
+}
+
+export function planDeployment(config: RunnersConfig): DeploymentPlan {
+  const sizes: Record<string, SizeSpec> = config.runners.sizes ?? DEFAULT_SIZES;
+  const runners = planRunners({
+    versions: config.dagger.versions,
+    sizes: Object.keys(sizes),
+    strategy: config.arc.labelStrategy,
+    minRunners: config.runners.minRunners,
+    aliasMinRunners: config.runners.aliasMinRunners,
+    maxRunners: config.runners.maxRunners,
+  });
+  const engines = planEngineNames(config.name, runners.versions, config.dagger.engine.mode);
+
+  const warnings: string[] = [];
+  if (config.target === "gke" && config.gcp.projectId === PLACEHOLDER_PROJECT_ID) {
+    warnings.push(`gcp.projectId is the placeholder "${PLACEHOLDER_PROJECT_ID}": set your project before deploying`);
+  }
+  if (config.github.configUrl === PLACEHOLDER_CONFIG_URL) {
+    warnings.push(`github.configUrl is the placeholder "${PLACEHOLDER_CONFIG_URL}": set your organization or repository URL before deploying`);
+  }
+
+  return {
+    name: config.name,
+    target: config.target,
+    stacks: {
+      cluster: config.target === "gke" ? `${config.name}-cluster` : undefined,
+      runners: `${config.name}-runners`,
+    },
+    runners,
+    sizes,
+    engines,
+    runnerLabels: runnerLabelMap(runners),
+    warnings,
+  };
+}

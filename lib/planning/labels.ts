@@ -1,0 +1,204 @@
+/**
+ * Runner-label planning: from engine versions and runner sizes, every `runs-on` label, the
+ * engine that serves it, the scale sets of both label strategies and every resource name.
+ * Pure code: no cdktf import, so it is trivially testable and reusable by other tools.
+ */
+import { PlanError } from "./errors";
+import { EngineVersion, newest, newestPerMinor, parseVersionList } from "./versions";
+import {
+  ARC_SCALE_SET_MAX,
+  HELM_RELEASE_MAX,
+  K8S_NAME_MAX,
+  isDns1123Label,
+  labelToResourceName,
+} from "./names";
+
+/** How labels map onto ARC runner scale sets. */
+export type LabelStrategy = "per-label" | "multi-label";
+
+/** What a label points at: an exact version, the newest patch of a minor, or the newest overall. */
+export type LabelKind = "exact" | "minor" | "latest";
+
+export interface PlanInput {
+  /** Engine versions as written in the config (`0.20.3` or `v0.20.3`). */
+  readonly versions: readonly string[];
+  /** Size names; `""` means no label suffix. @default [""] */
+  readonly sizes?: readonly string[];
+  /** @default "per-label" */
+  readonly strategy?: LabelStrategy;
+  /** Label prefix. @default "dagger" */
+  readonly prefix?: string;
+  /** minRunners of exact-version scale sets. @default 0 */
+  readonly minRunners?: number;
+  /** minRunners of alias scale sets (`dagger-v0.20`, `dagger-latest`). @default minRunners */
+  readonly aliasMinRunners?: number;
+  /** maxRunners of every scale set. @default 10 */
+  readonly maxRunners?: number;
+  /** Key paths used in error messages. */
+  readonly paths?: { versions?: string; sizes?: string };
+}
+
+export interface LabelPlan {
+  /** The `runs-on` label, e.g. `dagger-v0.20-large`. */
+  readonly label: string;
+  readonly kind: LabelKind;
+  /** Engine version serving the label, e.g. `0.20.3`. */
+  readonly version: string;
+  /** Size name (`""` for none). */
+  readonly size: string;
+  /** `runnerScaleSetName` of the scale set that runs jobs for this label. */
+  readonly scaleSet: string;
+}
+
+export interface ScaleSetPlan {
+  /** `runnerScaleSetName`: the label GitHub registers (at most 45 characters). */
+  readonly name: string;
+  /** Helm release name (DNS-1123, at most 45 so ARC's suffixed names stay valid). */
+  readonly releaseName: string;
+  readonly version: string;
+  readonly size: string;
+  readonly kind: LabelKind;
+  /** Extra labels for ARC's `scaleSetLabels` (multi-label only, ARC >= 0.14). */
+  readonly extraLabels: readonly string[];
+  /** Every `runs-on` label this scale set serves (its name plus `extraLabels`). */
+  readonly labels: readonly string[];
+  readonly minRunners: number;
+  readonly maxRunners: number;
+}
+
+export interface RunnerPlan {
+  readonly strategy: LabelStrategy;
+  /** Engine versions, ascending semver. */
+  readonly versions: readonly EngineVersion[];
+  readonly latest: EngineVersion;
+  readonly sizes: readonly string[];
+  /** Every label, sorted: by version descending, then kind, then size. */
+  readonly labels: readonly LabelPlan[];
+  readonly scaleSets: readonly ScaleSetPlan[];
+}
+
+const SIZE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function suffix(size: string): string {
+  return size === "" ? "" : `-${size}`;
+}
+
+/** Builds the label plan for both strategies; throws {@link PlanError} on bad input. */
+export function planRunners(input: PlanInput): RunnerPlan {
+  const versionsPath = input.paths?.versions ?? "dagger.versions";
+  const sizesPath = input.paths?.sizes ?? "runners.sizes";
+  const prefix = input.prefix ?? "dagger";
+  const strategy = input.strategy ?? "per-label";
+  const minRunners = input.minRunners ?? 0;
+  const aliasMinRunners = input.aliasMinRunners ?? minRunners;
+  const maxRunners = input.maxRunners ?? 10;
+  const sizes = input.sizes && input.sizes.length > 0 ? [...input.sizes] : [""];
+
+  for (const s of sizes) {
+    if (s !== "" && !SIZE_NAME.test(s)) {
+      throw new PlanError(`${sizesPath}.${s}`, s, 'is not a valid size name (lowercase letters, digits and "-", or "" for no suffix)');
+    }
+  }
+  if (minRunners > maxRunners) {
+    throw new PlanError("runners.minRunners", minRunners, `is greater than runners.maxRunners (${maxRunners})`);
+  }
+  if (aliasMinRunners > maxRunners) {
+    throw new PlanError("runners.aliasMinRunners", aliasMinRunners, `is greater than runners.maxRunners (${maxRunners})`);
+  }
+
+  const versions = parseVersionList(input.versions, versionsPath);
+  const latest = newest(versions);
+  const perMinor = newestPerMinor(versions);
+  const versionIndex = new Map(input.versions.map((raw, i) => [String(raw).replace(/^v/, "").trim(), i]));
+
+  // Labels, newest version first so the table reads top-down.
+  const labels: LabelPlan[] = [];
+  const descending = [...versions].reverse();
+  for (const size of sizes) {
+    const exactName = (v: EngineVersion) => `${prefix}-v${v.text}${suffix(size)}`;
+    for (const v of descending) {
+      labels.push({ label: exactName(v), kind: "exact", version: v.text, size, scaleSet: "" });
+    }
+    for (const [minorText, v] of [...perMinor.entries()].reverse()) {
+      labels.push({ label: `${prefix}-v${minorText}${suffix(size)}`, kind: "minor", version: v.text, size, scaleSet: "" });
+    }
+    labels.push({ label: `${prefix}-latest${suffix(size)}`, kind: "latest", version: latest.text, size, scaleSet: "" });
+  }
+
+  // Scale sets of the chosen strategy; every label records the scale set that serves it.
+  const scaleSets: ScaleSetPlan[] = [];
+  const exactOf = (version: string, size: string) => `${prefix}-v${version}${suffix(size)}`;
+  if (strategy === "per-label") {
+    for (const l of labels) {
+      scaleSets.push({
+        name: l.label,
+        releaseName: labelToResourceName(l.label),
+        version: l.version,
+        size: l.size,
+        kind: l.kind,
+        extraLabels: [],
+        labels: [l.label],
+        minRunners: l.kind === "exact" ? minRunners : aliasMinRunners,
+        maxRunners,
+      });
+    }
+  } else {
+    for (const size of sizes) {
+      for (const v of descending) {
+        const name = exactOf(v.text, size);
+        const extra = labels.filter((l) => l.kind !== "exact" && l.size === size && l.version === v.text).map((l) => l.label);
+        scaleSets.push({
+          name,
+          releaseName: labelToResourceName(name),
+          version: v.text,
+          size,
+          kind: "exact",
+          extraLabels: extra,
+          labels: [name, ...extra],
+          minRunners: extra.length > 0 ? Math.max(minRunners, aliasMinRunners) : minRunners,
+          maxRunners,
+        });
+      }
+    }
+  }
+  const servedBy = new Map<string, string>();
+  for (const s of scaleSets) for (const l of s.labels) servedBy.set(l, s.name);
+  const finalLabels = labels.map((l) => ({ ...l, scaleSet: servedBy.get(l.label) ?? "" }));
+
+  // Uniqueness and name limits, with the offending version or size in the error.
+  const blame = (l: { version: string; size: string }) =>
+    l.size !== ""
+      ? { path: `${sizesPath}.${l.size}`, value: l.size }
+      : { path: `${versionsPath}[${versionIndex.get(l.version) ?? 0}]`, value: l.version };
+  const seenLabel = new Map<string, LabelPlan>();
+  for (const l of finalLabels) {
+    const prev = seenLabel.get(l.label);
+    if (prev) {
+      const b = blame(l);
+      throw new PlanError(b.path, b.value, `gives label "${l.label}" twice (labels must be unique)`);
+    }
+    seenLabel.set(l.label, l);
+  }
+  const seenRelease = new Map<string, ScaleSetPlan>();
+  for (const s of scaleSets) {
+    const b = blame(s);
+    if (s.name.length > ARC_SCALE_SET_MAX) {
+      throw new PlanError(b.path, b.value, `makes scale-set name "${s.name}" ${s.name.length} characters long (ARC allows at most ${ARC_SCALE_SET_MAX})`);
+    }
+    if (s.releaseName.length > HELM_RELEASE_MAX || !isDns1123Label(s.releaseName, K8S_NAME_MAX)) {
+      throw new PlanError(b.path, b.value, `makes Helm release name "${s.releaseName}" invalid (DNS-1123, at most ${HELM_RELEASE_MAX} characters)`);
+    }
+    const prev = seenRelease.get(s.releaseName);
+    if (prev) {
+      throw new PlanError(b.path, b.value, `makes release name "${s.releaseName}" collide with scale set "${prev.name}" (rename the size)`);
+    }
+    seenRelease.set(s.releaseName, s);
+  }
+
+  return { strategy, versions, latest, sizes, labels: finalLabels, scaleSets };
+}
+
+/** `runner_labels`: every `runs-on` label mapped to the engine version serving it. */
+export function runnerLabelMap(plan: RunnerPlan): Record<string, string> {
+  return Object.fromEntries(plan.labels.map((l) => [l.label, l.version]));
+}
