@@ -36,6 +36,16 @@ export class RunnersStack extends TerraformStack {
       new HelmProvider(this, "helm", { kubernetes: k });
     }
 
+    // --- Layer wiring (order matters: namespaces -> engines -> runners) ---------------------
+    // [issue 4] RunnerNamespaces (lib/constructs/runner-namespaces.ts): controller + runners
+    //           namespaces; exposes their names (tokens when created, so Terraform orders
+    //           everything placed in them after the namespace).
+    // [issue 3] DaggerEngines (lib/constructs/dagger-engines.ts): one Helm release per version;
+    //           takes the client (runners) namespace; exposes EngineConnectionSpec per version.
+    // [issue 4] GithubRunners (lib/constructs/github-runners.ts): ARC controller + scale sets,
+    //           consuming the plan and the engine specs.
+    // ---------------------------------------------------------------------------------------
+
     new TerraformOutput(this, "runner_labels", {
       value: plan.runnerLabels,
       description: "Every runs-on label this deployment serves, mapped to the Dagger engine version behind it",
