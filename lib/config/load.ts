@@ -112,7 +112,8 @@ export function formatIssue(issue: ZodIssue, input: unknown, schema: ZodTypeAny 
       const expected = expectedName[issue.expected] ?? issue.expected;
       if (issue.received === "undefined") return `${at}: is required (expected ${expected})`;
       if (issue.expected === "integer") return `${at}: ${formatValue(value)} is not a whole number`;
-      return `${at}: ${formatValue(value)} is ${typeName(value)} (expected ${expected})`;
+      const quote = issue.expected === "string" && typeof value === "number" ? "; put it in quotes" : "";
+      return `${at}: ${formatValue(value)} is ${typeName(value)} (expected ${expected}${quote})`;
     }
     case "invalid_enum_value":
       return `${at}: ${formatValue(value)} is not allowed (expected one of: ${issue.options.join(", ")})`;
@@ -172,7 +173,7 @@ export function parseConfigText(text: string, file: string): unknown {
       throw new ConfigError(`${where}: is not valid JSON (${(e as Error).message.split("\n")[0]})`);
     }
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const line = err.linePos?.[0];

@@ -1,0 +1,170 @@
+import { compareVersions, parseVersion, parseVersionList } from "../lib/planning/versions";
+import { planRunners, runnerLabelMap } from "../lib/planning/labels";
+import { planEngineNames } from "../lib/planning/engines";
+import { daggerChartFullname } from "../lib/planning/names";
+import { PlanError } from "../lib/planning/errors";
+
+describe("versions", () => {
+  test.each([
+    ["0.20.3", "0.20.3"],
+    ["v0.20.3", "0.20.3"],
+    [" 1.2.3 ", "1.2.3"],
+  ])("parses %j as %s", (raw, text) => {
+    expect(parseVersion(raw).text).toBe(text);
+  });
+
+  test.each([
+    ["0.20", /is not a full version/],
+    ["0.20.x", /is not a valid version/],
+    ["0.020.3", /is not a valid version/],
+    ["1.0.0-beta.14", /pre-release/],
+    ["", /is not a valid version/],
+  ])("rejects %j", (raw, msg) => {
+    expect(() => parseVersion(raw, "dagger.versions[1]")).toThrow(msg);
+  });
+
+  test("error names path, value and what is allowed", () => {
+    expect(() => parseVersionList(["0.20.3", "0.20"])).toThrow(
+      'dagger.versions[1]: "0.20" is not a full version (expected MAJOR.MINOR.PATCH, e.g. 0.20.3)',
+    );
+  });
+
+  test("orders as semver, not strings", () => {
+    const sorted = parseVersionList(["0.9.3", "0.20.3", "0.19.9", "0.19.10"]).map((v) => v.text);
+    expect(sorted).toEqual(["0.9.3", "0.19.9", "0.19.10", "0.20.3"]);
+    expect(compareVersions(parseVersion("0.19.10"), parseVersion("0.19.9"))).toBeGreaterThan(0);
+  });
+
+  test("rejects duplicates, also with a leading v", () => {
+    expect(() => parseVersionList(["0.20.3", "v0.20.3"])).toThrow(
+      'dagger.versions[1]: "v0.20.3" duplicates dagger.versions[0] (each version may appear once)',
+    );
+  });
+
+  test("rejects an empty list", () => {
+    expect(() => parseVersionList([])).toThrow(/dagger.versions: \[\] is empty/);
+  });
+});
+
+describe("label plan", () => {
+  test("mixed versions: latest is 0.20.3, dagger-v0.19 is 0.19.10", () => {
+    const plan = planRunners({ versions: ["0.9.3", "0.20.3", "0.19.9", "0.19.10"] });
+    const map = runnerLabelMap(plan);
+    expect(map).toEqual({
+      "dagger-v0.20.3": "0.20.3",
+      "dagger-v0.19.10": "0.19.10",
+      "dagger-v0.19.9": "0.19.9",
+      "dagger-v0.9.3": "0.9.3",
+      "dagger-v0.20": "0.20.3",
+      "dagger-v0.19": "0.19.10",
+      "dagger-v0.9": "0.9.3",
+      "dagger-latest": "0.20.3",
+    });
+    expect(plan.latest.text).toBe("0.20.3");
+  });
+
+  test("a single version gives exact, minor alias and latest", () => {
+    const plan = planRunners({ versions: ["0.20.3"] });
+    expect(plan.labels.map((l) => [l.label, l.kind, l.version])).toEqual([
+      ["dagger-v0.20.3", "exact", "0.20.3"],
+      ["dagger-v0.20", "minor", "0.20.3"],
+      ["dagger-latest", "latest", "0.20.3"],
+    ]);
+  });
+
+  test("several sizes suffix every label; '' means no suffix", () => {
+    const plan = planRunners({ versions: ["0.20.3", "0.19.10"], sizes: ["", "large"] });
+    const labels = plan.labels.map((l) => l.label);
+    expect(labels).toEqual([
+      "dagger-v0.20.3", "dagger-v0.19.10", "dagger-v0.20", "dagger-v0.19", "dagger-latest",
+      "dagger-v0.20.3-large", "dagger-v0.19.10-large", "dagger-v0.20-large", "dagger-v0.19-large", "dagger-latest-large",
+    ]);
+    expect(plan.labels.find((l) => l.label === "dagger-v0.20-large")).toMatchObject({ version: "0.20.3", size: "large" });
+  });
+
+  test("per-label: one scale set per label, alias sets use aliasMinRunners", () => {
+    const plan = planRunners({ versions: ["0.20.3", "0.20.1"], minRunners: 1, aliasMinRunners: 2, maxRunners: 5 });
+    expect(plan.scaleSets.map((s) => [s.name, s.releaseName, s.minRunners, s.extraLabels.length])).toEqual([
+      ["dagger-v0.20.3", "dagger-v0-20-3", 1, 0],
+      ["dagger-v0.20.1", "dagger-v0-20-1", 1, 0],
+      ["dagger-v0.20", "dagger-v0-20", 2, 0],
+      ["dagger-latest", "dagger-latest", 2, 0],
+    ]);
+    for (const l of plan.labels) expect(l.scaleSet).toBe(l.label);
+  });
+
+  test("multi-label: one scale set per version and size, aliases as scaleSetLabels", () => {
+    const plan = planRunners({ versions: ["0.20.3", "0.20.1", "0.19.10"], sizes: ["", "large"], strategy: "multi-label" });
+    expect(plan.scaleSets).toHaveLength(6);
+    const top = plan.scaleSets.find((s) => s.name === "dagger-v0.20.3-large")!;
+    expect(top.extraLabels).toEqual(["dagger-v0.20-large", "dagger-latest-large"]);
+    expect(plan.scaleSets.find((s) => s.name === "dagger-v0.20.1")!.extraLabels).toEqual([]);
+    expect(plan.scaleSets.find((s) => s.name === "dagger-v0.19.10")!.extraLabels).toEqual(["dagger-v0.19"]);
+    expect(plan.labels.find((l) => l.label === "dagger-latest")!.scaleSet).toBe("dagger-v0.20.3");
+    // Same labels as per-label: both strategies come from one plan.
+    const perLabel = planRunners({ versions: ["0.20.3", "0.20.1", "0.19.10"], sizes: ["", "large"] });
+    expect(runnerLabelMap(plan)).toEqual(runnerLabelMap(perLabel));
+  });
+
+  test("every label is served by exactly one scale set in both strategies", () => {
+    for (const strategy of ["per-label", "multi-label"] as const) {
+      const plan = planRunners({ versions: ["0.9.3", "0.20.3", "0.19.9", "0.19.10"], sizes: ["", "xl"], strategy });
+      const served = plan.scaleSets.flatMap((s) => s.labels).sort();
+      expect(served).toEqual(plan.labels.map((l) => l.label).sort());
+    }
+  });
+
+  test.each([
+    [{ versions: ["0.20.3"], sizes: ["Large"] }, 'runners.sizes.Large: "Large" is not a valid size name'],
+    [{ versions: ["0.20.3"], sizes: ["a-very-long-size-name-for-runners-xx"] }, /runners.sizes.a-very-long-size-name-for-runners-xx: .* makes scale-set name "dagger-v0.20.3-a-very-long-size-name-for-runners-xx" 51 characters long \(ARC allows at most 45\)/],
+    [{ versions: ["0.20.3", "0.20.30"], sizes: ["", "3"] }, /gives label|collide/],
+    [{ versions: ["0.20.3"], minRunners: 5, maxRunners: 2 }, "runners.minRunners: 5 is greater than runners.maxRunners (2)"],
+    [{ versions: ["0.20.3"], aliasMinRunners: 5, maxRunners: 2 }, "runners.aliasMinRunners: 5 is greater than runners.maxRunners (2)"],
+  ])("rejects %j", (input, msg) => {
+    expect(() => planRunners(input)).toThrow(PlanError);
+    expect(() => planRunners(input)).toThrow(msg);
+  });
+
+  test("size names that make release names collide are rejected", () => {
+    // "dagger-v0.20-3" (minor alias, size "3") and "dagger-v0.20.3" (exact) both become dagger-v0-20-3.
+    expect(() => planRunners({ versions: ["0.20.3"], sizes: ["", "3"] })).toThrow(/collide/);
+  });
+});
+
+describe("engine names", () => {
+  test("follow the chart's fullname rule", () => {
+    const [e] = planEngineNames("dagger-runners", parseVersionList(["0.20.3"]), "statefulset");
+    expect(e).toEqual({
+      version: "0.20.3",
+      releaseName: "dagger-runners-v0-20-3",
+      fullname: "dagger-runners-v0-20-3-dagger-helm",
+      workloadName: "dagger-runners-v0-20-3-dagger-helm-engine",
+      podName: "dagger-runners-v0-20-3-dagger-helm-engine-0",
+    });
+  });
+
+  test.each([
+    ["r", undefined, "r-dagger-helm"],
+    ["my-dagger-helm", undefined, "my-dagger-helm"],
+    ["x", "custom", "custom"],
+    ["a".repeat(52), undefined, `${"a".repeat(52)}-dagger-hel`],
+    ["a".repeat(51), undefined, `${"a".repeat(51)}-dagger-helm`],
+    ["a".repeat(70), "o".repeat(70), "o".repeat(63)],
+  ])("daggerChartFullname(%j, %j) = %j", (release, override, full) => {
+    expect(daggerChartFullname(release, override)).toBe(full);
+    expect(daggerChartFullname(release, override).length).toBeLessThanOrEqual(63);
+  });
+
+  test("trims one trailing dash after truncation", () => {
+    // 54 chars then "-dagger-helm": the cut at 63 lands right after "-dagger-" -> trailing "-" trimmed.
+    const release = "b".repeat(55);
+    expect(daggerChartFullname(release)).toBe(`${"b".repeat(55)}-dagger`);
+  });
+
+  test("a deployment name too long for the StatefulSet limit is an error naming `name`", () => {
+    expect(() => planEngineNames("a-rather-long-deployment-name", parseVersionList(["0.20.3"]), "statefulset")).toThrow(
+      /^name: "a-rather-long-deployment-name" makes engine statefulset name ".*" 56 characters long \(at most 52\)/,
+    );
+    expect(() => planEngineNames("a-rather-long-deployment-name", parseVersionList(["0.20.3"]), "daemonset")).not.toThrow();
+  });
+});
