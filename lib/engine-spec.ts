@@ -36,4 +36,24 @@ export interface EngineConnectionSpec {
   readonly cloudTokenSecret?: { readonly name: string; readonly key: string };
   /** `imagePullSecrets` clients need for {@link image}. */
   readonly imagePullSecrets?: readonly string[];
+  /**
+   * Node-local engines (`unix`, and `tcp` with a DaemonSet): the engine runs only on nodes
+   * matching this selector, so a client must be scheduled there too.
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Node-local engines: the tolerations the engine has, which a client needs to share its nodes. */
+  readonly tolerations?: readonly EngineToleration[];
+  /** `tcp` only: the Service (in {@link namespace}) in front of the engine. */
+  readonly serviceName?: string;
+  /** `tcp` only: the engine's TCP port. */
+  readonly port?: number;
+}
+
+/** A Kubernetes toleration, as the engine pods carry it. */
+export interface EngineToleration {
+  readonly key?: string;
+  readonly operator?: "Equal" | "Exists";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  readonly tolerationSeconds?: number;
 }

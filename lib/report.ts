@@ -3,6 +3,7 @@
  * deployment plan (never re-derived). Pure code.
  */
 import type { DeploymentPlan } from "./planning/deployment";
+import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
 
 /** Renders rows as an aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -19,6 +20,53 @@ export function labelTable(plan: DeploymentPlan): string {
   );
 }
 
+const res = (r: Resources) => `${formatMillis(r.cpuMillis)} / ${formatMiB(r.memoryMiB)}${r.gpus ? ` / ${r.gpus} GPU` : ""}`;
+const sizeName = (s: string) => (s === "" ? "(default)" : s);
+const perSize = (m: Readonly<Record<string, number>>) =>
+  Object.entries(m)
+    .map(([k, v]) => (Object.keys(m).length === 1 && k === "" ? String(v) : `${sizeName(k)}: ${v}`))
+    .join(", ") || "-";
+
+/** Capacity per node pool: node size, what engines take, runners per node and at max nodes. */
+export function poolTable(capacity: CapacityPlan): string {
+  return table(
+    ["POOL", "MACHINE", "NODES", "SPOT", "ALLOCATABLE/NODE", "SYSTEM/NODE", "ENGINES", "FREE/NODE", "RUNNERS/NODE", "RUNNERS AT MAX", "DEMAND"],
+    capacity.pools.map((p) => [
+      p.name,
+      p.machineType ? `${p.machineType}${p.source === "explicit" ? " (explicit)" : ""}` : "(explicit)",
+      `${p.minNodes}-${p.maxNodes}`,
+      p.spot ? "yes" : "no",
+      res(p.node.allocatable),
+      res(p.node.system),
+      p.daemonSetEngines.length > 0
+        ? `${p.daemonSetEngines.length} DaemonSet (${res(p.node.daemonSetEngines)} per node)`
+        : p.statefulSetEngines.length > 0
+          ? `${p.statefulSetEngines.length} StatefulSet on ${p.engineNodes} node${p.engineNodes === 1 ? "" : "s"}`
+          : "-",
+      res(p.node.free),
+      perSize(p.runnersPerNode),
+      Object.keys(p.maxRunnersAtMax).length > 0 ? `${perSize(p.maxRunnersAtMax)}` : "-",
+      p.demand > 0 ? `${p.demand}${p.demand > p.capacity ? ` (holds ${p.capacity}: jobs queue)` : ""}` : "-",
+    ]),
+  );
+}
+
+/** Capacity per engine: requests, scale sets routing to it and the worst case against the pool. */
+export function engineTable(capacity: CapacityPlan): string {
+  return table(
+    ["ENGINE", "MODE", "POOL", "REQUESTS", "SCALE SETS", "WORST-CASE RUNNERS", "POOL HOLDS"],
+    capacity.engines.map((e) => [
+      e.version,
+      e.mode,
+      e.pools.join(", ") || "-",
+      res(e.requests),
+      String(e.scaleSets),
+      String(e.worstCaseRunners),
+      `${e.poolCapacity}${e.worstCaseRunners > e.poolCapacity ? " (jobs queue)" : ""}`,
+    ]),
+  );
+}
+
 /** The whole human report. */
 export function renderReport(plan: DeploymentPlan): string {
   const parts = [
@@ -27,6 +75,11 @@ export function renderReport(plan: DeploymentPlan): string {
     "",
     labelTable(plan),
   ];
+  if (plan.capacity) {
+    parts.push("", "Node pools (per node: CPU / memory requests):", poolTable(plan.capacity), "", "Engines (worst case: every scale set routing to the engine at maxRunners):", engineTable(plan.capacity));
+  } else {
+    parts.push("", "Capacity: not planned (target existing-cluster without kubernetes.nodes)");
+  }
   if (plan.warnings.length > 0) {
     parts.push("", "Warnings:", ...plan.warnings.map((w) => `  ! ${w}`));
   }

@@ -9,6 +9,7 @@ import { PLACEHOLDER_CONFIG_URL } from "../config/sections/github";
 import { DEFAULT_SIZES } from "../config/sections/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, planEngineNames } from "./engines";
+import { CapacityConfigView, CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
 
 export interface SizeSpec {
   readonly requests?: Record<string, string>;
@@ -26,6 +27,11 @@ export interface DeploymentPlan {
   readonly engines: readonly EngineNames[];
   /** `runner_labels`: label -> engine version. */
   readonly runnerLabels: Readonly<Record<string, string>>;
+  /**
+   * Node pools, engines and runner concurrency (lib/planning/capacity.ts); undefined on target
+   * `existing-cluster` without `kubernetes.nodes`.
+   */
+  readonly capacity?: CapacityPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
   readonly warnings: readonly string[];
 }
@@ -50,6 +56,11 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     warnings.push(`github.configUrl is the placeholder "${PLACEHOLDER_CONFIG_URL}": set your organization or repository URL before deploying`);
   }
 
+  // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
+  const capacityInput = capacityInputFromConfig(config as CapacityConfigView, sizes, runners.scaleSets, engines);
+  const capacity = capacityInput ? planCapacity(capacityInput) : undefined;
+  if (capacity) warnings.push(...capacity.warnings);
+
   return {
     name: config.name,
     target: config.target,
@@ -61,6 +72,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     sizes,
     engines,
     runnerLabels: runnerLabelMap(runners),
+    capacity,
     warnings,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Engine naming: one Dagger Helm release per engine version. Pure code.
  */
+import type { EngineConnectionSpec, EngineToleration, EngineTransport } from "../engine-spec";
 import { PlanError } from "./errors";
 import { EngineVersion } from "./versions";
 import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, isDns1123Label } from "./names";
@@ -51,4 +52,206 @@ export function planEngineNames(
       podName: mode === "statefulset" ? `${workloadName}-0` : undefined,
     };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection specs (issue 3): how a client reaches each engine. Verified against the chart
+// `oci://registry.dagger.io/dagger-helm` (dagger/dagger helm/dagger/, charts 0.17-0.20.x).
+// ---------------------------------------------------------------------------------------------
+
+/** Oldest engine/chart version supported: `engine.configJson`, `engine.port`, the StatefulSet
+ * PVC and `engine.hostPath.dataVolume.enabled` arrived in chart 0.17.0 (helm/dagger/CHANGELOG.md). */
+export const MIN_ENGINE_VERSION = "0.17.0";
+
+/** Default engine image repository; the chart's default image is `registry.dagger.io/engine:v<chart version>`. */
+export const ENGINE_IMAGE_REPOSITORY = "registry.dagger.io/engine";
+
+/**
+ * The `dagger` CLI inside the engine image. dagger/dagger's shim bind-mounts
+ * `/usr/local/bin/dagger` from the engine into nested containers, and its integration tests
+ * take `.File("/usr/local/bin/dagger")` from released engine images; the engine binary itself
+ * is `/usr/local/bin/dagger-engine` (toolchains/engine-dev/consts). The chart's readiness probe
+ * runs `dagger core version` from `PATH`.
+ */
+export const ENGINE_CLI_PATH = "/usr/local/bin/dagger";
+
+/** The chart's engine container name (templates/engine-daemonset.yaml, engine-statefulset.yaml). */
+export const ENGINE_CONTAINER_NAME = "dagger-engine";
+
+/** Where a `unix` client mounts the node's socket directory: the CLI's default socket dir. */
+export const SOCKET_MOUNT_PATH = "/run/dagger";
+
+/** Default `dagger.engine.port` for the `tcp` transport. */
+export const DEFAULT_ENGINE_PORT = 1234;
+
+/** Default ServiceAccount (in the client namespace) the `kube-pod` RBAC is bound to. */
+export const DEFAULT_CLIENT_SERVICE_ACCOUNT = "dagger-runner";
+
+/** Default Secret (in the client namespace) holding `DAGGER_CLOUD_TOKEN`. */
+export const DEFAULT_CLIENT_CLOUD_SECRET = "dagger-cloud-token";
+
+/** Label a `tcp` client pod carries (value: the engine's release name) for the NetworkPolicy. */
+export const CLIENT_POD_LABEL = "dagger-runners/engine";
+
+/** Key the chart loads from `magicache.secretName` with `envFrom` (templates/magicache-secret.yaml). */
+export const MAGICACHE_TOKEN_KEY = "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN";
+
+/** Key of the client's Dagger Cloud token Secret, read as the env var of the same name. */
+export const CLIENT_CLOUD_TOKEN_KEY = "DAGGER_CLOUD_TOKEN";
+
+/** Same as {@link EngineTransport}. */
+export type EngineTransportName = EngineTransport;
+
+/** `unix` for DaemonSets (node-local socket), `kube-pod` for the StatefulSet (one named pod). */
+export function defaultTransport(mode: EngineMode): EngineTransportName {
+  return mode === "daemonset" ? "unix" : "kube-pod";
+}
+
+/** Transports a mode supports; the reason names why the others do not fit. */
+export function transportProblem(mode: EngineMode, transport: EngineTransportName): string | undefined {
+  if (mode === "statefulset" && transport === "unix") {
+    return 'is not valid with dagger.engine.mode "statefulset" (the engine pod runs on one node, so other nodes have no engine socket; use kube-pod or tcp)';
+  }
+  if (mode === "daemonset" && transport === "kube-pod") {
+    return 'is not valid with dagger.engine.mode "daemonset" (DaemonSet pod names are random, so a runner cannot name its node\'s engine; use unix or tcp)';
+  }
+  return undefined;
+}
+
+/**
+ * The node directory holding the engine socket for a DaemonSet release: the chart's run volume
+ * `hostPath` `/run/dagger-<fullname>` (seen in charts from 2025-04 on, dagger/dagger issue 10277
+ * and templates at chart 0.19/0.20). Charts 0.17.x wrote `/var/run/dagger-<fullname>`; on the
+ * node `/var/run` links to `/run`, so both name the same directory.
+ */
+export function hostSocketDir(fullname: string, v: EngineVersion): string {
+  const old = v.major === 0 && v.minor < 18;
+  return `${old ? "/var/run" : "/run"}/dagger-${fullname}`;
+}
+
+/** The node directory holding a DaemonSet engine's cache (chart data volume `hostPath`). */
+export function hostDataDir(fullname: string): string {
+  return `/var/lib/dagger-${fullname}`;
+}
+
+/** `unix://<mount>/engine.sock`. */
+export function unixRunnerHost(mountPath = SOCKET_MOUNT_PATH): string {
+  return `unix://${mountPath}/engine.sock`;
+}
+
+/** `kube-pod://<pod>?namespace=<ns>` (names must match `^[-a-z0-9.]+$`). */
+export function kubePodRunnerHost(pod: string, namespace: string): string {
+  return `kube-pod://${pod}?namespace=${namespace}`;
+}
+
+/** `tcp://<service>.<ns>.svc.cluster.local:<port>`. */
+export function tcpRunnerHost(service: string, namespace: string, port: number): string {
+  return `tcp://${service}.${namespace}.svc.cluster.local:${port}`;
+}
+
+/**
+ * Our own Service for the `tcp` transport: `<release>-tcp`. Newer charts render their own
+ * Service named `<fullname>` when a port is set (dagger/dagger PR 11993); the suffix keeps ours
+ * distinct from it.
+ */
+export function engineServiceName(releaseName: string): string {
+  return `${releaseName}-tcp`;
+}
+
+/** Engine image: the override, else `registry.dagger.io/engine:v<version>`. */
+export function engineImage(version: string, override?: string): string {
+  return override ?? `${ENGINE_IMAGE_REPOSITORY}:v${version}`;
+}
+
+/**
+ * Resolves `dagger.engine.image` for one version: a map is looked up by version (with or
+ * without a leading `v`), a string has `{version}` replaced.
+ */
+export function imageOverride(image: string | Readonly<Record<string, string>> | undefined, version: string): string | undefined {
+  if (image === undefined) return undefined;
+  if (typeof image === "string") return image.replace(/\{version\}/g, version);
+  return image[version] ?? image[`v${version}`];
+}
+
+export interface EngineSpecOptions {
+  readonly mode: EngineMode;
+  readonly transport: EngineTransportName;
+  /** Engines namespace. */
+  readonly namespace: string;
+  /** `tcp` only. @default DEFAULT_ENGINE_PORT */
+  readonly port?: number;
+  /** Per-version image override (already resolved). @default none */
+  readonly image?: string;
+  /** @default DEFAULT_CLIENT_SERVICE_ACCOUNT */
+  readonly serviceAccountName?: string;
+  /** Dagger Cloud: the Secret in the client namespace. @default none */
+  readonly cloudTokenSecret?: { readonly name: string; readonly key: string };
+  /** @default none */
+  readonly imagePullSecrets?: readonly string[];
+  /** Engine nodeSelector (reported for node-local engines). @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Engine tolerations (reported for node-local engines). @default none */
+  readonly tolerations?: readonly EngineToleration[];
+}
+
+/** The connection spec of one engine. */
+export function planEngineSpec(names: EngineNames, o: EngineSpecOptions): EngineConnectionSpec {
+  const v = parseEngineVersionText(names.version);
+  const nodeLocal = o.transport === "unix" || (o.transport === "tcp" && o.mode === "daemonset");
+  const base = {
+    version: names.version,
+    transport: o.transport,
+    image: engineImage(names.version, o.image),
+    cliPath: ENGINE_CLI_PATH,
+    namespace: o.namespace,
+    releaseName: names.releaseName,
+    waitForEngine: nodeLocal,
+    ...(o.cloudTokenSecret ? { cloudTokenSecret: o.cloudTokenSecret } : {}),
+    ...(o.imagePullSecrets && o.imagePullSecrets.length > 0 ? { imagePullSecrets: o.imagePullSecrets } : {}),
+    ...(nodeLocal && o.nodeSelector && Object.keys(o.nodeSelector).length > 0 ? { nodeSelector: o.nodeSelector } : {}),
+    ...(nodeLocal && o.tolerations && o.tolerations.length > 0 ? { tolerations: o.tolerations } : {}),
+  };
+  switch (o.transport) {
+    case "unix":
+      return {
+        ...base,
+        runnerHost: unixRunnerHost(SOCKET_MOUNT_PATH),
+        hostSocketDir: hostSocketDir(names.fullname, v),
+        socketMountPath: SOCKET_MOUNT_PATH,
+      };
+    case "kube-pod":
+      if (!names.podName) throw new Error(`kube-pod needs a StatefulSet pod name (engine ${names.version})`);
+      return {
+        ...base,
+        runnerHost: kubePodRunnerHost(names.podName, o.namespace),
+        serviceAccountName: o.serviceAccountName ?? DEFAULT_CLIENT_SERVICE_ACCOUNT,
+      };
+    case "tcp": {
+      const port = o.port ?? DEFAULT_ENGINE_PORT;
+      const serviceName = engineServiceName(names.releaseName);
+      return {
+        ...base,
+        runnerHost: tcpRunnerHost(serviceName, o.namespace, port),
+        clientPodLabels: { [CLIENT_POD_LABEL]: names.releaseName },
+        serviceName,
+        port,
+      };
+    }
+  }
+}
+
+function parseEngineVersionText(text: string): EngineVersion {
+  const [major, minor, patch] = text.split(".").map(Number);
+  return { major, minor, patch, text, minorText: `${major}.${minor}` };
+}
+
+/** Names the construct derives beyond the chart's, checked against Kubernetes limits. */
+export function checkEngineObjectNames(names: EngineNames, transport: EngineTransportName, namePath = "name"): void {
+  if (transport === "tcp") {
+    const svc = engineServiceName(names.releaseName);
+    // Services are DNS-1035 labels: at most 63 characters, starting with a letter.
+    if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(svc) || svc.length > K8S_NAME_MAX) {
+      throw new PlanError(namePath, names.releaseName.replace(/-v\d+-\d+-\d+$/, ""), `makes engine Service name "${svc}" invalid (a Service name starts with a letter and has at most ${K8S_NAME_MAX} characters)`);
+    }
+  }
 }

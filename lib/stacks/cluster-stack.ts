@@ -1,8 +1,14 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
-import { ContainerCluster, ContainerNodePool, GoogleProvider } from "../imports/google";
+import { Annotations, ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
+import { ContainerCluster, GoogleProvider, ProjectService } from "../imports/google";
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
+import { ClusterPlan, jobsKubernetesServiceAccounts, planCluster } from "../planning/cluster";
+import { PlacementPlan, planPlacement } from "../planning/placement";
+import { GkeNetwork } from "../constructs/gke-network";
+import { GkeIdentity } from "../constructs/gke-identity";
+import { GkeCluster } from "../constructs/gke-cluster";
+import { GkeNodePools } from "../constructs/gke-node-pools";
 import { applyBackend } from "./backend";
 
 export interface ClusterStackProps {
@@ -10,32 +16,95 @@ export interface ClusterStackProps {
   readonly plan: DeploymentPlan;
 }
 
-/** `<name>-cluster`: the GKE cluster the runners stack deploys onto (target `gke`). */
+/**
+ * `<name>-cluster`: the GKE cluster the runners stack deploys onto (target `gke`): project
+ * services, network (+ Cloud NAT for private nodes), node and jobs service accounts, the
+ * cluster and its node pools.
+ */
 export class ClusterStack extends TerraformStack {
   readonly cluster: ContainerCluster;
+  /** Everything planned for the cluster (names, pools, accounts). */
+  readonly clusterPlan: ClusterPlan;
+  /** nodeSelector/tolerations of engines and runners on these pools. */
+  readonly placement: PlacementPlan;
+  /** Email of the jobs' Google service account (Workload Identity), when enabled. */
+  readonly jobsServiceAccountEmail?: string;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
     const { config } = props;
+    const plan = planCluster(config);
+    this.clusterPlan = plan;
+    this.placement = planPlacement(config, plan);
     applyBackend(this, config.backend, id);
-    new GoogleProvider(this, "google", { project: config.gcp.projectId, region: config.gcp.region });
+    new GoogleProvider(this, "google", { project: plan.projectId, region: plan.region });
 
-    this.cluster = new ContainerCluster(this, "cluster", {
-      name: config.cluster.name ?? config.name,
-      location: config.gcp.region,
-      deletionProtection: true,
-      removeDefaultNodePool: true,
-      initialNodeCount: 1,
-      datapathProvider: "ADVANCED_DATAPATH",
-      workloadIdentityConfig: { workloadPool: `${config.gcp.projectId}.svc.id.goog` },
+    for (const w of plan.warnings) Annotations.of(this).addWarning(w);
+
+    const services: ITerraformDependable[] = plan.services.map(
+      (service) =>
+        new ProjectService(this, `service-${service.split(".")[0]}`, {
+          project: plan.projectId,
+          service,
+          // Other workloads may use these APIs: never turn them off on destroy.
+          disableOnDestroy: false,
+          disableDependentServices: false,
+        }),
+    );
+
+    const network = new GkeNetwork(this, "network", {
+      network: plan.network,
+      region: plan.region,
+      nat: plan.nat,
+      dependsOn: services,
     });
-    new ContainerNodePool(this, "runners-pool", {
-      name: "runners",
-      cluster: this.cluster.name,
-      location: config.gcp.region,
-      autoscaling: { minNodeCount: 0, maxNodeCount: 3 },
-      nodeConfig: { machineType: "n2-standard-8", workloadMetadataConfig: { mode: "GKE_METADATA" } },
+
+    const identity = new GkeIdentity(this, "identity", {
+      projectId: plan.projectId,
+      clusterName: plan.name,
+      nodeServiceAccount: plan.nodeServiceAccount,
+      jobsServiceAccount: plan.jobsServiceAccount,
+      workloadPool: plan.workloadPool,
+      kubernetesServiceAccounts: jobsKubernetesServiceAccounts(config),
+      dependsOn: services,
     });
-    new TerraformOutput(this, "cluster_name", { value: this.cluster.name });
+    this.jobsServiceAccountEmail = identity.jobsServiceAccountEmail;
+
+    const cluster = new GkeCluster(this, "gke", {
+      plan,
+      config: config.cluster,
+      networkRef: network.networkRef,
+      subnetRef: network.subnetRef,
+      nodeServiceAccountEmail: identity.nodeServiceAccountEmail,
+      dependsOn: [...services, ...network.dependables, ...identity.nodeDependables],
+    });
+    this.cluster = cluster.cluster;
+
+    identity.bindAfter(this.cluster);
+
+    new GkeNodePools(this, "pools", {
+      projectId: plan.projectId,
+      clusterName: this.cluster.name,
+      location: plan.location,
+      pools: plan.pools,
+      serviceAccountEmail: identity.nodeServiceAccountEmail,
+      resourceLabels: plan.resourceLabels,
+      dependsOn: [...identity.nodeDependables, ...network.dependables],
+    });
+
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.name, description: "GKE cluster name" });
+    new TerraformOutput(this, "cluster_location", { value: this.cluster.location, description: "GKE cluster location (region or zone)" });
+    new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint, sensitive: true, description: "Control plane endpoint" });
+    new TerraformOutput(this, "get_credentials", {
+      value: `gcloud container clusters get-credentials ${plan.name} --${plan.regional ? "region" : "zone"} ${plan.location} --project ${plan.projectId}`,
+      description: "Command that writes a kubeconfig entry for the cluster",
+    });
+    new TerraformOutput(this, "node_service_account", { value: identity.nodeServiceAccountEmail });
+    if (identity.jobsServiceAccountEmail) {
+      new TerraformOutput(this, "jobs_service_account", {
+        value: identity.jobsServiceAccountEmail,
+        description: "Google service account runner pods act as through Workload Identity",
+      });
+    }
   }
 }

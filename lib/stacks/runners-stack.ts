@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataGoogleClientConfig, GoogleProvider } from "../imports/google";
 import { HelmProvider } from "../imports/helm";
 import { KubernetesProvider } from "../imports/kubernetes";
@@ -7,6 +7,11 @@ import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import type { ClusterStack } from "./cluster-stack";
 import { applyBackend } from "./backend";
+import { PlacementPlan, applyPlacement, planPlacement } from "../planning/placement";
+import { defaultLabel, workflowSnippet } from "../planning/workflow";
+import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-engines";
+import { RunnerNamespaces } from "../constructs/runner-namespaces";
+import { GithubRunners } from "../constructs/github-runners";
 
 export interface RunnersStackProps {
   readonly config: RunnersConfig;
@@ -17,24 +22,48 @@ export interface RunnersStackProps {
 
 /** `<name>-runners`: Dagger engines, ARC and the runner scale sets. */
 export class RunnersStack extends TerraformStack {
+  /** Where engines and runners run (derived from the node pools for target `gke`) [issue 5]. */
+  readonly placement: PlacementPlan;
+  /** The engine layer: one Dagger engine per version; `engines.specs` tells clients how to reach each. */
+  public readonly engines: DaggerEngines;
+  /** The controller and runners namespaces [issue 4]. */
+  public readonly namespaces: RunnerNamespaces;
+  /** The GitHub layer: ARC controller, runner scale sets, cleanup [issue 4]. */
+  public readonly runners: GithubRunners;
+
   constructor(scope: Construct, id: string, props: RunnersStackProps) {
     super(scope, id);
     const { config, plan, clusterStack } = props;
     applyBackend(this, config.backend, id);
 
+    // --- Cluster access [issue 5] ---------------------------------------------------------
+    // gke: providers configured from the cluster stack through cross-stack references (cdktf
+    // turns them into outputs of `<name>-cluster` read here through terraform_remote_state)
+    // and a short-lived access token of the deploying identity (google_client_config);
+    // addDependency orders the stacks, so `cdktf deploy '*'` creates the cluster first.
+    // existing-cluster: a kubeconfig file and context.
     if (clusterStack) {
       new GoogleProvider(this, "google", { project: config.gcp.projectId, region: config.gcp.region });
       const client = new DataGoogleClientConfig(this, "client");
-      const host = `https://${clusterStack.cluster.endpoint}`;
-      const ca = `\${base64decode(${clusterStack.cluster.masterAuth.clusterCaCertificate})}`;
-      new KubernetesProvider(this, "kubernetes", { host, token: client.accessToken, clusterCaCertificate: ca });
-      new HelmProvider(this, "helm", { kubernetes: { host, token: client.accessToken, clusterCaCertificate: ca } });
+      const access = {
+        host: `https://${clusterStack.cluster.endpoint}`,
+        token: client.accessToken,
+        clusterCaCertificate: Fn.base64decode(clusterStack.cluster.masterAuth.clusterCaCertificate),
+      };
+      new KubernetesProvider(this, "kubernetes", access);
+      new HelmProvider(this, "helm", { kubernetes: access });
       this.addDependency(clusterStack);
     } else {
       const k = { configPath: config.kubernetes.configPath, configContext: config.kubernetes.context };
       new KubernetesProvider(this, "kubernetes", k);
       new HelmProvider(this, "helm", { kubernetes: k });
     }
+    // nodeSelector/tolerations of engines, runners and the gpu size on the cluster's pools
+    // (no constraint on an existing cluster): lib/planning/placement.ts.
+    this.placement = clusterStack?.placement ?? planPlacement(config, undefined);
+    // The config with that placement merged into dagger.engine.* and runners.* nodeSelector/
+    // tolerations (explicit settings win): the layers below read it from there.
+    const placed = applyPlacement(config, this.placement);
 
     // --- Layer wiring (order matters: namespaces -> engines -> runners) ---------------------
     // [issue 4] RunnerNamespaces (lib/constructs/runner-namespaces.ts): controller + runners
@@ -42,13 +71,61 @@ export class RunnersStack extends TerraformStack {
     //           everything placed in them after the namespace).
     // [issue 3] DaggerEngines (lib/constructs/dagger-engines.ts): one Helm release per version;
     //           takes the client (runners) namespace; exposes EngineConnectionSpec per version.
+    this.namespaces = new RunnerNamespaces(this, "runner-namespaces", {
+      controllerNamespace: config.arc.namespace,
+      runnersNamespace: config.runners.namespace,
+      create: config.runners.createNamespaces,
+    });
+    const runnersNamespace: string = this.namespaces.runnersNamespace;
+    this.engines = daggerEnginesFromConfig(this, "dagger-engines", placed, plan, runnersNamespace);
     // [issue 4] GithubRunners (lib/constructs/github-runners.ts): ARC controller + scale sets,
     //           consuming the plan and the engine specs.
+    this.runners = new GithubRunners(this, "github", {
+      github: placed.github,
+      arc: placed.arc,
+      runners: placed.runners,
+      plan,
+      namespaces: this.namespaces,
+      engines: this.engines.specs,
+    });
     // ---------------------------------------------------------------------------------------
 
     new TerraformOutput(this, "runner_labels", {
-      value: plan.runnerLabels,
+      value: this.runners.runnerLabels,
       description: "Every runs-on label this deployment serves, mapped to the Dagger engine version behind it",
+    });
+    // --- Outputs [issue 5] -----------------------------------------------------------------
+    if (clusterStack) {
+      // Name and location are known at synth (plain values: cdktf marks cross-stack outputs
+      // sensitive, which Terraform would refuse in a non-sensitive output).
+      new TerraformOutput(this, "cluster_name", { value: clusterStack.clusterPlan.name, description: "GKE cluster the runners run on" });
+      new TerraformOutput(this, "cluster_location", { value: clusterStack.clusterPlan.location, description: "Region or zone of the cluster" });
+      new TerraformOutput(this, "cluster_endpoint", {
+        value: clusterStack.cluster.endpoint,
+        sensitive: true,
+        description: "Control plane endpoint (terraform output -raw cluster_endpoint)",
+      });
+    } else {
+      new TerraformOutput(this, "kubernetes_context", {
+        value: `${config.kubernetes.configPath}${config.kubernetes.context ? `#${config.kubernetes.context}` : " (current context)"}`,
+        description: "Kubeconfig file and context the runners were deployed with",
+      });
+    }
+    const cfg = config as unknown as {
+      arc: { namespace?: string };
+      runners: { namespace?: string };
+    };
+    new TerraformOutput(this, "namespaces", {
+      value: {
+        controller: cfg.arc.namespace ?? "arc-systems",
+        runners: cfg.runners.namespace ?? "arc-runners",
+        engines: this.engines.namespaceName,
+      },
+      description: "Kubernetes namespaces of the ARC controller, the runner pods and the Dagger engines",
+    });
+    new TerraformOutput(this, "workflow_snippet", {
+      value: workflowSnippet(plan.runners),
+      description: `A workflow using the default label ${defaultLabel(plan.runners)} (terraform output -raw workflow_snippet)`,
     });
   }
 }

@@ -1,15 +1,79 @@
 import { z } from "zod";
+import { dnsLabel, nodeSelector, resources, toleration } from "./common";
+
+const chartVersion = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+$/, { message: "is not a chart version (expected MAJOR.MINOR.PATCH, e.g. 0.14.2)" });
+
+/** `[major, minor, patch]` of a validated chart version. */
+export function chartVersionParts(v: string): [number, number, number] {
+  const [a, b, c] = v.split(".").map(Number);
+  return [a, b, c];
+}
+
+const atLeast = (v: string, min: [number, number, number]) => {
+  const p = chartVersionParts(v);
+  for (let i = 0; i < 3; i++) if (p[i] !== min[i]) return p[i] > min[i];
+  return true;
+};
+
+/** ARC release that added `scaleSetLabels` (actions-runner-controller 0.14.0). */
+export const ARC_MULTI_LABEL_MIN = "0.14.0";
 
 /** `arc`: the Actions Runner Controller. */
 export const arcSchema = z
   .object({
     /** Chart version of the controller and of every scale set. @default "0.14.2" */
-    version: z
-      .string()
-      .regex(/^\d+\.\d+\.\d+$/, { message: "is not a chart version (expected MAJOR.MINOR.PATCH, e.g. 0.14.2)" })
-      .default("0.14.2"),
+    version: chartVersion.default("0.14.2"),
+    /**
+     * Chart version of the scale sets, only to roll a patch release out ahead of the controller
+     * (ARC tolerates patch mismatches since 0.12.0). @default arc.version
+     */
+    scaleSetVersion: chartVersion.optional(),
     /** `per-label`: one scale set per label; `multi-label`: one per version and size (ARC >= 0.14). @default "per-label" */
     labelStrategy: z.enum(["per-label", "multi-label"]).default("per-label"),
+    /** Namespace of the controller and of the listener pods. @default "arc-systems" */
+    namespace: dnsLabel().default("arc-systems"),
+    /** Controller replicas; above 1 the chart turns leader election on. @default 1 */
+    replicas: z.number().int().min(1).default(1),
+    /** Controller and listener log level. @default "info" */
+    logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** Log format. @default "json" */
+    logFormat: z.enum(["json", "text"]).default("json"),
+    /** Prometheus metrics on `:8080/metrics` of the controller and the listeners. @default false */
+    metrics: z.boolean().default(false),
+    /** Controller resources. @default undefined (chart default: none) */
+    resources: resources.optional(),
+    /** Controller nodeSelector. @default undefined */
+    nodeSelector: nodeSelector.optional(),
+    /** Controller tolerations. @default undefined */
+    tolerations: z.array(toleration).optional(),
+    /** Extra controller chart values, deep-merged over the typed ones. @default {} */
+    controllerValues: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
+  .superRefine((a, ctx) => {
+    const sets = a.scaleSetVersion ?? a.version;
+    if (a.scaleSetVersion !== undefined && a.scaleSetVersion !== a.version) {
+      const [c, s] = [chartVersionParts(a.version), chartVersionParts(a.scaleSetVersion)];
+      const patchOnly = c[0] === s[0] && c[1] === s[1] && atLeast(a.version, [0, 12, 0]) && atLeast(a.scaleSetVersion, [0, 12, 0]);
+      if (!patchOnly) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["scaleSetVersion"],
+          message: `must match arc.version ${a.version} (the controller rejects scale sets of another version; only the patch may differ, from 0.12.0 on)`,
+        });
+      }
+    }
+    if (a.labelStrategy === "multi-label") {
+      const low = [a.version, sets].find((v) => !atLeast(v, [0, 14, 0]));
+      if (low !== undefined) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["labelStrategy"],
+          message: `needs ARC ${ARC_MULTI_LABEL_MIN} or newer (arc.version is ${a.version}${a.scaleSetVersion ? `, arc.scaleSetVersion ${a.scaleSetVersion}` : ""}; scaleSetLabels arrived in ${ARC_MULTI_LABEL_MIN})`,
+        });
+      }
+    }
+  })
   .default({});

@@ -1,11 +1,306 @@
 import { z } from "zod";
-import { dnsLabel } from "./common";
+import { findOverlaps, parseCidr } from "../../planning/network";
+import { quantity } from "./common";
+
+/** An IPv4 CIDR block given as its network address, e.g. `10.0.0.0/20`. */
+export const cidr = z.string().superRefine((v, ctx) => {
+  const p = parseCidr(v);
+  if (typeof p === "string") ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
+});
+
+/** A GCP resource name (RFC 1035): starts with a letter, at most `max` characters. */
+export const gcpName = (max = 63) =>
+  z
+    .string()
+    .max(max, { message: `is longer than ${max} characters` })
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+      message: 'is not a valid GCP name (lowercase letters, digits and "-", starting with a letter, not ending with "-")',
+    });
+
+/** GCP label key/value (resource labels, cost tracking). */
+const gcpLabelKey = z.string().regex(/^[a-z][-_a-z0-9]{0,62}$/, {
+  message: 'is not a GCP label key (lowercase letters, digits, "-" and "_", starting with a letter, at most 63)',
+});
+const gcpLabelValue = z.string().regex(/^[-_a-z0-9]{0,63}$/, {
+  message: 'is not a GCP label value (lowercase letters, digits, "-" and "_", at most 63)',
+});
+
+/** Kubernetes label key (`[prefix/]name`) and value. */
+const k8sLabelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+  message: "is not a Kubernetes label key (e.g. example.com/pool or team)",
+});
+const k8sLabelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, {
+  message: "is not a Kubernetes label value (at most 63 letters, digits, '-', '_' or '.')",
+});
+
+/** Boot disk types GKE nodes accept (some machine series need hyperdisk). */
+export const DISK_TYPES = ["pd-standard", "pd-balanced", "pd-ssd", "pd-extreme", "hyperdisk-balanced", "hyperdisk-extreme", "hyperdisk-throughput"] as const;
+
+/** A node taint, in Kubernetes spelling (the stack maps the effect to GKE's `NO_SCHEDULE`...). */
+export const nodeTaint = z
+  .object({
+    /** Taint key, e.g. `dagger.io/engine`. */
+    key: k8sLabelKey,
+    /** Taint value. @default "" */
+    value: k8sLabelValue.default(""),
+    /** @default "NoSchedule" */
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).default("NoSchedule"),
+  })
+  .strict();
+export type NodeTaint = z.output<typeof nodeTaint>;
+
+/** The taint of the dedicated `engines` pool: only pods tolerating it (the engines) land there. */
+export const ENGINE_POOL_TAINT: NodeTaint = { key: "dagger.io/engine", value: "true", effect: "NoSchedule" };
+
+interface PoolDefaults {
+  readonly machineType: string;
+  readonly diskType: (typeof DISK_TYPES)[number];
+  readonly diskSizeGb: number;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  readonly taints: NodeTaint[];
+}
+
+const poolShape = (d: PoolDefaults) => ({
+  /** GCE machine type. */
+  machineType: z
+    .string()
+    .regex(/^[a-z][a-z0-9]*-[a-z0-9-]+$/, { message: "is not a GCE machine type (e.g. n2-standard-8)" })
+    .default(d.machineType),
+  /** Boot disk type; the DaemonSet engine cache lives on it. */
+  diskType: z.enum(DISK_TYPES).default(d.diskType),
+  /** Boot disk size in GB (GKE minimum 10). */
+  diskSizeGb: z.number().int().min(10).max(65536).default(d.diskSizeGb),
+  /** Fewest nodes of the pool (total over its zones). */
+  minNodes: z.number().int().nonnegative().default(d.minNodes),
+  /** Most nodes of the pool (total over its zones). */
+  maxNodes: z.number().int().positive().default(d.maxNodes),
+  /** Spot VMs: much cheaper, may be reclaimed at any time (a running job then fails). @default false */
+  spot: z.boolean().default(false),
+  /** Kubernetes labels of the nodes (GKE adds `cloud.google.com/gke-nodepool`). @default {} */
+  labels: z.record(k8sLabelKey, k8sLabelValue).default({}),
+  /** Kubernetes taints of the nodes. */
+  taints: z.array(nodeTaint).default(d.taints),
+  /**
+   * Local NVMe SSDs used for the node's ephemeral storage (images, container layers,
+   * emptyDir). The hostPath engine cache stays on the boot disk. @default 0
+   */
+  localSsdCount: z.number().int().nonnegative().max(24).default(0),
+  /**
+   * vCPUs of one node, for the capacity plan (lib/planning/capacity.ts) when `machineType` is
+   * outside its machine table (e.g. custom types). @default from the machine table
+   */
+  cpu: quantity.optional(),
+  /** Memory of one node (e.g. `32Gi`), for the capacity plan; see `cpu`. @default from the machine table */
+  memory: quantity.optional(),
+});
+
+type PoolShape = ReturnType<typeof poolShape>;
+
+const minMax = <T extends { minNodes: number; maxNodes: number }>(p: T, ctx: z.RefinementCtx) => {
+  if (p.minNodes > p.maxNodes) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["minNodes"], message: `is greater than maxNodes (${p.maxNodes})` });
+  }
+};
+
+const pool = (d: PoolDefaults) => z.object(poolShape(d)).strict().superRefine(minMax);
+
+/** GPU accelerator of the `gpu` pool. */
+const accelerator = z
+  .object({
+    /** Accelerator type, e.g. `nvidia-l4` (machine type g2-*), `nvidia-tesla-t4` (n1-*). Required. */
+    type: z.string().regex(/^[a-z0-9][-a-z0-9]*$/, { message: "is not an accelerator type (e.g. nvidia-l4)" }).optional(),
+    /** GPUs per node. @default 1 */
+    count: z.number().int().positive().default(1),
+    /** GKE-managed driver installation: `DEFAULT`, `LATEST` or `INSTALLATION_DISABLED`. @default "DEFAULT" */
+    driverVersion: z.enum(["DEFAULT", "LATEST", "INSTALLATION_DISABLED"]).default("DEFAULT"),
+  })
+  .strict()
+  .default({});
+
+const gpuPool = z
+  .object({
+    ...(poolShape({ machineType: "g2-standard-8", diskType: "pd-balanced", diskSizeGb: 200, minNodes: 0, maxNodes: 2, taints: [] }) as PoolShape),
+    accelerator,
+    /** Runner size whose runners run on this pool (its labels end in `-<size>`). @default "gpu" */
+    runnerSize: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'is not a valid size name (lowercase letters, digits and "-")' })
+      .default("gpu"),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    minMax(p, ctx);
+    if (p.accelerator.type === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["accelerator", "type"],
+        message: "is required for the gpu pool (e.g. nvidia-l4 with machineType g2-standard-8; see `gcloud compute accelerator-types list`)",
+      });
+    }
+  });
+
+const maintenanceWindow = z
+  .object({
+    /** Daily window: `HH:MM` (UTC, 4 hours). Recurring window: an RFC 3339 time, e.g. `2025-01-04T02:00:00Z`. */
+    startTime: z.string(),
+    /** Recurring window only: its end, RFC 3339. @default none (daily window) */
+    endTime: z.string().optional(),
+    /** Recurring window only: an RFC 5545 RRULE, e.g. `FREQ=WEEKLY;BYDAY=SA,SU`. @default none (daily window) */
+    recurrence: z.string().optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+    if (w.endTime === undefined && w.recurrence === undefined) {
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(w.startTime)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["startTime"], message: "is not a daily start time (expected HH:MM in UTC, e.g. 03:00)" });
+      }
+      return;
+    }
+    if (!rfc3339.test(w.startTime)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["startTime"], message: "is not an RFC 3339 time (expected e.g. 2025-01-04T02:00:00Z for a recurring window)" });
+    }
+    if (w.endTime === undefined || !rfc3339.test(w.endTime)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["endTime"], message: "is required for a recurring window (an RFC 3339 time, e.g. 2025-01-04T08:00:00Z)" });
+    }
+    if (w.recurrence === undefined || !/^FREQ=/.test(w.recurrence)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["recurrence"], message: "is required for a recurring window (an RRULE, e.g. FREQ=WEEKLY;BYDAY=SA,SU)" });
+    }
+  });
+
+/** Default address plan: disjoint RFC 1918 blocks. */
+export const DEFAULT_CIDRS = {
+  subnetCidr: "10.0.0.0/20",
+  podsCidr: "10.4.0.0/14",
+  servicesCidr: "10.8.0.0/20",
+} as const;
+
+const network = z
+  .object({
+    /** Create the VPC and subnet; `false` uses an existing network and subnet. @default true */
+    create: z.boolean().default(true),
+    /** VPC name. @default "<cluster name>" */
+    name: gcpName().optional(),
+    /** Subnet name. @default "<cluster name>-nodes" */
+    subnetName: gcpName().optional(),
+    /** Node subnet (primary range). Only used when the stack creates the subnet. @default "10.0.0.0/20" */
+    subnetCidr: cidr.default(DEFAULT_CIDRS.subnetCidr),
+    /** Secondary range of the pods. @default "<cluster name>-pods" */
+    podsRangeName: gcpName().optional(),
+    /** Pods CIDR (a /14 gives 1024 nodes 110 pods each). Only used when the stack creates the subnet. @default "10.4.0.0/14" */
+    podsCidr: cidr.default(DEFAULT_CIDRS.podsCidr),
+    /** Secondary range of the services. @default "<cluster name>-services" */
+    servicesRangeName: gcpName().optional(),
+    /** Services CIDR. Only used when the stack creates the subnet. @default "10.8.0.0/20" */
+    servicesCidr: cidr.default(DEFAULT_CIDRS.servicesCidr),
+    /** Shared VPC: the host project owning the (existing) network and subnet. @default none (gcp.projectId) */
+    hostProject: z
+      .string()
+      .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: "is not a GCP project id (6-30 lowercase letters, digits and hyphens, starting with a letter)" })
+      .optional(),
+  })
+  .strict()
+  .default({});
+
+const role = z.string().regex(/^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[-a-z0-9]+\/roles\/[A-Za-z0-9_.]+)$/, {
+  message: "is not an IAM role (e.g. roles/artifactregistry.writer)",
+});
 
 /** `cluster`: the GKE cluster of target `gke`. */
 export const clusterSchema = z
   .object({
-    /** Cluster name (GKE allows at most 40 characters). @default "<name>" */
-    name: dnsLabel(40).optional(),
+    /** Cluster name (GKE allows at most 40 characters, starting with a letter). @default "<name>" */
+    name: gcpName(40).optional(),
+    /** Regional cluster (control plane and nodes in several zones); `false`: zonal, in `gcp.zones[0]`. @default true */
+    regional: z.boolean().default(true),
+    /** GKE release channel. @default "REGULAR" */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default("REGULAR"),
+    /** Terraform refuses to destroy the cluster while true. @default true */
+    deletionProtection: z.boolean().default(true),
+    /** When GKE may upgrade and repair. @default none (GKE may maintain at any time) */
+    maintenanceWindow: maintenanceWindow.optional(),
+    /** Nodes get internal IPs only (egress through Cloud NAT). @default false */
+    privateNodes: z.boolean().default(false),
+    /** The control plane has only a private endpoint (Terraform must run inside the VPC). @default false */
+    privateEndpoint: z.boolean().default(false),
+    /** Private nodes: a /28 for the control plane (VPC peering mode). @default none (Private Service Connect) */
+    masterIpv4Cidr: cidr.optional(),
+    /** CIDR blocks allowed to reach the control plane (include where `cdktf deploy` runs). @default [] (no restriction) */
+    masterAuthorizedNetworks: z
+      .array(z.object({ cidr, /** @default the CIDR */ name: z.string().min(1).optional() }).strict())
+      .default([]),
+    /** Cloud Router and Cloud NAT for egress. @default privateNodes */
+    nat: z.boolean().optional(),
+    network,
+    /** GCP labels on the cluster and node VMs, for cost tracking. @default {} */
+    resourceLabels: z.record(gcpLabelKey, gcpLabelValue).default({}),
+    /** Cluster autoscaler profile. @default "BALANCED" */
+    autoscalingProfile: z.enum(["BALANCED", "OPTIMIZE_UTILIZATION"]).default("BALANCED"),
+    /** Email of an existing node service account; by default the stack creates one with least privilege. @default none (created) */
+    nodeServiceAccount: z
+      .string()
+      .regex(/^[^@\s]+@[-a-z0-9.]+\.gserviceaccount\.com$/, { message: "is not a service account email (e.g. gke-nodes@my-project.iam.gserviceaccount.com)" })
+      .optional(),
+    /** A Google service account for jobs, bound to the runners' Kubernetes service account. */
+    workloadIdentity: z
+      .object({
+        /** Create the jobs service account and its binding. @default true */
+        enabled: z.boolean().default(true),
+        /** Account id (6-30 characters). @default "<cluster name>-jobs" (shortened to fit) */
+        serviceAccountId: z
+          .string()
+          .regex(/^[a-z]([-a-z0-9]{4,28})[a-z0-9]$/, { message: "is not a service account id (6-30 lowercase letters, digits and hyphens, starting with a letter)" })
+          .optional(),
+        /** Project roles granted to the jobs service account, e.g. `roles/artifactregistry.writer`. @default [] */
+        roles: z.array(role).default([]),
+      })
+      .strict()
+      .default({}),
+    nodePools: z
+      .object({
+        /** The runners pool (always created). */
+        runners: pool({ machineType: "n2-standard-8", diskType: "pd-balanced", diskSizeGb: 200, minNodes: 1, maxNodes: 5, taints: [] }).default({}),
+        /** Optional dedicated engine pool, tainted `dagger.io/engine=true:NoSchedule`. @default none */
+        engines: pool({ machineType: "n2-standard-8", diskType: "pd-ssd", diskSizeGb: 200, minNodes: 1, maxNodes: 3, taints: [ENGINE_POOL_TAINT] }).optional(),
+        /** Optional GPU pool (GKE taints it `nvidia.com/gpu=present:NoSchedule`). @default none */
+        gpu: gpuPool.optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    const n = c.network;
+    if (n.create) {
+      const blocks = [
+        { key: "cluster.network.subnetCidr", cidr: n.subnetCidr },
+        { key: "cluster.network.podsCidr", cidr: n.podsCidr },
+        { key: "cluster.network.servicesCidr", cidr: n.servicesCidr },
+        ...(c.masterIpv4Cidr ? [{ key: "cluster.masterIpv4Cidr", cidr: c.masterIpv4Cidr }] : []),
+      ];
+      for (const o of findOverlaps(blocks)) {
+        issue(o.key.replace(/^cluster\./, "").split("."), `conflicts with ${o.otherKey} (${o.otherCidr}): the ranges overlap and must be disjoint`);
+      }
+    }
+    if (c.masterIpv4Cidr !== undefined) {
+      const p = parseCidr(c.masterIpv4Cidr);
+      if (typeof p !== "string" && p.prefix !== 28) issue(["masterIpv4Cidr"], "is not a /28 (GKE needs a /28 for the control plane)");
+      if (!c.privateNodes) issue(["masterIpv4Cidr"], "needs cluster.privateNodes: true");
+    }
+    if (n.hostProject !== undefined && n.create) {
+      issue(["network", "hostProject"], "needs cluster.network.create: false (the Shared VPC admin creates the subnet and grants GKE's service agents access to it)");
+    }
+    if (c.privateEndpoint && !c.privateNodes) {
+      issue(["privateEndpoint"], "needs cluster.privateNodes: true");
+    }
+    if (c.privateNodes && c.nat === false && n.create) {
+      issue(["nat"], "conflicts with cluster.privateNodes: private nodes need Cloud NAT to reach GitHub and registries (remove nat: false, or bring a network with its own NAT via cluster.network.create: false)");
+    }
+  })
   .default({});
+
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type NodePoolConfig = z.output<ReturnType<typeof pool>>;
+export type GpuPoolConfig = z.output<typeof gpuPool>;

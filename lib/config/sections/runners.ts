@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pinnedImage, resources } from "./common";
+import { dnsLabel, nodeSelector, pinnedImage, resources, toleration } from "./common";
 
 /**
  * Default runner image: the official ARC runner image, pinned. ARC's ephemeral runners do not
@@ -15,9 +15,43 @@ export const DEFAULT_SIZES = {
   "": { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
 };
 
+/**
+ * Default `kubectl` for `kube-pod` runners and the cleanup CronJob: the official image
+ * (registry.k8s.io/kubectl, published since Kubernetes 1.28; built from debian-base with bash and
+ * coreutils since kubernetes/kubernetes PR 119592, so `cp` exists; entrypoint `/bin/kubectl`).
+ */
+export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.33.5";
+
+/** A 5-field cron schedule or a `@hourly`-style macro. */
+const cronSchedule = z
+  .string()
+  .refine((v) => /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/.test(v.trim()), {
+    message: 'is not a cron schedule (5 fields such as "*/15 * * * *", or @hourly)',
+  });
+
+/** `runners.cleanup`: the CronJob deleting failed runner pods. */
+export const cleanupSchema = z
+  .object({
+    /** Run the cleanup CronJob. @default true */
+    enabled: z.boolean().default(true),
+    /** Cron schedule. @default every 15 minutes ("*\/15 * * * *") */
+    schedule: cronSchedule.default("*/15 * * * *"),
+    /** Image whose entrypoint is `kubectl` (pinned). @default runners.kubectlImage */
+    image: pinnedImage.optional(),
+  })
+  .strict()
+  .default({});
+
 /** `runners`: the runner scale sets and their pods. */
 export const runnersSchema = z
   .object({
+    /** Namespace of the runner pods, the scale sets and the GitHub Secret. @default "arc-runners" */
+    namespace: dnsLabel().default("arc-runners"),
+    /**
+     * Create the controller and runners namespaces. `false`: they must exist (e.g. pre-created
+     * with a `github.existingSecretName` Secret in the runners namespace). @default true
+     */
+    createNamespaces: z.boolean().default(true),
     /** Idle runners kept for each exact-version label. @default 0 */
     minRunners: z.number().int().nonnegative().default(0),
     /** Idle runners kept for each alias label (`dagger-v0.20`, `dagger-latest`). @default minRunners */
@@ -31,6 +65,28 @@ export const runnersSchema = z
       .record(z.string(), resources)
       .refine((s) => Object.keys(s).length > 0, { message: 'is empty (give at least one size, e.g. "": {...})' })
       .optional(),
+    /** nodeSelector of runner pods (the runner node pool). @default undefined */
+    nodeSelector: nodeSelector.optional(),
+    /** Tolerations of runner pods. @default undefined */
+    tolerations: z.array(toleration).optional(),
+    /**
+     * Extra PodSpec fields merged into every runner pod's spec. Lists of named items
+     * (`containers`, `initContainers`, `volumes`, `env`, `volumeMounts`) merge by `name`; other
+     * lists and scalars replace. @default undefined
+     */
+    templatePatch: z.record(z.string(), z.unknown()).optional(),
+    /** `kubectl` image (pinned) for `kube-pod` runners and the cleanup job. @default "registry.k8s.io/kubectl:v1.33.5" */
+    kubectlImage: pinnedImage.default(DEFAULT_KUBECTL_IMAGE),
+    /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" */
+    kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default("/bin/kubectl"),
+    /**
+     * Existing ServiceAccount for runner pods (`unix`/`tcp` transports; `kube-pod` uses the
+     * engine's). @default undefined (the scale-set chart's no-permission account)
+     */
+    serviceAccountName: dnsLabel(253).optional(),
+    /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 */
+    engineWaitSeconds: z.number().int().min(1).max(3600).default(300),
+    cleanup: cleanupSchema,
   })
   .strict()
   .default({});

@@ -1,0 +1,74 @@
+import { Construct } from "constructs";
+import { HelmRelease } from "../imports/helm";
+import {
+  ARC_CHART_REPOSITORY,
+  ARC_CONTROLLER_CHART,
+  ARC_CONTROLLER_RELEASE,
+  ControllerValues,
+  controllerValues,
+} from "../planning/arc-values";
+import type { ResourceRequirements, Toleration } from "../planning/runner-pod";
+
+export interface ArcControllerProps {
+  /** Namespace of the controller (and of the listener pods it creates). */
+  readonly namespace: string;
+  /** Chart version (`arc.version`); scale sets must use the same. */
+  readonly version: string;
+  /** Controller replicas; leader election above 1. @default 1 */
+  readonly replicas?: number;
+  /** `debug`, `info`, `warn` or `error`. @default "info" */
+  readonly logLevel?: string;
+  /** `json` or `text`. @default "json" */
+  readonly logFormat?: string;
+  /** Prometheus metrics on `:8080/metrics`. @default false */
+  readonly metrics?: boolean;
+  /** Controller resources. @default undefined */
+  readonly resources?: ResourceRequirements;
+  /** Controller nodeSelector. @default undefined */
+  readonly nodeSelector?: Record<string, string>;
+  /** Controller tolerations. @default undefined */
+  readonly tolerations?: readonly Toleration[];
+  /** Extra chart values merged over the typed ones (`arc.controllerValues`). @default {} */
+  readonly extraValues?: Record<string, unknown>;
+}
+
+/** The `gha-runner-scale-set-controller` Helm release. */
+export class ArcController extends Construct {
+  readonly release: HelmRelease;
+  readonly values: ControllerValues;
+  /** The controller's ServiceAccount, for the scale sets' `controllerServiceAccount`. */
+  readonly serviceAccount: { readonly name: string; readonly namespace: string };
+  readonly version: string;
+
+  constructor(scope: Construct, id: string, props: ArcControllerProps) {
+    super(scope, id);
+    this.version = props.version;
+    this.values = controllerValues({
+      replicas: props.replicas ?? 1,
+      logLevel: props.logLevel ?? "info",
+      logFormat: props.logFormat ?? "json",
+      metrics: props.metrics ?? false,
+      resources: props.resources,
+      nodeSelector: props.nodeSelector,
+      tolerations: props.tolerations,
+      extra: props.extraValues,
+    });
+    const sa = this.values.serviceAccount;
+    this.node.addValidation({
+      validate: () =>
+        typeof sa?.name === "string" && sa.name !== "" && sa.name !== "default"
+          ? []
+          : [`arc.controllerValues.serviceAccount.name: ${JSON.stringify(sa?.name)} must be a non-default ServiceAccount name (scale sets bind to it)`],
+    });
+    this.serviceAccount = { name: String(sa?.name ?? ""), namespace: props.namespace };
+    this.release = new HelmRelease(this, "release", {
+      name: ARC_CONTROLLER_RELEASE,
+      namespace: props.namespace,
+      repository: ARC_CHART_REPOSITORY,
+      chart: ARC_CONTROLLER_CHART,
+      version: props.version,
+      values: [JSON.stringify(this.values)],
+      wait: true,
+    });
+  }
+}

@@ -1,0 +1,565 @@
+/**
+ * The engine layer: one Dagger engine Helm release per version, in its own privileged
+ * namespace, plus what each transport needs (RBAC, Service and NetworkPolicy), VPAs and the
+ * Dagger Cloud token Secrets. It knows nothing of GitHub: any CI layer consumes
+ * {@link DaggerEngines.specs}.
+ *
+ * Chart facts (dagger/dagger helm/dagger, chart 0.20.3 = engine 0.20.3; values.yaml and
+ * templates/engine-{daemonset,statefulset}.yaml, magicache-secret.yaml, _helpers.tpl):
+ * `engine.kind`, `engine.image.ref`, `engine.imagePullSecrets` (list of {name}),
+ * `engine.resources`, `engine.priorityClassName`, `engine.nodeSelector`, `engine.tolerations`,
+ * `engine.configJson` (a string, mounted as /etc/dagger/engine.json), `engine.port` (adds
+ * `--addr tcp://0.0.0.0:<port>`), `engine.hostPath.dataVolume.enabled`,
+ * `engine.statefulSet.persistentVolumeClaim.*` (volumeClaimTemplate `data`),
+ * `engine.statefulSet.persistentVolumeClaimRetentionPolicy.*`, `magicache.{enabled,secretName}`
+ * (the Secret is loaded with `envFrom`; with `secretName` the chart creates no Secret).
+ */
+import { Construct } from "constructs";
+import { Annotations, TerraformVariable, Token } from "cdktf";
+import { HelmRelease } from "../imports/helm";
+import {
+  Manifest,
+  NamespaceV1,
+  NetworkPolicyV1,
+  PriorityClassV1,
+  RoleBindingV1,
+  RoleV1,
+  SecretV1,
+  ServiceV1,
+} from "../imports/kubernetes";
+import type { EngineConnectionSpec, EngineToleration, EngineTransport } from "../engine-spec";
+import type { RunnersConfig } from "../config/schema";
+import type { DeploymentPlan } from "../planning/deployment";
+import {
+  CLIENT_CLOUD_TOKEN_KEY,
+  DEFAULT_CLIENT_CLOUD_SECRET,
+  DEFAULT_CLIENT_SERVICE_ACCOUNT,
+  DEFAULT_ENGINE_PORT,
+  ENGINE_CONTAINER_NAME,
+  EngineMode,
+  EngineNames,
+  MAGICACHE_TOKEN_KEY,
+  checkEngineObjectNames,
+  defaultTransport,
+  engineServiceName,
+  imageOverride,
+  planEngineSpec,
+  transportProblem,
+} from "../planning/engines";
+import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
+import { PlanError } from "../planning/errors";
+import { DEFAULT_ENGINE_RESOURCES } from "../config/sections/dagger";
+
+/** Kubernetes `requests`/`limits`. */
+export interface EngineResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** StatefulSet cache settings. */
+export interface EngineCacheProps {
+  /** PVC size. @default "100Gi" */
+  readonly size?: string;
+  /** StorageClass of the PVC. @default the cluster's default StorageClass */
+  readonly storageClass?: string;
+  /** Keep the PVC (and its disk) when the release is removed. @default false */
+  readonly retainOnDelete?: boolean;
+}
+
+/** The engines' PriorityClass. */
+export interface EnginePriorityClassProps {
+  /** Create the class. @default true */
+  readonly create?: boolean;
+  /** Class name (created, or existing when `create` is false). @default "<namePrefix>-dagger-engine" when created, none otherwise */
+  readonly name?: string;
+  /** Value of a created class. @default 1000000 */
+  readonly value?: number;
+}
+
+/** VerticalPodAutoscaler settings. */
+export interface EngineVpaProps {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** @default "Off" */
+  readonly updateMode?: "Off" | "Initial" | "Recreate" | "InPlaceOrRecreate";
+  /** @default none */
+  readonly minAllowed?: Readonly<Record<string, string>>;
+  /** @default none */
+  readonly maxAllowed?: Readonly<Record<string, string>>;
+}
+
+/** Dagger Cloud settings. */
+export interface EngineCloudProps {
+  /** @default false */
+  readonly enabled?: boolean;
+  /**
+   * Existing Secret, in both the engines and the client namespace, with the keys
+   * `_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN` and `DAGGER_CLOUD_TOKEN`.
+   * @default none: the sensitive variable `dagger_cloud_token` feeds two created Secrets
+   */
+  readonly existingSecretName?: string;
+}
+
+export interface DaggerEnginesProps {
+  /** The engines, one per version, named by the plan (chart naming rule). */
+  readonly engines: readonly EngineNames[];
+  /** `daemonset` or `statefulset`. */
+  readonly mode: EngineMode;
+  /** Namespace of the clients (runners). May be a token when the client layer creates it. */
+  readonly clientNamespace: string;
+  /** Prefix of cluster-wide and shared names (PriorityClass, Role, Secrets); the deployment name. */
+  readonly namePrefix: string;
+  /** Engines namespace (created, PodSecurity `privileged`). @default "dagger-engines" */
+  readonly namespace?: string;
+  /** @default "unix" for daemonset, "kube-pod" for statefulset */
+  readonly transport?: EngineTransport;
+  /** Engine TCP port. @default 1234 with transport tcp, else none */
+  readonly port?: number;
+  /** StatefulSet cache. @default {size: "100Gi", retainOnDelete: false} */
+  readonly cache?: EngineCacheProps;
+  /** @default DEFAULT_ENGINE_RESOURCES (requests 1 CPU / 2Gi, limit 8Gi memory) */
+  readonly resources?: EngineResources;
+  /** @default {create: true, value: 1000000} */
+  readonly priorityClass?: EnginePriorityClassProps;
+  /** @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** @default none */
+  readonly tolerations?: readonly EngineToleration[];
+  /** Image override: `{version}` template or version -> image. @default registry.dagger.io/engine:v<version> */
+  readonly image?: string | Readonly<Record<string, string>>;
+  /** Pull Secrets in the engines namespace. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** engine.json; top-level keys replace the defaults'. @default GC defaults per mode */
+  readonly engineConfig?: EngineConfig;
+  /** @default disabled */
+  readonly vpa?: EngineVpaProps;
+  /** @default disabled */
+  readonly cloud?: EngineCloudProps;
+  /** ServiceAccount (client namespace) bound by the kube-pod RBAC. @default "dagger-runner" */
+  readonly clientServiceAccountName?: string;
+  /** Secret created in the client namespace with `DAGGER_CLOUD_TOKEN`. @default "dagger-cloud-token" */
+  readonly clientCloudSecretName?: string;
+  /** Config key path prefix used in messages. @default "dagger.engine" */
+  readonly configPath?: string;
+}
+
+/** The Dagger chart's values this construct sets (dagger/dagger helm/dagger/values.yaml). */
+export interface DaggerChartValues {
+  readonly engine: {
+    readonly kind: "DaemonSet" | "StatefulSet";
+    readonly image?: { readonly ref: string };
+    readonly imagePullSecrets?: readonly { readonly name: string }[];
+    readonly resources: EngineResources;
+    readonly priorityClassName?: string;
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    readonly tolerations?: readonly EngineToleration[];
+    readonly configJson: string;
+    readonly port?: number;
+    readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
+    readonly statefulSet?: {
+      readonly persistentVolumeClaim: {
+        readonly enabled: boolean;
+        readonly storageClassName?: string;
+        readonly accessModes: readonly string[];
+        readonly resources: { readonly requests: { readonly storage: string } };
+      };
+      readonly persistentVolumeClaimRetentionPolicy: {
+        readonly whenDeleted: "Retain" | "Delete";
+        readonly whenScaled: "Retain" | "Delete";
+      };
+    };
+  };
+  readonly magicache?: { readonly enabled: boolean; readonly secretName: string };
+}
+
+/** Chart repository and name: `oci://registry.dagger.io/dagger-helm`, chart version = engine version. */
+export const DAGGER_CHART_REPOSITORY = "oci://registry.dagger.io";
+export const DAGGER_CHART = "dagger-helm";
+/** Default StatefulSet cache size. */
+export const DEFAULT_CACHE_SIZE = "100Gi";
+/** Name of the Terraform variable holding the Dagger Cloud token (TF_VAR_dagger_cloud_token). */
+export const DAGGER_CLOUD_TOKEN_VARIABLE = "dagger_cloud_token";
+
+const id = (version: string) => `v${version.replace(/\./g, "-")}`;
+
+/** Builds the Helm values of one engine. Pure; exported for tests and reuse. */
+export function daggerChartValues(
+  p: DaggerEnginesProps,
+  version: string,
+  o: { priorityClassName?: string; magicacheSecret?: string; port?: number },
+): DaggerChartValues {
+  const image = imageOverride(p.image, version);
+  const statefulset = p.mode === "statefulset";
+  const pullSecrets = p.imagePullSecrets ?? [];
+  return {
+    engine: {
+      kind: statefulset ? "StatefulSet" : "DaemonSet",
+      ...(image ? { image: { ref: image } } : {}),
+      ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
+      resources: p.resources ?? DEFAULT_ENGINE_RESOURCES,
+      ...(o.priorityClassName ? { priorityClassName: o.priorityClassName } : {}),
+      ...(p.nodeSelector && Object.keys(p.nodeSelector).length > 0 ? { nodeSelector: p.nodeSelector } : {}),
+      ...(p.tolerations && p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
+      configJson: JSON.stringify(effectiveEngineConfig(p.mode, p.engineConfig), null, 2),
+      ...(o.port !== undefined ? { port: o.port } : {}),
+      ...(statefulset
+        ? {
+            // The PVC is the volumeClaimTemplate `data`; the hostPath data volume is also
+            // named `data`, so it must be off.
+            hostPath: { dataVolume: { enabled: false } },
+            statefulSet: {
+              persistentVolumeClaim: {
+                enabled: true,
+                ...(p.cache?.storageClass ? { storageClassName: p.cache.storageClass } : {}),
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: p.cache?.size ?? DEFAULT_CACHE_SIZE } },
+              },
+              persistentVolumeClaimRetentionPolicy: {
+                whenDeleted: p.cache?.retainOnDelete ? "Retain" : "Delete",
+                whenScaled: "Retain",
+              },
+            },
+          }
+        : {}),
+    },
+    ...(o.magicacheSecret ? { magicache: { enabled: true, secretName: o.magicacheSecret } } : {}),
+  };
+}
+
+/** One Dagger engine Helm release per version, and everything its clients need to reach it. */
+export class DaggerEngines extends Construct {
+  /** One connection spec per engine version, in the order of `props.engines`. */
+  readonly specs: EngineConnectionSpec[];
+  /** The engines namespace (a token: Terraform orders resources placed in it after it). */
+  readonly namespaceName: string;
+  /** Helm releases by engine version. */
+  readonly releases: Readonly<Record<string, HelmRelease>>;
+  /** The sensitive token variable, when Dagger Cloud is on without an existing Secret. */
+  readonly cloudTokenVariable?: TerraformVariable;
+
+  constructor(scope: Construct, name: string, props: DaggerEnginesProps) {
+    super(scope, name);
+    const p = props;
+    const key = p.configPath ?? "dagger.engine";
+    const nsName = p.namespace ?? "dagger-engines";
+    const transport = p.transport ?? defaultTransport(p.mode);
+    const port = p.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined);
+    const saName = p.clientServiceAccountName ?? DEFAULT_CLIENT_SERVICE_ACCOUNT;
+
+    // --- Validation (config-level checks repeated for direct construct users) ------------
+    this.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        const t = transportProblem(p.mode, transport);
+        if (t) errors.push(`${key}.transport: "${transport}" ${t}`);
+        if (p.mode === "daemonset" && p.cache !== undefined) {
+          errors.push(`${key}.cache: conflicts with ${key}.mode "daemonset" (cache settings need mode statefulset)`);
+        }
+        if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+          errors.push(`${key}.port: ${port} is out of range (expected 1-65535)`);
+        }
+        if (p.engineConfig !== undefined) {
+          const bad = validateEngineConfig(effectiveEngineConfig(p.mode, p.engineConfig));
+          if (bad) errors.push(`${key}.config${bad.path.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("")}: ${bad.message}`);
+        }
+        if (!Token.isUnresolved(p.clientNamespace) && p.clientNamespace === nsName) {
+          errors.push(`${key}.namespace: "${nsName}" conflicts with the client (runners) namespace (the engines namespace is privileged; keep runners apart)`);
+        }
+        for (const e of p.engines) {
+          try {
+            checkEngineObjectNames(e, transport, "name");
+          } catch (err) {
+            if (err instanceof PlanError) errors.push(err.message);
+            else throw err;
+          }
+        }
+        return errors;
+      },
+    });
+    for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: key })) {
+      Annotations.of(this).addWarning(w);
+    }
+
+    // --- Namespace ---------------------------------------------------------------------------
+    const ns = new NamespaceV1(this, "namespace", {
+      metadata: {
+        name: nsName,
+        labels: {
+          "app.kubernetes.io/part-of": "dagger-engines",
+          // The engine is a privileged container with hostPath volumes.
+          "pod-security.kubernetes.io/enforce": "privileged",
+          "pod-security.kubernetes.io/audit": "privileged",
+          "pod-security.kubernetes.io/warn": "privileged",
+        },
+      },
+    });
+    const namespace = ns.metadata.name;
+    this.namespaceName = namespace;
+
+    // --- PriorityClass -----------------------------------------------------------------------
+    const pc = p.priorityClass ?? {};
+    let priorityClassName: string | undefined = pc.create === false ? pc.name : undefined;
+    if (pc.create !== false) {
+      const cls = new PriorityClassV1(this, "priority-class", {
+        metadata: { name: pc.name ?? `${p.namePrefix}-dagger-engine` },
+        value: pc.value ?? 1_000_000,
+        globalDefault: false,
+        preemptionPolicy: "PreemptLowerPriority",
+        description: "Dagger engines: above runner pods (priority 0), so a runner never preempts an engine.",
+      });
+      priorityClassName = cls.metadata.name;
+    }
+
+    // --- Dagger Cloud ------------------------------------------------------------------------
+    let magicacheSecret: string | undefined;
+    let cloudTokenSecret: { name: string; key: string } | undefined;
+    if (p.cloud?.enabled) {
+      if (p.cloud.existingSecretName) {
+        magicacheSecret = p.cloud.existingSecretName;
+        cloudTokenSecret = { name: p.cloud.existingSecretName, key: CLIENT_CLOUD_TOKEN_KEY };
+      } else {
+        const token = new TerraformVariable(this, "dagger-cloud-token", {
+          type: "string",
+          sensitive: true,
+          nullable: false,
+          description: "Dagger Cloud token (Magicache and traces); set TF_VAR_dagger_cloud_token. Never put it in the config.",
+        });
+        token.overrideLogicalId(DAGGER_CLOUD_TOKEN_VARIABLE);
+        this.cloudTokenVariable = token;
+        const engineSecret = new SecretV1(this, "cloud-token-engines", {
+          metadata: { name: `${p.namePrefix}-dagger-cloud`, namespace },
+          type: "Opaque",
+          data: { [MAGICACHE_TOKEN_KEY]: token.stringValue },
+        });
+        const clientSecret = new SecretV1(this, "cloud-token-clients", {
+          metadata: { name: p.clientCloudSecretName ?? DEFAULT_CLIENT_CLOUD_SECRET, namespace: p.clientNamespace },
+          type: "Opaque",
+          data: { [CLIENT_CLOUD_TOKEN_KEY]: token.stringValue },
+        });
+        magicacheSecret = engineSecret.metadata.name;
+        cloudTokenSecret = { name: clientSecret.metadata.name, key: CLIENT_CLOUD_TOKEN_KEY };
+      }
+    }
+
+    // --- Engines -----------------------------------------------------------------------------
+    const releases: Record<string, HelmRelease> = {};
+    this.specs = p.engines.map((e) => {
+      const values = daggerChartValues(p, e.version, { priorityClassName, magicacheSecret, port });
+      releases[e.version] = new HelmRelease(this, `release-${id(e.version)}`, {
+        name: e.releaseName,
+        namespace,
+        repository: DAGGER_CHART_REPOSITORY,
+        chart: DAGGER_CHART,
+        version: e.version,
+        values: [JSON.stringify(values)],
+        // Image pulls (~300 MB) and a StatefulSet's new PVC and node can take a while.
+        timeout: 900,
+      });
+
+      const spec = planEngineSpec(e, {
+        mode: p.mode,
+        transport,
+        namespace: nsName,
+        port,
+        image: imageOverride(p.image, e.version),
+        serviceAccountName: saName,
+        cloudTokenSecret,
+        imagePullSecrets: p.imagePullSecrets,
+        nodeSelector: p.nodeSelector,
+        tolerations: p.tolerations,
+      });
+
+      if (transport === "tcp" && port !== undefined) {
+        // Our own Service (the chart's, where it has one, differs by version) and a
+        // NetworkPolicy admitting only labelled client pods from the client namespace.
+        new ServiceV1(this, `service-${id(e.version)}`, {
+          metadata: { name: engineServiceName(e.releaseName), namespace, labels: { "app.kubernetes.io/part-of": "dagger-engines" } },
+          spec: {
+            type: "ClusterIP",
+            selector: { name: e.workloadName },
+            port: [{ name: "dagger", port, targetPort: String(port), protocol: "TCP" }],
+            // DaemonSet: reach the engine on the client's own node (its cache), like unix.
+            internalTrafficPolicy: p.mode === "daemonset" ? "Local" : "Cluster",
+          },
+        });
+        new NetworkPolicyV1(this, `network-policy-${id(e.version)}`, {
+          metadata: { name: `${engineServiceName(e.releaseName)}-clients`, namespace },
+          spec: {
+            podSelector: { matchLabels: { name: e.workloadName } },
+            policyTypes: ["Ingress"],
+            ingress: [
+              {
+                from: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.clientNamespace } },
+                    podSelector: { matchLabels: { ...(spec.clientPodLabels ?? {}) } },
+                  },
+                ],
+                ports: [{ port: String(port), protocol: "TCP" }],
+              },
+            ],
+          },
+        });
+      }
+
+      if (p.vpa?.enabled) {
+        const policy: Record<string, unknown> = {
+          containerName: ENGINE_CONTAINER_NAME,
+          controlledResources: ["cpu", "memory"],
+          ...(p.vpa.minAllowed ? { minAllowed: p.vpa.minAllowed } : {}),
+          ...(p.vpa.maxAllowed ? { maxAllowed: p.vpa.maxAllowed } : {}),
+        };
+        new Manifest(this, `vpa-${id(e.version)}`, {
+          manifest: {
+            apiVersion: "autoscaling.k8s.io/v1",
+            kind: "VerticalPodAutoscaler",
+            metadata: { name: e.workloadName, namespace },
+            spec: {
+              targetRef: {
+                apiVersion: "apps/v1",
+                kind: p.mode === "daemonset" ? "DaemonSet" : "StatefulSet",
+                name: e.workloadName,
+              },
+              updatePolicy: { updateMode: p.vpa.updateMode ?? "Off" },
+              resourcePolicy: { containerPolicies: [policy] },
+            },
+          },
+        });
+      }
+      return spec;
+    });
+    this.releases = releases;
+
+    // --- kube-pod RBAC -----------------------------------------------------------------------
+    if (transport === "kube-pod") {
+      const pods = p.engines.map((e) => e.podName).filter((n): n is string => !!n);
+      const role = new RoleV1(this, "client-role", {
+        metadata: { name: `${p.namePrefix}-engine-client`, namespace },
+        rule: [
+          // `kubectl exec` reads the pod, then creates pods/exec; only the engine pods, by name.
+          { apiGroups: [""], resources: ["pods"], verbs: ["get"], resourceNames: pods },
+          { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"], resourceNames: pods },
+        ],
+      });
+      new RoleBindingV1(this, "client-role-binding", {
+        metadata: { name: `${p.namePrefix}-engine-client`, namespace },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+        subject: [{ kind: "ServiceAccount", name: saName, namespace: p.clientNamespace }],
+      });
+    }
+  }
+
+  /** The connection spec of engine `version` (e.g. `0.20.3`). */
+  spec(version: string): EngineConnectionSpec {
+    const v = version.replace(/^v/, "");
+    const s = this.specs.find((x) => x.version === v);
+    if (!s) throw new Error(`no Dagger engine ${version} (engines: ${this.specs.map((x) => x.version).join(", ")})`);
+    return s;
+  }
+}
+
+/** Inputs of {@link engineWarnings}. */
+export interface EngineWarningInput {
+  readonly mode: EngineMode;
+  readonly transport: EngineTransport;
+  readonly port?: number;
+  readonly cache?: EngineCacheProps;
+  readonly vpa?: EngineVpaProps;
+  /** Disk types of the node pools engines may run on (e.g. `pd-standard`). @default [] */
+  readonly nodeDiskTypes?: readonly { readonly path: string; readonly diskType: string }[];
+  /** @default "dagger.engine" */
+  readonly configPath?: string;
+  /** True when NetworkPolicy enforcement is unknown (existing clusters). @default false */
+  readonly networkPolicyUnknown?: boolean;
+}
+
+/** Risky but valid choices, one line each naming the config key. Pure. */
+export function engineWarnings(i: EngineWarningInput): string[] {
+  const key = i.configPath ?? "dagger.engine";
+  const out: string[] = [];
+  if (i.port !== undefined && i.transport !== "tcp") {
+    out.push(
+      `${key}.port: ${i.port} makes every engine listen on unauthenticated TCP while transport is "${i.transport}": no Service or NetworkPolicy guards it, so any pod that can reach the engine pod's IP drives a privileged engine`,
+    );
+  }
+  if (i.transport === "tcp" && i.networkPolicyUnknown) {
+    out.push(
+      `${key}.transport: "tcp" has no authentication; only the NetworkPolicy keeps other pods out, so make sure the cluster enforces NetworkPolicy`,
+    );
+  }
+  if (i.mode === "statefulset" && i.cache?.storageClass === "standard") {
+    out.push(
+      `${key}.cache.storageClass: "standard" is a standard persistent disk (HDD) on GKE; a build cache is random-I/O heavy, prefer "standard-rwo" (balanced) or "premium-rwo" (SSD)`,
+    );
+  }
+  if (i.mode === "daemonset") {
+    for (const d of i.nodeDiskTypes ?? []) {
+      if (d.diskType === "pd-standard") {
+        out.push(`${d.path}.diskType: "pd-standard" (HDD) holds the daemonset engines' cache on the node's boot disk; builds will be I/O bound, prefer pd-balanced or pd-ssd`);
+      }
+    }
+  }
+  if (i.vpa?.enabled && (i.vpa.updateMode === "Recreate" || i.vpa.updateMode === "InPlaceOrRecreate")) {
+    out.push(
+      `${key}.vpa.updateMode: "${i.vpa.updateMode}" lets the VPA restart an engine to resize it, failing every build running on it; "Off" or "Initial" never evicts`,
+    );
+  }
+  return out;
+}
+
+/** Disk types of node pools in a config, read loosely (the cluster section may not define pools). */
+function nodeDiskTypes(config: RunnersConfig): { path: string; diskType: string }[] {
+  const pools = (config.cluster as { nodePools?: Record<string, { diskType?: unknown } | undefined> }).nodePools;
+  if (!pools || typeof pools !== "object") return [];
+  return Object.entries(pools)
+    .filter(([, v]) => v && typeof v.diskType === "string")
+    .map(([k, v]) => ({ path: `cluster.nodePools.${k}`, diskType: v!.diskType as string }));
+}
+
+/** {@link DaggerEnginesProps} from a validated config and its plan. */
+export function daggerEnginesPropsFromConfig(
+  config: RunnersConfig,
+  plan: DeploymentPlan,
+  clientNamespace: string,
+): DaggerEnginesProps {
+  const e = config.dagger.engine;
+  return {
+    engines: plan.engines,
+    mode: e.mode,
+    clientNamespace,
+    namePrefix: config.name,
+    namespace: e.namespace,
+    transport: e.transport,
+    port: e.port,
+    cache: e.cache,
+    resources: e.resources as EngineResources,
+    priorityClass: e.priorityClass,
+    nodeSelector: e.nodeSelector,
+    tolerations: e.tolerations,
+    image: e.image,
+    imagePullSecrets: e.imagePullSecrets,
+    engineConfig: e.config,
+    vpa: e.vpa as EngineVpaProps,
+    cloud: e.cloud,
+  };
+}
+
+/** Builds the engine layer from config; adds the config-derived warnings (disk types, NetworkPolicy). */
+export function daggerEnginesFromConfig(
+  scope: Construct,
+  name: string,
+  config: RunnersConfig,
+  plan: DeploymentPlan,
+  clientNamespace: string,
+): DaggerEngines {
+  const props = daggerEnginesPropsFromConfig(config, plan, clientNamespace);
+  const engines = new DaggerEngines(scope, name, props);
+  const extra = engineWarnings({
+    mode: props.mode,
+    transport: props.transport ?? defaultTransport(props.mode),
+    nodeDiskTypes: nodeDiskTypes(config),
+    networkPolicyUnknown: config.target === "existing-cluster",
+  });
+  for (const w of extra) Annotations.of(engines).addWarning(w);
+  return engines;
+}

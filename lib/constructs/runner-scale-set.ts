@@ -1,0 +1,84 @@
+import { Construct } from "constructs";
+import { DataResource, ITerraformDependable } from "cdktf";
+import { HelmRelease } from "../imports/helm";
+import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
+import type { PodTemplate } from "../planning/runner-pod";
+
+export interface RunnerScaleSetProps {
+  /** Helm release name (DNS-1123, at most 45 characters). */
+  readonly releaseName: string;
+  /** Namespace of the scale set and its runner pods. */
+  readonly namespace: string;
+  /** Chart version; must equal the controller's (patch may differ from 0.12.0 on). */
+  readonly version: string;
+  /** `githubConfigUrl`. */
+  readonly configUrl: string;
+  /** Name of the Secret in {@link namespace} with the GitHub credentials. */
+  readonly secretName: string;
+  /** `runnerScaleSetName`: the label GitHub registers. */
+  readonly name: string;
+  /** `scaleSetLabels` (ARC >= 0.14). @default [] */
+  readonly extraLabels?: readonly string[];
+  /** Set `scaleSetLabels` (multi-label strategy) and replace the set when they change. @default false */
+  readonly multiLabel?: boolean;
+  /** Runner group. @default "default" */
+  readonly runnerGroup?: string;
+  /** Idle runners. @default 0 */
+  readonly minRunners?: number;
+  /** Most runners. @default 10 */
+  readonly maxRunners?: number;
+  /** The controller's ServiceAccount (set explicitly: no cluster lookup). */
+  readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
+  /** Runner pod template. */
+  readonly template: PodTemplate;
+  /** Resources to create first (controller, Secret, ServiceAccounts). @default [] */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * One `gha-runner-scale-set` Helm release. ARC registers `scaleSetLabels` only when a scale set
+ * is created (actions-runner-controller issue 4424), so with labels the release is tied to a
+ * `terraform_data` holding the label list through `replace_triggered_by`: a changed list
+ * replaces the `terraform_data`, which replaces (uninstalls, then reinstalls) the scale set.
+ */
+export class RunnerScaleSet extends Construct {
+  readonly release: HelmRelease;
+  readonly values: ScaleSetValues;
+  /** Carries the label list; its replacement replaces {@link release}. */
+  readonly labelsTrigger?: DataResource;
+  /** Every `runs-on` label this scale set serves. */
+  readonly labels: readonly string[];
+
+  constructor(scope: Construct, id: string, props: RunnerScaleSetProps) {
+    super(scope, id);
+    const multiLabel = props.multiLabel ?? false;
+    this.values = scaleSetValues({
+      configUrl: props.configUrl,
+      secretName: props.secretName,
+      name: props.name,
+      extraLabels: props.extraLabels ?? [],
+      multiLabel,
+      runnerGroup: props.runnerGroup ?? "default",
+      minRunners: props.minRunners ?? 0,
+      maxRunners: props.maxRunners ?? 10,
+      controllerServiceAccount: props.controllerServiceAccount,
+      template: props.template,
+    });
+    this.labels = [props.name, ...(multiLabel ? props.extraLabels ?? [] : [])];
+    if (multiLabel) {
+      this.labelsTrigger = new DataResource(this, "labels", {
+        triggersReplace: { runnerScaleSetName: props.name, scaleSetLabels: [...(props.extraLabels ?? [])] },
+      });
+    }
+    this.release = new HelmRelease(this, "release", {
+      name: props.releaseName,
+      namespace: props.namespace,
+      repository: ARC_CHART_REPOSITORY,
+      chart: ARC_SCALE_SET_CHART,
+      version: props.version,
+      values: [JSON.stringify(this.values)],
+      dependsOn: props.dependsOn,
+      lifecycle: this.labelsTrigger ? { replaceTriggeredBy: [this.labelsTrigger] } : undefined,
+    });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Typed Helm values of the two ARC charts and the PodSecurity levels of their namespaces.
+ * Pure code (no cdktf). Chart keys are those of actions/actions-runner-controller 0.14.x
+ * (`charts/gha-runner-scale-set-controller/values.yaml`, `charts/gha-runner-scale-set/values.yaml`).
+ */
+import type { EngineTransport } from "../engine-spec";
+import type { PodTemplate, ResourceRequirements, Toleration } from "./runner-pod";
+import { mergePatch } from "./runner-pod";
+
+/** OCI repository of both ARC charts. */
+export const ARC_CHART_REPOSITORY = "oci://ghcr.io/actions/actions-runner-controller-charts";
+export const ARC_CONTROLLER_CHART = "gha-runner-scale-set-controller";
+export const ARC_SCALE_SET_CHART = "gha-runner-scale-set";
+/** Helm release name of the controller. */
+export const ARC_CONTROLLER_RELEASE = "arc";
+/**
+ * The controller's ServiceAccount, named explicitly so scale sets need no cluster lookup
+ * (the chart's default is its fullname, which changed between chart versions:
+ * `_helpers.tpl` `gha-runner-scale-set-controller.serviceAccountName`).
+ */
+export const ARC_CONTROLLER_SERVICE_ACCOUNT = "arc-gha-rs-controller";
+
+/** Subset of the controller chart's values this package sets. */
+export interface ControllerValues {
+  /** Leader election turns on above 1. */
+  replicaCount: number;
+  flags: { logLevel: string; logFormat: string; [k: string]: unknown };
+  /** Present: metrics on (absent: the chart passes empty addresses, i.e. off). */
+  metrics?: { controllerManagerAddr: string; listenerAddr: string; listenerEndpoint: string };
+  serviceAccount: { create: boolean; name: string; [k: string]: unknown };
+  resources?: ResourceRequirements;
+  nodeSelector?: Record<string, string>;
+  tolerations?: readonly Toleration[];
+  [k: string]: unknown;
+}
+
+export interface ControllerInput {
+  readonly replicas: number;
+  readonly logLevel: string;
+  readonly logFormat: string;
+  readonly metrics: boolean;
+  readonly resources?: ResourceRequirements;
+  readonly nodeSelector?: Record<string, string>;
+  readonly tolerations?: readonly Toleration[];
+  /** `arc.controllerValues`, merged over the typed values. */
+  readonly extra?: Record<string, unknown>;
+}
+
+/** The controller's values: typed keys, then `arc.controllerValues` merged over them. */
+export function controllerValues(i: ControllerInput): ControllerValues {
+  const typed: ControllerValues = {
+    replicaCount: i.replicas,
+    flags: { logLevel: i.logLevel, logFormat: i.logFormat },
+    serviceAccount: { create: true, name: ARC_CONTROLLER_SERVICE_ACCOUNT },
+  };
+  if (i.metrics) typed.metrics = { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" };
+  if (i.resources) typed.resources = i.resources;
+  if (i.nodeSelector && Object.keys(i.nodeSelector).length > 0) typed.nodeSelector = i.nodeSelector;
+  if (i.tolerations && i.tolerations.length > 0) typed.tolerations = i.tolerations;
+  return (i.extra ? mergePatch(typed, i.extra) : typed) as ControllerValues;
+}
+
+/** Subset of the scale-set chart's values this package sets. */
+export interface ScaleSetValues {
+  githubConfigUrl: string;
+  /** The NAME of a Secret in the scale set's namespace: never the credentials themselves. */
+  githubConfigSecret: string;
+  runnerScaleSetName: string;
+  /** ARC >= 0.14 only; registered when the scale set is created, never updated. */
+  scaleSetLabels?: readonly string[];
+  runnerGroup: string;
+  minRunners: number;
+  maxRunners: number;
+  controllerServiceAccount: { name: string; namespace: string };
+  template: PodTemplate;
+}
+
+export interface ScaleSetInput {
+  readonly configUrl: string;
+  readonly secretName: string;
+  readonly name: string;
+  readonly extraLabels: readonly string[];
+  readonly multiLabel: boolean;
+  readonly runnerGroup: string;
+  readonly minRunners: number;
+  readonly maxRunners: number;
+  readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
+  readonly template: PodTemplate;
+}
+
+export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
+  const v: ScaleSetValues = {
+    githubConfigUrl: i.configUrl,
+    githubConfigSecret: i.secretName,
+    runnerScaleSetName: i.name,
+    runnerGroup: i.runnerGroup,
+    minRunners: i.minRunners,
+    maxRunners: i.maxRunners,
+    controllerServiceAccount: { ...i.controllerServiceAccount },
+    template: i.template,
+  };
+  // Only multi-label sets carry the key, so per-label sets also install on ARC < 0.14.
+  if (i.multiLabel) v.scaleSetLabels = [...i.extraLabels];
+  return v;
+}
+
+/** Pod Security Standards levels (pod-security.kubernetes.io/*). */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/**
+ * The least level runner pods need: `privileged` only when they mount a node's engine socket
+ * (hostPath is forbidden by `baseline`), else `baseline`.
+ */
+export function runnersPodSecurityLevel(transports: readonly EngineTransport[]): PodSecurityLevel {
+  return transports.includes("unix") ? "privileged" : "baseline";
+}
+
+/**
+ * The controller namespace: the controller and the listener pods need no privilege, but the
+ * charts set no `runAsNonRoot`/seccomp, so `restricted` would reject them: `baseline`.
+ */
+export const CONTROLLER_POD_SECURITY: PodSecurityLevel = "baseline";
+
+/** Namespace labels enforcing (and auditing/warning at) one level. */
+export function podSecurityLabels(level: string): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": level,
+  };
+}

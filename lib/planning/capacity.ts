@@ -1,0 +1,622 @@
+/**
+ * Capacity planning: what a config will really do on its nodes, before anything is deployed.
+ * Pure code (no cdktf import), written against the explicit {@link CapacityInput} so it is
+ * testable on its own; {@link capacityInputFromConfig} adapts a validated config to it.
+ *
+ * Model (per node pool):
+ *   node allocatable = machine capacity - GKE reservations - eviction threshold
+ *                      (machine-types.ts, with sources), or the explicit `cpu`/`memory`
+ *   free per node    = allocatable - GKE system DaemonSets (an assumption, machine-types.ts)
+ *                      - every DaemonSet engine (all versions run on every node of the pool)
+ *   runners per node = min over cpu and memory of floor(free / size requests), capped by the
+ *                      pod limit per node
+ *   StatefulSet engines sit on one node each (first fit, largest first); the pool's runner
+ *   concurrency at `maxNodes` counts what is left on those nodes plus the empty nodes.
+ * Per engine: the worst case is every scale set routing to it (exact, minor alias and latest
+ * labels, each its own scale set under `per-label`) at `maxRunners` at once.
+ */
+import type { ScaleSetPlan } from "./labels";
+import { PlanError } from "./errors";
+import { GKE_SYSTEM_DAEMONSETS, gkeAllocatable, machineShape } from "./machine-types";
+
+/** CPU in millicores and memory in MiB. */
+export interface Resources {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  /** `nvidia.com/gpu`. @default 0 */
+  readonly gpus?: number;
+}
+
+/** Kubernetes-style requests as written in the config (`"500m"`, `"4Gi"`, `2`). */
+export type RequestList = Readonly<Record<string, string | number | undefined>>;
+
+export interface PoolInput {
+  /** Pool name as shown in the report, e.g. `runners`. */
+  readonly name: string;
+  /** Config key path of the pool (errors and warnings name it), e.g. `cluster.nodePools.runners`. */
+  readonly path: string;
+  /** Compute Engine machine type; looked up in the machine table. @default undefined */
+  readonly machineType?: string;
+  /** Explicit vCPUs per node (quantity); wins over the table. @default from machineType */
+  readonly cpu?: string | number;
+  /** Explicit memory per node (quantity); wins over the table. @default from machineType */
+  readonly memory?: string | number;
+  /** GPUs per node. @default from machineType, else 0 */
+  readonly gpus?: number;
+  /**
+   * `capacity`: cpu/memory are the machine's size and GKE's reservations are subtracted;
+   * `allocatable`: cpu/memory are already what the kubelet reports as allocatable.
+   * @default "capacity"
+   */
+  readonly sizeIs?: "capacity" | "allocatable";
+  /** Requests of the platform's own DaemonSets per node. @default GKE_SYSTEM_DAEMONSETS */
+  readonly systemPods?: Resources;
+  /** Most pods per node (GKE Standard default 110). @default 110 */
+  readonly maxPods?: number;
+  /** @default 0 */
+  readonly minNodes?: number;
+  readonly maxNodes: number;
+  /** Spot or preemptible VMs. @default false */
+  readonly spot?: boolean;
+}
+
+export interface EngineInput {
+  readonly version: string;
+  readonly releaseName: string;
+  /**
+   * Pools the engine runs on: every node of each (DaemonSet), or the first only (StatefulSet,
+   * one pod).
+   */
+  readonly pools: readonly string[];
+  readonly requests: RequestList;
+  /** Config key path of the engine's requests, e.g. `dagger.engine.resources.requests`. */
+  readonly path: string;
+}
+
+export interface SizeInput {
+  /** Size name (`""` = unsuffixed). */
+  readonly name: string;
+  /** Pool its runner pods run on. */
+  readonly pool: string;
+  readonly requests: RequestList;
+  /** Config key path of the size's requests, e.g. `runners.sizes.large.requests`. */
+  readonly path: string;
+}
+
+export interface CapacityInput {
+  readonly mode: "daemonset" | "statefulset";
+  readonly pools: readonly PoolInput[];
+  readonly engines: readonly EngineInput[];
+  readonly sizes: readonly SizeInput[];
+  /** The label plan's scale sets (version, size, kind, maxRunners). */
+  readonly scaleSets: readonly ScaleSetPlan[];
+  /** StatefulSet engines keep their cache on a PVC. @default false */
+  readonly persistentCache?: boolean;
+  /** What an engine needs to start. @default ENGINE_START_MINIMUM */
+  readonly engineMinimum?: Resources;
+  /** Key paths used in messages. */
+  readonly paths?: { maxRunners?: string; cache?: string };
+}
+
+/**
+ * Below these requests the engine is scheduled onto nodes that cannot actually run it (it is
+ * OOM-killed while loading its cache, or starved while pulling). ASSUMPTION of this project,
+ * not an upstream figure: the Dagger chart sets no default requests.
+ */
+export const ENGINE_START_MINIMUM: Resources = { cpuMillis: 250, memoryMiB: 1024 };
+/** GKE Standard's default maximum pods per node. */
+export const DEFAULT_MAX_PODS = 110;
+/** Pods of the GKE system DaemonSets per node (see GKE_SYSTEM_DAEMONSETS). */
+const SYSTEM_POD_COUNT = 10;
+
+export interface PoolCapacity {
+  readonly name: string;
+  readonly path: string;
+  readonly machineType?: string;
+  /** Where the node size came from. */
+  readonly source: "machine-table" | "explicit";
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  readonly spot: boolean;
+  /** Per node: machine size, allocatable, system DaemonSets, DaemonSet engines, free for runners. */
+  readonly node: {
+    readonly capacity?: Resources;
+    readonly allocatable: Resources;
+    readonly system: Resources;
+    readonly daemonSetEngines: Resources;
+    readonly free: Resources;
+  };
+  /** Engine versions running as a DaemonSet on every node of the pool. */
+  readonly daemonSetEngines: readonly string[];
+  /** Engine versions whose StatefulSet pod sits in this pool. */
+  readonly statefulSetEngines: readonly string[];
+  /** Nodes the StatefulSet engines occupy (first fit). */
+  readonly engineNodes: number;
+  /** Size name -> runner pods of that size that fit on an empty node. */
+  readonly runnersPerNode: Readonly<Record<string, number>>;
+  /** Size name -> runner pods of that size the pool holds at `maxNodes` (that size alone). */
+  readonly maxRunnersAtMax: Readonly<Record<string, number>>;
+  /** Runners the scale sets on this pool may ask for at once (sum of `maxRunners`). */
+  readonly demand: number;
+  /** Runner pods the pool holds at `maxNodes` for the configured mix of sizes. */
+  readonly capacity: number;
+}
+
+export interface EngineCapacity {
+  readonly version: string;
+  readonly releaseName: string;
+  readonly mode: "daemonset" | "statefulset";
+  readonly pools: readonly string[];
+  readonly requests: Resources;
+  /** Scale sets routing to this engine (exact and aliases). */
+  readonly scaleSets: number;
+  /** Every one of them at `maxRunners`. */
+  readonly worstCaseRunners: number;
+  /** Runner pods of those sizes the pools can hold at max nodes. */
+  readonly poolCapacity: number;
+}
+
+export interface CapacityPlan {
+  readonly pools: readonly PoolCapacity[];
+  readonly engines: readonly EngineCapacity[];
+  readonly warnings: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantities
+
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const FACTOR: Record<string, number> = {
+  "": 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+function parseQuantity(raw: string | number, path: string): number {
+  const m = QUANTITY.exec(String(raw).trim());
+  if (!m) throw new PlanError(path, raw, "is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)");
+  return Number(m[1]) * FACTOR[m[2] ?? ""];
+}
+
+/** `"500m"` -> 500, `2` -> 2000. */
+export function cpuMillis(raw: string | number, path = "cpu"): number {
+  return Math.round(parseQuantity(raw, path) * 1000 * 1000) / 1000;
+}
+
+/** `"4Gi"` -> 4096, `"1G"` -> 953.67. */
+export function memoryMiB(raw: string | number, path = "memory"): number {
+  return parseQuantity(raw, path) / 2 ** 20;
+}
+
+/** Requests as numbers; missing entries are 0. */
+export function toResources(req: RequestList | undefined, path: string): Resources {
+  return {
+    cpuMillis: req?.cpu !== undefined ? cpuMillis(req.cpu, `${path}.cpu`) : 0,
+    memoryMiB: req?.memory !== undefined ? memoryMiB(req.memory, `${path}.memory`) : 0,
+    gpus: req?.["nvidia.com/gpu"] !== undefined ? Number(req["nvidia.com/gpu"]) : 0,
+  };
+}
+
+/** `1536` MiB -> `"1.5Gi"`, `500` -> `"500Mi"`. */
+export function formatMiB(mib: number): string {
+  if (Math.abs(mib) >= 1024) return `${round(mib / 1024)}Gi`;
+  return `${round(mib)}Mi`;
+}
+
+/** `2500` -> `"2.5"`, `500` -> `"500m"`. */
+export function formatMillis(m: number): string {
+  if (Math.abs(m) >= 1000) return `${round(m / 1000)}`;
+  return `${Math.round(m)}m`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+const ZERO: Resources = { cpuMillis: 0, memoryMiB: 0, gpus: 0 };
+const add = (a: Resources, b: Resources): Resources => ({
+  cpuMillis: a.cpuMillis + b.cpuMillis,
+  memoryMiB: a.memoryMiB + b.memoryMiB,
+  gpus: (a.gpus ?? 0) + (b.gpus ?? 0),
+});
+const sub = (a: Resources, b: Resources): Resources => ({
+  cpuMillis: a.cpuMillis - b.cpuMillis,
+  memoryMiB: a.memoryMiB - b.memoryMiB,
+  gpus: (a.gpus ?? 0) - (b.gpus ?? 0),
+});
+const fits = (need: Resources, room: Resources) =>
+  need.cpuMillis <= room.cpuMillis + 1e-9 && need.memoryMiB <= room.memoryMiB + 1e-9 && (need.gpus ?? 0) <= (room.gpus ?? 0);
+const describe = (r: Resources) =>
+  `${formatMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)}${r.gpus ? ` / ${r.gpus} GPU` : ""}`;
+
+/** How many pods of `size` fit into `room` (pods per node capped by `podRoom`). */
+function podsThatFit(size: Resources, room: Resources, podRoom: number): number {
+  const limits = [podRoom];
+  if (size.cpuMillis > 0) limits.push(Math.floor((room.cpuMillis + 1e-9) / size.cpuMillis));
+  if (size.memoryMiB > 0) limits.push(Math.floor((room.memoryMiB + 1e-9) / size.memoryMiB));
+  if ((size.gpus ?? 0) > 0) limits.push(Math.floor((room.gpus ?? 0) / (size.gpus ?? 1)));
+  return Math.max(0, Math.min(...limits));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+interface NodeSize {
+  readonly capacity?: Resources;
+  readonly allocatable: Resources;
+  readonly source: "machine-table" | "explicit";
+}
+
+function nodeSize(p: PoolInput): NodeSize {
+  const shape = p.machineType ? machineShape(p.machineType) : undefined;
+  if (p.cpu === undefined && p.memory === undefined && !shape) {
+    if (p.machineType) {
+      throw new PlanError(
+        `${p.path}.machineType`,
+        p.machineType,
+        `is not in the capacity planner's machine table; give ${p.path}.cpu and ${p.path}.memory (the machine's vCPUs and memory, e.g. 8 and 32Gi)`,
+      );
+    }
+    throw new PlanError(p.path, undefined, "needs a machineType, or cpu and memory per node");
+  }
+  if ((p.cpu === undefined) !== (p.memory === undefined) && !shape) {
+    const missing = p.cpu === undefined ? "cpu" : "memory";
+    throw new PlanError(`${p.path}.${missing}`, undefined, `is required with ${p.path}.${missing === "cpu" ? "memory" : "cpu"} (give both)`);
+  }
+  const cpu = p.cpu !== undefined ? cpuMillis(p.cpu, `${p.path}.cpu`) : shape!.vcpu * 1000;
+  const mem = p.memory !== undefined ? memoryMiB(p.memory, `${p.path}.memory`) : shape!.memoryGiB * 1024;
+  const gpus = p.gpus ?? shape?.gpus ?? 0;
+  const source = p.cpu !== undefined || p.memory !== undefined ? "explicit" : "machine-table";
+  if ((p.sizeIs ?? "capacity") === "allocatable") {
+    return { allocatable: { cpuMillis: cpu, memoryMiB: mem, gpus }, source };
+  }
+  const capacity: Resources = { cpuMillis: cpu, memoryMiB: mem, gpus };
+  const a = gkeAllocatable({ cpuMillis: cpu, memoryMiB: mem, sharedCore: source === "machine-table" && shape?.sharedCore });
+  return { capacity, allocatable: { ...a, gpus }, source };
+}
+
+function nodeLabel(p: PoolInput): string {
+  return p.machineType ? `one ${p.machineType} node` : "one node";
+}
+
+/** Computes the capacity plan; throws {@link PlanError} for configs that cannot work. */
+export function planCapacity(input: CapacityInput): CapacityPlan {
+  const warnings: string[] = [];
+  const minimum = input.engineMinimum ?? ENGINE_START_MINIMUM;
+  const maxRunnersPath = input.paths?.maxRunners ?? "runners.maxRunners";
+  const poolsByName = new Map(input.pools.map((p) => [p.name, p]));
+
+  const engines = input.engines.map((e) => ({ ...e, res: toResources(e.requests, e.path) }));
+  const sizes = input.sizes.map((s) => ({ ...s, res: toResources(s.requests, s.path) }));
+
+  // Engine requests below what an engine needs to start (one warning per key path).
+  const warnedMin = new Set<string>();
+  for (const e of engines) {
+    if (warnedMin.has(e.path)) continue;
+    const low: string[] = [];
+    if (e.res.cpuMillis < minimum.cpuMillis) low.push(`cpu ${e.res.cpuMillis ? formatMillis(e.res.cpuMillis) : "unset"} < ${formatMillis(minimum.cpuMillis)}`);
+    if (e.res.memoryMiB < minimum.memoryMiB) low.push(`memory ${e.res.memoryMiB ? formatMiB(e.res.memoryMiB) : "unset"} < ${formatMiB(minimum.memoryMiB)}`);
+    if (low.length > 0) {
+      warnedMin.add(e.path);
+      warnings.push(
+        `${e.path}: engine requests are below what a Dagger engine needs to start (${low.join(", ")}); the scheduler may place it where it is OOM-killed or starved`,
+      );
+    }
+  }
+
+  const pools: PoolCapacity[] = [];
+  for (const p of input.pools) {
+    const size = nodeSize(p);
+    const system = p.systemPods ?? GKE_SYSTEM_DAEMONSETS;
+    const dsEngines = input.mode === "daemonset" ? engines.filter((e) => e.pools.includes(p.name)) : [];
+    const stsEngines =
+      input.mode === "statefulset" ? engines.filter((e) => e.pools[0] === p.name).sort((a, b) => b.res.memoryMiB - a.res.memoryMiB) : [];
+    const dsTotal = dsEngines.reduce((acc, e) => add(acc, e.res), ZERO);
+    const afterSystem = sub(size.allocatable, system);
+    const free = sub(afterSystem, dsTotal);
+    const maxPods = p.maxPods ?? DEFAULT_MAX_PODS;
+    const podRoom = maxPods - SYSTEM_POD_COUNT - dsEngines.length;
+    const room = `${describe(afterSystem)} after GKE's reservations and system pods`;
+
+    // Errors: engines that cannot fit on this machine type.
+    if (dsEngines.length > 0 && !fits(dsTotal, afterSystem)) {
+      const e = dsEngines[0];
+      const what =
+        dsEngines.length > 1
+          ? `makes every node of pool "${p.name}" run ${dsEngines.length} engine DaemonSets (one per version) needing ${describe(dsTotal)}`
+          : `makes every node of pool "${p.name}" run an engine needing ${describe(dsTotal)}`;
+      throw new PlanError(e.path, e.requests, `${what}, but ${nodeLabel(p)} has ${room}; lower the requests or use a larger ${p.path}.machineType`);
+    }
+    const engineNodes: Resources[] = [];
+    for (const e of stsEngines) {
+      if (!fits(e.res, afterSystem)) {
+        throw new PlanError(
+          e.path,
+          e.requests,
+          `makes engine ${e.version} need ${describe(e.res)}, but ${nodeLabel(p)} of pool "${p.name}" has ${room}; lower the requests or use a larger ${p.path}.machineType`,
+        );
+      }
+      const i = engineNodes.findIndex((left) => fits(e.res, left));
+      if (i >= 0) engineNodes[i] = sub(engineNodes[i], e.res);
+      else engineNodes.push(sub(afterSystem, e.res));
+    }
+    if (engineNodes.length > p.maxNodes) {
+      throw new PlanError(
+        `${p.path}.maxNodes`,
+        p.maxNodes,
+        `is too few for the ${stsEngines.length} engine StatefulSets placed on pool "${p.name}" (they need ${engineNodes.length} nodes of this machine type)`,
+      );
+    }
+
+    // Errors: sizes whose requests exceed a node.
+    const poolSizes = sizes.filter((s) => s.pool === p.name);
+    for (const s of poolSizes) {
+      if (!fits(s.res, free) && fits(s.res, afterSystem) && dsEngines.length > 0) {
+        // The size alone would fit: the engines take the room.
+        const e = dsEngines[0];
+        throw new PlanError(
+          e.path,
+          e.requests,
+          `leaves ${describe(free)} on each ${p.machineType ?? ""}${p.machineType ? " " : ""}node of pool "${p.name}" (${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s take" : " takes"} ${describe(dsTotal)}), not enough for one runner of size ${JSON.stringify(s.name)} (${describe(s.res)}); lower the requests or use a larger ${p.path}.machineType`,
+        );
+      }
+      if (!fits(s.res, free)) {
+        const engineNote = dsEngines.length > 0 ? ` and ${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s" : ""}` : "";
+        throw new PlanError(
+          s.path,
+          s.requests,
+          `does not fit on a node of pool "${p.name}": it needs ${describe(s.res)}, but ${nodeLabel(p)} has ${describe(free)} left after GKE's reservations, system pods${engineNote}; lower the requests or use a larger ${p.path}.machineType`,
+        );
+      }
+    }
+
+    const runnersPerNode: Record<string, number> = {};
+    const maxRunnersAtMax: Record<string, number> = {};
+    for (const s of poolSizes) {
+      const perNode = podsThatFit(s.res, free, podRoom);
+      runnersPerNode[s.name] = perNode;
+      const onEngineNodes = engineNodes.reduce((acc, left) => acc + podsThatFit(s.res, left, podRoom - 1), 0);
+      maxRunnersAtMax[s.name] = Math.max(0, p.maxNodes - engineNodes.length) * perNode + onEngineNodes;
+    }
+
+    // Demand: every scale set whose size runs on this pool, at maxRunners.
+    const demandBySize = new Map<string, number>();
+    for (const ss of input.scaleSets) {
+      if (!poolSizes.some((s) => s.name === ss.size)) continue;
+      demandBySize.set(ss.size, (demandBySize.get(ss.size) ?? 0) + ss.maxRunners);
+    }
+    const demand = [...demandBySize.values()].reduce((a, b) => a + b, 0);
+    const capacity = mixCapacity(demandBySize, maxRunnersAtMax);
+    if (demand > 0 && demand > capacity) {
+      const sets = input.scaleSets.filter((ss) => demandBySize.has(ss.size)).length;
+      warnings.push(
+        `${p.path}.maxNodes: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue`,
+      );
+    }
+
+    pools.push({
+      name: p.name,
+      path: p.path,
+      machineType: p.machineType,
+      source: size.source,
+      minNodes: p.minNodes ?? 0,
+      maxNodes: p.maxNodes,
+      spot: p.spot ?? false,
+      node: { capacity: size.capacity, allocatable: size.allocatable, system, daemonSetEngines: dsTotal, free },
+      daemonSetEngines: dsEngines.map((e) => e.version),
+      statefulSetEngines: stsEngines.map((e) => e.version),
+      engineNodes: engineNodes.length,
+      runnersPerNode,
+      maxRunnersAtMax,
+      demand,
+      capacity,
+    });
+  }
+
+  // A spot pool holding the StatefulSet engines without a PVC cache.
+  if (input.mode === "statefulset" && !input.persistentCache) {
+    for (const p of input.pools) {
+      const held = engines.filter((e) => e.pools[0] === p.name);
+      if (p.spot && held.length > 0) {
+        warnings.push(
+          `${p.path}.spot: true puts the only engine pod of ${held.length > 1 ? "each version" : `version ${held[0].version}`} on Spot VMs without a PVC cache (${input.paths?.cache ?? "dagger.engine.cache"}): a preemption loses the cache and stalls every job of that version until the pod is rescheduled`,
+        );
+      }
+    }
+  }
+
+  // Per engine: every scale set routing to it, at maxRunners.
+  const poolOf = new Map(pools.map((p) => [p.name, p]));
+  const sizePool = new Map(sizes.map((s) => [s.name, s.pool]));
+  const engineCaps: EngineCapacity[] = engines.map((e) => {
+    const sets = input.scaleSets.filter((ss) => ss.version === e.version);
+    const worst = sets.reduce((a, ss) => a + ss.maxRunners, 0);
+    const byPool = new Map<string, Map<string, number>>();
+    for (const ss of sets) {
+      const pool = sizePool.get(ss.size);
+      if (!pool) continue;
+      const m = byPool.get(pool) ?? new Map<string, number>();
+      m.set(ss.size, (m.get(ss.size) ?? 0) + ss.maxRunners);
+      byPool.set(pool, m);
+    }
+    let cap = 0;
+    for (const [pool, mix] of byPool) {
+      const pc = poolOf.get(pool);
+      if (pc) cap += mixCapacity(mix, pc.maxRunnersAtMax);
+    }
+    return {
+      version: e.version,
+      releaseName: e.releaseName,
+      mode: input.mode,
+      pools: input.mode === "daemonset" ? e.pools.filter((n) => poolsByName.has(n)) : e.pools.slice(0, 1),
+      requests: e.res,
+      scaleSets: sets.length,
+      worstCaseRunners: worst,
+      poolCapacity: cap,
+    };
+  });
+
+  return { pools, engines: engineCaps, warnings };
+}
+
+/**
+ * Runner pods a pool holds for a mix of sizes: with demand d_s and single-size capacity c_s,
+ * the pool is full when sum(n_s / c_s) = 1; scaling the demand mix to that point gives
+ * D / sum(d_s / c_s) pods (for one size, c_s). Floored.
+ */
+export function mixCapacity(demand: ReadonlyMap<string, number>, single: Readonly<Record<string, number>>): number {
+  let total = 0;
+  let load = 0;
+  for (const [size, d] of demand) {
+    if (d <= 0) continue;
+    const c = single[size] ?? 0;
+    if (c <= 0) return 0;
+    total += d;
+    load += d / c;
+  }
+  if (total === 0) {
+    const values = Object.values(single);
+    return values.length ? Math.max(...values) : 0;
+  }
+  return Math.floor(total / load + 1e-9);
+}
+
+// ---------------------------------------------------------------------------------------------
+// From a validated config
+
+/**
+ * The parts of the config the capacity plan reads, all optional: sections still being built by
+ * other layers (or absent on one target) simply fall back to defaults.
+ */
+interface LooseRequests {
+  readonly requests?: RequestList;
+}
+interface LoosePool {
+  readonly machineType?: string;
+  readonly cpu?: string | number;
+  readonly memory?: string | number;
+  readonly minNodes?: number;
+  readonly maxNodes?: number;
+  readonly spot?: boolean;
+  readonly enabled?: boolean;
+  readonly runnerSize?: string;
+  readonly accelerator?: { readonly count?: number };
+}
+export interface CapacityConfigView {
+  readonly target?: string;
+  readonly cluster?: { readonly nodePools?: Readonly<Record<string, LoosePool | undefined>> };
+  readonly kubernetes?: {
+    readonly nodes?: { readonly cpu: string | number; readonly memory: string | number; readonly count: number; readonly maxPods?: number; readonly spot?: boolean };
+  };
+  readonly dagger?: {
+    readonly engine?: {
+      readonly mode?: string;
+      readonly resources?: LooseRequests;
+      readonly cache?: unknown;
+    };
+  };
+  readonly runners?: { readonly sizes?: Readonly<Record<string, (LooseRequests & { readonly nodePool?: string }) | undefined>> };
+}
+
+/**
+ * True when StatefulSet engines keep their cache on a PVC. The engine layer
+ * (lib/constructs/dagger-engines.ts) always gives StatefulSet engines a PVC (`dagger.engine.cache`
+ * only sizes it), so the spot warning cannot fire from a config today; an explicit
+ * `cache.enabled: false` (should it ever exist) turns it off.
+ */
+function persistentCacheOf(mode: string, cache: unknown): boolean {
+  if (mode !== "statefulset") return false;
+  return !(cache && typeof cache === "object" && (cache as { enabled?: unknown }).enabled === false);
+}
+
+const sizePath = (name: string) => (name === "" ? 'runners.sizes[""]' : /^[A-Za-z_$][\w$]*$/.test(name) ? `runners.sizes.${name}` : `runners.sizes[${JSON.stringify(name)}]`);
+
+/**
+ * Builds the {@link CapacityInput} of a config. Returns undefined when there is nothing to plan
+ * against (target `existing-cluster` without `kubernetes.nodes`): the plan then has no capacity.
+ */
+export function capacityInputFromConfig(
+  config: CapacityConfigView,
+  sizes: Readonly<Record<string, LooseRequests | undefined>>,
+  scaleSets: readonly ScaleSetPlan[],
+  engines: readonly { readonly version: string; readonly releaseName: string }[],
+): CapacityInput | undefined {
+  const mode = config.dagger?.engine?.mode === "statefulset" ? "statefulset" : "daemonset";
+  const pools: PoolInput[] = [];
+  let runnerPool: string;
+  let gpuPool: { name: string; size: string } | undefined;
+  let enginePool: string | undefined;
+  if (config.target === "existing-cluster") {
+    const n = config.kubernetes?.nodes;
+    if (!n) return undefined;
+    pools.push({
+      name: "nodes",
+      path: "kubernetes.nodes",
+      cpu: n.cpu,
+      memory: n.memory,
+      sizeIs: "allocatable",
+      systemPods: ZERO,
+      maxPods: n.maxPods,
+      maxNodes: n.count,
+      spot: n.spot,
+    });
+    runnerPool = "nodes";
+  } else {
+    const np = config.cluster?.nodePools ?? {};
+    const add = (name: string, p: LoosePool | undefined, fallback: { machineType: string; maxNodes: number }) => {
+      if (!p || p.enabled === false) return false;
+      pools.push({
+        name,
+        path: `cluster.nodePools.${name}`,
+        machineType: p.machineType ?? fallback.machineType,
+        cpu: p.cpu,
+        memory: p.memory,
+        gpus: p.accelerator ? (p.accelerator.count ?? 1) : undefined,
+        minNodes: p.minNodes ?? 0,
+        maxNodes: p.maxNodes ?? fallback.maxNodes,
+        spot: p.spot ?? false,
+      });
+      return true;
+    };
+    add("runners", np.runners ?? {}, { machineType: "n2-standard-8", maxNodes: 5 });
+    runnerPool = "runners";
+    if (add("engines", np.engines, { machineType: "n2-standard-8", maxNodes: 3 })) enginePool = "engines";
+    if (add("gpu", np.gpu, { machineType: "g2-standard-8", maxNodes: 2 })) gpuPool = { name: "gpu", size: np.gpu?.runnerSize ?? "gpu" };
+  }
+
+  const configured = config.runners?.sizes;
+  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => {
+    const explicit = configured?.[name]?.nodePool;
+    const pool = explicit && pools.some((p) => p.name === explicit) ? explicit : gpuPool && gpuPool.size === name ? gpuPool.name : runnerPool;
+    return { name, pool, requests: s?.requests ?? {}, path: `${sizePath(name)}.requests` };
+  });
+  // Placement as in lib/planning/placement.ts: the engines pool when there is one; otherwise a
+  // DaemonSet runs on every node that hosts runners (runners and gpu pools) and a StatefulSet on
+  // the runners pool.
+  const enginePools = enginePool
+    ? [enginePool]
+    : mode === "statefulset"
+      ? [runnerPool]
+      : [runnerPool, ...(gpuPool ? [gpuPool.name] : [])];
+  const requests = config.dagger?.engine?.resources?.requests ?? {};
+  return {
+    mode,
+    pools,
+    engines: engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path: "dagger.engine.resources.requests" })),
+    sizes: sizeInputs,
+    scaleSets,
+    persistentCache: persistentCacheOf(mode, config.dagger?.engine?.cache),
+    paths: { maxRunners: "runners.maxRunners", cache: "dagger.engine.cache" },
+  };
+}

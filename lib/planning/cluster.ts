@@ -1,0 +1,252 @@
+/**
+ * GKE cluster planning: every name, location and setting the `<name>-cluster` stack builds,
+ * derived once from the validated config. Pure code (no cdktf import).
+ */
+import type { RunnersConfig } from "../config/schema";
+import type { NodeTaint } from "../config/sections/cluster";
+import { PlanError } from "./errors";
+import { clusterLocation, isGcpName, serviceAccountId } from "./network";
+
+/** The node pools this package knows, in creation order. */
+export const POOL_KEYS = ["runners", "engines", "gpu"] as const;
+export type PoolKey = (typeof POOL_KEYS)[number];
+
+/** Label GKE puts on every node: the node pool's name. */
+export const NODE_POOL_LABEL = "cloud.google.com/gke-nodepool";
+
+/** Taint GKE adds to GPU nodes (GKE docs, "Run GPUs in Standard node pools"). */
+export const GPU_TAINT: NodeTaint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
+
+/** Least-privilege roles of the node service account (GKE "Configure node service accounts"). */
+export const NODE_SA_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"] as const;
+
+/** Project services the stacks use. */
+export const REQUIRED_SERVICES = ["compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com"] as const;
+
+export interface AcceleratorPlan {
+  readonly type: string;
+  readonly count: number;
+  readonly driverVersion: string;
+}
+
+export interface PoolPlan {
+  readonly key: PoolKey;
+  /** GKE node pool name (the value of the `cloud.google.com/gke-nodepool` node label). */
+  readonly name: string;
+  /** Config key path, e.g. `cluster.nodePools.engines`. */
+  readonly configPath: string;
+  readonly machineType: string;
+  readonly diskType: string;
+  readonly diskSizeGb: number;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  readonly spot: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Taints the stack sets. */
+  readonly taints: readonly NodeTaint[];
+  /** Taints GKE adds by itself (the GPU taint); pods landing there must tolerate them too. */
+  readonly implicitTaints: readonly NodeTaint[];
+  readonly localSsdCount: number;
+  readonly accelerator?: AcceleratorPlan;
+  /** gpu pool only: the runner size that runs there. */
+  readonly runnerSize?: string;
+}
+
+export interface NetworkPlan {
+  /** The stack creates the VPC and subnet. */
+  readonly create: boolean;
+  /** Project owning the network (the Shared VPC host project, or gcp.projectId). */
+  readonly project: string;
+  readonly name: string;
+  readonly subnetName: string;
+  readonly subnetCidr: string;
+  readonly podsRangeName: string;
+  readonly podsCidr: string;
+  readonly servicesRangeName: string;
+  readonly servicesCidr: string;
+  /** `projects/<p>/global/networks/<name>`. */
+  readonly networkId: string;
+  /** `projects/<p>/regions/<region>/subnetworks/<subnet>`. */
+  readonly subnetId: string;
+  readonly sharedVpc: boolean;
+}
+
+export interface ClusterPlan {
+  readonly name: string;
+  readonly projectId: string;
+  readonly region: string;
+  /** `location` of the cluster and pools: the region (regional) or a zone. */
+  readonly location: string;
+  /** Extra node locations (empty: GKE's default). */
+  readonly nodeLocations: readonly string[];
+  readonly regional: boolean;
+  readonly network: NetworkPlan;
+  /** Cloud Router + NAT, when enabled. */
+  readonly nat?: { readonly routerName: string; readonly natName: string };
+  /** The node service account: created (`accountId` set) or existing. */
+  readonly nodeServiceAccount: { readonly accountId?: string; readonly email: string; readonly roles: readonly string[] };
+  /** `<project>.svc.id.goog`. */
+  readonly workloadPool: string;
+  /** The jobs' Google service account, when enabled. */
+  readonly jobsServiceAccount?: { readonly accountId: string; readonly email: string; readonly roles: readonly string[] };
+  readonly pools: readonly PoolPlan[];
+  /** Vertical Pod Autoscaling on the cluster (the engines use VPA). */
+  readonly verticalPodAutoscaling: boolean;
+  /** GCP labels of the cluster and node VMs. */
+  readonly resourceLabels: Readonly<Record<string, string>>;
+  readonly services: readonly string[];
+  /** Things to tell the user (synth warnings). */
+  readonly warnings: readonly string[];
+}
+
+/** True when the engine layer is configured to use a VerticalPodAutoscaler. */
+export function enginesUseVpa(config: RunnersConfig): boolean {
+  const engine = config.dagger.engine as { vpa?: { enabled?: boolean } };
+  return engine.vpa?.enabled === true;
+}
+
+/**
+ * Which machine series an accelerator needs (GCE GPU docs). Types not listed are not checked.
+ */
+const ACCELERATOR_SERIES: Readonly<Record<string, readonly string[]>> = {
+  "nvidia-l4": ["g2"],
+  "nvidia-tesla-t4": ["n1"],
+  "nvidia-tesla-v100": ["n1"],
+  "nvidia-tesla-p4": ["n1"],
+  "nvidia-tesla-p100": ["n1"],
+  "nvidia-tesla-a100": ["a2"],
+  "nvidia-a100-80gb": ["a2"],
+  "nvidia-h100-80gb": ["a3"],
+  "nvidia-h100-mega-80gb": ["a3"],
+};
+
+/** Plans the cluster of target `gke`; throws {@link PlanError} on impossible names or locations. */
+export function planCluster(config: RunnersConfig): ClusterPlan {
+  const c = config.cluster;
+  const name = c.name ?? config.name;
+  const namePath = c.name === undefined ? "name" : "cluster.name";
+  if (!isGcpName(name, 40)) {
+    throw new PlanError(namePath, name, "is not a valid GKE cluster name (at most 40 lowercase letters, digits and \"-\", starting with a letter); set cluster.name");
+  }
+  const projectId = config.gcp.projectId;
+  const region = config.gcp.region;
+  const loc = clusterLocation(region, config.gcp.zones, c.regional);
+  if (typeof loc === "string") throw new PlanError("cluster.regional", c.regional, loc);
+
+  const n = c.network;
+  const netProject = n.hostProject ?? projectId;
+  const netName = n.name ?? name;
+  const subnetName = n.subnetName ?? `${name}-nodes`;
+  const network: NetworkPlan = {
+    create: n.create,
+    project: netProject,
+    name: netName,
+    subnetName,
+    subnetCidr: n.subnetCidr,
+    podsRangeName: n.podsRangeName ?? `${name}-pods`,
+    podsCidr: n.podsCidr,
+    servicesRangeName: n.servicesRangeName ?? `${name}-services`,
+    servicesCidr: n.servicesCidr,
+    networkId: `projects/${netProject}/global/networks/${netName}`,
+    subnetId: `projects/${netProject}/regions/${region}/subnetworks/${subnetName}`,
+    sharedVpc: n.hostProject !== undefined,
+  };
+
+  const warnings: string[] = [];
+  const natEnabled = c.nat ?? c.privateNodes;
+  if (c.privateNodes && !natEnabled) {
+    warnings.push(`cluster.nat is off with private nodes on an existing network: make sure ${network.networkId} has Cloud NAT in ${region}, or runners cannot reach GitHub`);
+  }
+  if (natEnabled && network.sharedVpc) {
+    warnings.push(`cluster.nat creates a Cloud Router and NAT in the Shared VPC host project ${netProject}: the deploying identity needs compute.routers.* there`);
+  }
+  if (c.privateEndpoint) {
+    warnings.push("cluster.privateEndpoint: the runners stack reaches the control plane's private endpoint, so `cdktf deploy` must run inside the VPC (or through a peered network or VPN)");
+  }
+
+  const nodeSa: ClusterPlan["nodeServiceAccount"] = c.nodeServiceAccount
+    ? { email: c.nodeServiceAccount, roles: [] }
+    : (() => {
+        const accountId = serviceAccountId(name, "nodes");
+        return { accountId, email: `${accountId}@${projectId}.iam.gserviceaccount.com`, roles: [...NODE_SA_ROLES] };
+      })();
+
+  const wi = c.workloadIdentity;
+  const jobsId = wi.serviceAccountId ?? serviceAccountId(name, "jobs");
+  if (wi.enabled && nodeSa.accountId === jobsId) {
+    throw new PlanError("cluster.workloadIdentity.serviceAccountId", jobsId, "conflicts with the node service account's id (choose another id)");
+  }
+  const jobsServiceAccount = wi.enabled
+    ? { accountId: jobsId, email: `${jobsId}@${projectId}.iam.gserviceaccount.com`, roles: [...wi.roles] }
+    : undefined;
+
+  const pools: PoolPlan[] = [];
+  for (const key of POOL_KEYS) {
+    const p = c.nodePools[key];
+    if (!p) continue;
+    const configPath = `cluster.nodePools.${key}`;
+    const gpu = key === "gpu" ? c.nodePools.gpu : undefined;
+    const accelerator = gpu?.accelerator.type
+      ? { type: gpu.accelerator.type, count: gpu.accelerator.count, driverVersion: gpu.accelerator.driverVersion }
+      : undefined;
+    if (accelerator) {
+      const series = ACCELERATOR_SERIES[accelerator.type];
+      const machineSeries = p.machineType.split("-")[0];
+      if (series && !series.includes(machineSeries)) {
+        warnings.push(`${configPath}.machineType "${p.machineType}" does not take accelerator ${accelerator.type} (it needs a ${series.join(" or ")}-* machine type)`);
+      }
+    }
+    if (key === "engines" && p.spot) {
+      warnings.push(`${configPath}.spot: a reclaimed engine node drops every job using it and its cache`);
+    }
+    pools.push({
+      key,
+      name: key,
+      configPath,
+      machineType: p.machineType,
+      diskType: p.diskType,
+      diskSizeGb: p.diskSizeGb,
+      minNodes: p.minNodes,
+      maxNodes: p.maxNodes,
+      spot: p.spot,
+      labels: p.labels,
+      taints: p.taints,
+      implicitTaints: accelerator ? [GPU_TAINT] : [],
+      localSsdCount: p.localSsdCount,
+      accelerator,
+      runnerSize: gpu?.runnerSize,
+    });
+  }
+
+  return {
+    name,
+    projectId,
+    region,
+    location: loc.location,
+    nodeLocations: loc.nodeLocations,
+    regional: c.regional,
+    network,
+    nat: natEnabled ? { routerName: `${name}-router`, natName: `${name}-nat` } : undefined,
+    nodeServiceAccount: nodeSa,
+    workloadPool: `${projectId}.svc.id.goog`,
+    jobsServiceAccount,
+    pools,
+    verticalPodAutoscaling: enginesUseVpa(config),
+    resourceLabels: { "managed-by": "cdktf-dagger-runners", deployment: config.name, ...c.resourceLabels },
+    services: config.gcp.enableServices ? [...REQUIRED_SERVICES] : [],
+    warnings,
+  };
+}
+
+/**
+ * Kubernetes service account name of the runner pods when `runners.serviceAccountName` is
+ * unset and Workload Identity for jobs is on: the runners layer creates it, annotated with
+ * `iam.gke.io/gcp-service-account: <jobs service account email>`.
+ */
+export const DEFAULT_JOBS_KSA = "dagger-runner";
+
+/** The Kubernetes service account(s) bound to the jobs' Google service account. */
+export function jobsKubernetesServiceAccounts(config: RunnersConfig): { namespace: string; name: string }[] {
+  const runners = config.runners as { namespace?: string; serviceAccountName?: string };
+  return [{ namespace: runners.namespace ?? "arc-runners", name: runners.serviceAccountName ?? DEFAULT_JOBS_KSA }];
+}

@@ -1,0 +1,158 @@
+/**
+ * Engine and runner placement on the GKE node pools: the nodeSelector and tolerations each
+ * workload needs, derived from the cluster plan. Pure code (no cdktf import).
+ *
+ * - Runners run on the `runners` pool.
+ * - Engines run on the tainted `engines` pool when there is one. Without it, DaemonSet engines
+ *   run on every node that hosts runners (the runners pool and the gpu pool, whose taints they
+ *   tolerate), so each runner finds an engine on its node; a StatefulSet engine runs on the
+ *   runners pool.
+ * - Runners of the gpu pool's size run on the gpu pool, tolerate its GPU taint and request
+ *   the pool's GPUs.
+ */
+import type { RunnersConfig } from "../config/schema";
+import type { NodeTaint } from "../config/sections/cluster";
+import { ClusterPlan, NODE_POOL_LABEL, PoolPlan } from "./cluster";
+import { PlanError } from "./errors";
+
+/** A Kubernetes toleration. */
+export interface NodeToleration {
+  readonly key?: string;
+  readonly operator?: "Equal" | "Exists";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  readonly tolerationSeconds?: number;
+}
+
+/** Where a workload's pods may run. */
+export interface Placement {
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly NodeToleration[];
+}
+
+/** The runner size that runs on the gpu pool. */
+export interface GpuSizePlacement extends Placement {
+  /** Size name (label suffix), e.g. `gpu`. */
+  readonly size: string;
+  /** GPUs each runner pod requests (`nvidia.com/gpu` limit). */
+  readonly gpus: number;
+  /** Resources to merge into the size's template: `limits: {"nvidia.com/gpu": "<n>"}`. */
+  readonly resources: { readonly limits: Readonly<Record<string, string>> };
+}
+
+export interface PlacementPlan {
+  readonly engines: Placement;
+  readonly runners: Placement;
+  /** Set when the cluster has a gpu pool. */
+  readonly gpu?: GpuSizePlacement;
+}
+
+/** No constraint: the scheduler's choice (target `existing-cluster`). */
+export const ANYWHERE: Placement = { nodeSelector: {}, tolerations: [] };
+
+/** The toleration matching a taint. */
+export function tolerationFor(t: NodeTaint): NodeToleration {
+  return t.value === ""
+    ? { key: t.key, operator: "Exists", effect: t.effect }
+    : { key: t.key, operator: "Equal", value: t.value, effect: t.effect };
+}
+
+function uniqueTolerations(ts: readonly NodeToleration[]): NodeToleration[] {
+  const seen = new Set<string>();
+  return ts.filter((t) => {
+    const k = JSON.stringify([t.key, t.operator, t.value, t.effect, t.tolerationSeconds]);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const onPool = (p: PoolPlan): Placement => ({
+  nodeSelector: { [NODE_POOL_LABEL]: p.name },
+  tolerations: uniqueTolerations([...p.taints, ...p.implicitTaints].map(tolerationFor)),
+});
+
+/** The engine transport the engine layer will use (its own default when unset). */
+export function engineTransport(config: RunnersConfig): string {
+  const engine = config.dagger.engine as { mode: string; transport?: string };
+  return engine.transport ?? (engine.mode === "statefulset" ? "kube-pod" : "unix");
+}
+
+/**
+ * Placement of engines and runners on the planned pools. Throws {@link PlanError} when the
+ * engines pool makes node-local engines unreachable (DaemonSet engines: runners use the engine
+ * of their own node, and runners never run on the engines pool).
+ */
+export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | undefined): PlacementPlan {
+  if (!cluster) return { engines: ANYWHERE, runners: ANYWHERE };
+  const pool = (key: PoolPlan["key"]) => cluster.pools.find((p) => p.key === key);
+  const runnersPool = pool("runners");
+  const enginesPool = pool("engines");
+  const gpuPool = pool("gpu");
+  if (!runnersPool) throw new Error("planPlacement: the cluster plan has no runners pool");
+
+  const mode = config.dagger.engine.mode;
+  let engines: Placement;
+  if (enginesPool) {
+    if (mode === "daemonset") {
+      // Both DaemonSet transports (unix, and tcp through the node-local Service) are node-local.
+      throw new PlanError(
+        "dagger.engine.mode",
+        mode,
+        `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node, transport ${engineTransport(config)}), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
+      );
+    }
+    engines = onPool(enginesPool);
+  } else if (mode === "daemonset") {
+    const hosts = [runnersPool, ...(gpuPool ? [gpuPool] : [])];
+    engines = {
+      nodeSelector: hosts.length === 1 ? { [NODE_POOL_LABEL]: runnersPool.name } : {},
+      tolerations: uniqueTolerations(hosts.flatMap((p) => onPool(p).tolerations)),
+    };
+  } else {
+    engines = onPool(runnersPool);
+  }
+
+  let gpu: GpuSizePlacement | undefined;
+  if (gpuPool?.accelerator && gpuPool.runnerSize) {
+    const gpus = gpuPool.accelerator.count;
+    gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus, resources: { limits: { "nvidia.com/gpu": String(gpus) } } };
+  }
+  return { engines, runners: onPool(runnersPool), gpu };
+}
+
+/**
+ * The derived placement with the user's explicit settings on top: explicit nodeSelector keys
+ * win, explicit tolerations are added.
+ */
+export function mergePlacement(
+  derived: Placement,
+  explicit: { nodeSelector?: Readonly<Record<string, string>>; tolerations?: readonly NodeToleration[] },
+): Placement {
+  return {
+    nodeSelector: { ...derived.nodeSelector, ...(explicit.nodeSelector ?? {}) },
+    tolerations: uniqueTolerations([...derived.tolerations, ...(explicit.tolerations ?? [])]),
+  };
+}
+
+/**
+ * The config with the derived placement merged into `dagger.engine.{nodeSelector,tolerations}`
+ * and `runners.{nodeSelector,tolerations}` (explicit settings win), so the engine and runner
+ * layers read one place. The input is not modified.
+ */
+export function applyPlacement<C extends RunnersConfig>(config: C, placement: PlacementPlan): C {
+  type Placed = { nodeSelector?: Record<string, string>; tolerations?: NodeToleration[] };
+  const engine = config.dagger.engine as unknown as Placed;
+  const runners = config.runners as unknown as Placed;
+  const e = mergePlacement(placement.engines, engine);
+  const r = mergePlacement(placement.runners, runners);
+  const orUndefined = (p: Placement) => ({
+    nodeSelector: Object.keys(p.nodeSelector).length > 0 ? { ...p.nodeSelector } : undefined,
+    tolerations: p.tolerations.length > 0 ? [...p.tolerations] : undefined,
+  });
+  return {
+    ...config,
+    dagger: { ...config.dagger, engine: { ...config.dagger.engine, ...orUndefined(e) } },
+    runners: { ...config.runners, ...orUndefined(r) },
+  };
+}

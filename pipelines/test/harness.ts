@@ -1,0 +1,182 @@
+/**
+ * Offline harness for test/pipelines-graph.test.ts (no Dagger engine needed).
+ *
+ * The TypeScript SDK builds every pipeline lazily: each call such as `withExec` appends
+ * `{ operation, args }` to the object's query tree (`Context._queryTree` in
+ * @dagger.io/dagger/dist/src/common/context.js) and nothing is sent until an awaited leaf
+ * (`sync`, `stdout`, ...) runs `computeQuery`. So:
+ *   - "graph": the functions returning Container/Directory are called with placeholder inputs
+ *     (objects loaded from fake IDs) and their query trees are printed, with nested objects
+ *     (directories, cache volumes, secrets) expanded;
+ *   - the async functions (ci, plan, deploy) run against a fake GraphQL client installed on
+ *     the SDK's global connection (the one `dag` uses), which records every query text and
+ *     answers with fake IDs, so concurrency, failure handling and the final query can be
+ *     checked.
+ *
+ * Run: tsx --tsconfig pipelines/tsconfig.json pipelines/test/harness.ts  (prints JSON)
+ */
+import { Context, Directory, File, Secret, dag } from "@dagger.io/dagger";
+import { Pipelines } from "../src/index.js";
+import * as builds from "../src/builds.js";
+import * as repo from "../src/repo.js";
+import { CACHE, CACHE_PATH } from "../src/caches.js";
+
+export interface Op {
+  op: string;
+  args: Record<string, unknown>;
+}
+
+// `_ctx` is protected in the SDK's types; the harness reads it on purpose.
+type Lazy = { _ctx: Context };
+const isLazy = (v: unknown): v is Lazy =>
+  typeof v === "object" && v !== null && "_ctx" in v && (v as unknown as Lazy)._ctx instanceof Context;
+
+function serializeValue(v: unknown): unknown {
+  if (isLazy(v)) return { $type: (v as object).constructor.name, $ops: serialize(v) };
+  if (Array.isArray(v)) return v.map(serializeValue);
+  return v;
+}
+
+/** The query tree of a lazy SDK object, nested objects expanded. */
+export function serialize(obj: object): Op[] {
+  const tree = ((obj as unknown as Lazy)._ctx as unknown as { _queryTree: { operation: string; args?: Record<string, unknown> }[] })._queryTree;
+  return tree.map(({ operation, args }) => ({
+    op: operation,
+    args: Object.fromEntries(
+      Object.entries(args ?? {})
+        .filter(([k, v]) => k !== "__metadata" && v !== undefined)
+        .map(([k, v]) => [k, serializeValue(v)]),
+    ),
+  }));
+}
+
+export const SENTINEL = {
+  google: "SENTINEL-GOOGLE-CREDENTIALS",
+  githubAppPrivateKey: "SENTINEL-GITHUB-APP-KEY",
+  githubToken: "SENTINEL-GITHUB-TOKEN",
+  daggerCloudToken: "SENTINEL-DAGGER-CLOUD-TOKEN",
+} as const;
+
+const src = (): Directory => dag.loadDirectoryFromID("dir:source" as never);
+const cfg = (): File => dag.loadFileFromID("file:config" as never);
+const secret = (id: string): Secret => dag.loadSecretFromID(id as never);
+
+function graphs(): Record<string, Op[]> {
+  const p = new Pipelines();
+  const allSecrets = {
+    githubAppPrivateKey: secret(SENTINEL.githubAppPrivateKey),
+    githubToken: secret(SENTINEL.githubToken),
+    daggerCloudToken: secret(SENTINEL.daggerCloudToken),
+  };
+  return {
+    nodeEnv: serialize(p.nodeEnv(src())),
+    nodeBuild: serialize(p.nodeBuild(src())),
+    nodeTest: serialize(p.nodeTest(src())),
+    pythonEnvUv: serialize(p.pythonEnv(src(), "uv")),
+    pythonEnvPip: serialize(p.pythonEnv(src(), "pip", ["requirements.txt", "requirements-dev.txt"], true)),
+    pythonTestUv: serialize(p.pythonTest(src(), "uv", undefined, ["pytest", "-q"], true)),
+    pythonBuildPip: serialize(p.pythonBuild(src(), "pip")),
+    goEnv: serialize(p.goEnv(src())),
+    goBuild: serialize(p.goBuild(src(), ["./cmd/..."])),
+    goTest: serialize(p.goTest(src())),
+    lint: serialize(p.lint(src())),
+    test: serialize(p.test(src())),
+    synth: serialize(p.synth(src())),
+    synthWithConfig: serialize(p.synth(src(), cfg())),
+    plan: serialize(repo.plan(src(), secret(SENTINEL.google), [], cfg())),
+    deploy: serialize(repo.deploy(src(), secret(SENTINEL.google), allSecrets, ["dagger-runners-runners"])),
+  };
+}
+
+// ----------------------------------------------------------------------- fake GraphQL client
+
+interface FakeRun {
+  queries: string[];
+  maxSyncInFlight: number;
+}
+
+/** Installs a fake client on the connection `dag` uses; `fail` names the steps whose sync fails. */
+function installFake(fail: string[]): FakeRun {
+  const run: FakeRun = { queries: [], maxSyncInFlight: 0 };
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  let next = 0;
+  const stepOf = (q: string) =>
+    q.includes('"typecheck"') ? "lint" : q.includes('"jest"') ? "test" : q.includes('"synth"') ? "synth" : "";
+  const client = {
+    async request(doc: unknown): Promise<unknown> {
+      const q = typeof doc === "string" ? doc : String((doc as { loc?: { source: { body: string } } }).loc?.source.body ?? doc);
+      run.queries.push(q);
+      const trimmed = q.replace(/\s+/g, " ").trim();
+      // Nested object resolution: `{ loadSecretFromID (id: "X") { id } }` -> echo a recognisable ID.
+      const load = /^\{ load(\w+)FromID \(id: "([^"]+)"\) \{ id \}+ ?\}$/.exec(trimmed);
+      if (load) return { r: `${load[1]}:${load[2]}` };
+      if (/\bsync \}+/.test(trimmed)) {
+        inFlight++;
+        run.maxSyncInFlight = Math.max(run.maxSyncInFlight, inFlight);
+        // Hold every sync until three are in flight (or 2 s): proves the steps run concurrently.
+        if (inFlight >= 3) {
+          waiters.forEach((w) => w());
+          waiters = [];
+        } else {
+          await new Promise<void>((resolve) => {
+            waiters.push(resolve);
+            setTimeout(resolve, 2000);
+          });
+        }
+        inFlight--;
+        const step = stepOf(trimmed);
+        if (fail.includes(step)) throw new Error(`fake engine: ${step} exited with code 1`);
+      }
+      return { r: `fake-id-${next++}` };
+    },
+  };
+  (dag as unknown as { _ctx: { _connection: { setGQLClient(c: unknown): void } } })._ctx._connection.setGQLClient(client);
+  return run;
+}
+
+async function runCi(fail: string[]) {
+  const run = installFake(fail);
+  try {
+    const result = await new Pipelines().ci(src());
+    return { ok: true, result, ...run, queries: run.queries.length };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, ...run, queries: run.queries.length };
+  }
+}
+
+async function main() {
+  const out: Record<string, unknown> = {
+    constants: { CACHE, CACHE_PATH, WORKDIR: builds.WORKDIR, SECRET_TF_VARIABLES: repo.SECRET_TF_VARIABLES },
+    graphs: graphs(),
+  };
+  out.ciPass = await runCi([]);
+  out.ciFail = await runCi(["lint", "synth"]);
+
+  // plan and deploy through the class, as the engine would call them; keep the last query.
+  const planRun = installFake([]);
+  await new Pipelines().plan(src(), secret(SENTINEL.google), ["dagger-runners-cluster"]);
+  const deployRun = installFake([]);
+  await new Pipelines().deploy(
+    src(),
+    secret(SENTINEL.google),
+    secret(SENTINEL.githubAppPrivateKey),
+    secret(SENTINEL.githubToken),
+    secret(SENTINEL.daggerCloudToken),
+  );
+  out.planQueries = planRun.queries;
+  out.deployQueries = deployRun.queries;
+  let bad: unknown;
+  try {
+    new Pipelines().pythonEnv(src(), "poetry");
+  } catch (e) {
+    bad = (e as Error).message;
+  }
+  out.badPackageManager = bad;
+  process.stdout.write(JSON.stringify(out));
+}
+
+main().catch((e) => {
+  process.stderr.write(`harness failed: ${(e as Error).stack}\n`);
+  process.exit(1);
+});

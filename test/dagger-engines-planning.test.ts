@@ -1,0 +1,181 @@
+/**
+ * Engine layer, pure parts: the chart naming rule, connection spec strings (the contract with
+ * the runner layer), engine.json validation and warnings. No synth.
+ */
+import { daggerChartFullname } from "../lib/planning/names";
+import {
+  defaultTransport,
+  engineServiceName,
+  hostSocketDir,
+  imageOverride,
+  planEngineNames,
+  planEngineSpec,
+  transportProblem,
+} from "../lib/planning/engines";
+import { parseVersion, parseVersionList } from "../lib/planning/versions";
+import { defaultEngineConfig, effectiveEngineConfig, validateEngineConfig } from "../lib/planning/engine-config";
+import { engineWarnings } from "../lib/constructs/dagger-engines";
+
+// dagger/dagger helm/dagger/templates/_helpers.tpl `dagger.fullname`:
+//   contains "dagger-helm" .Release.Name -> release; else printf "%s-%s" release "dagger-helm";
+//   then trunc 63 | trimSuffix "-".
+describe("chart fullname rule (contract)", () => {
+  const r = (n: number, c = "a") => c.repeat(n);
+  it.each([
+    ["dagger-runners-v0-20-3", "dagger-runners-v0-20-3-dagger-helm"],
+    ["ci-dagger-helm-v0-20-3", "ci-dagger-helm-v0-20-3"], // already contains the chart name
+    [r(51), `${r(51)}-dagger-helm`], // exactly 63: untouched
+    [r(52), `${r(52)}-dagger-hel`], // 64 -> truncated to 63
+    [r(55), `${r(55)}-dagger`], // cut lands after "-dagger-": trailing "-" trimmed (62 chars)
+    [r(62), r(62)], // cut lands on the first "-": trimmed
+    [r(70), r(63)], // longer than 63 on its own
+  ])("%s -> %s", (release, fullname) => {
+    expect(daggerChartFullname(release)).toBe(fullname);
+    expect(daggerChartFullname(release).length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe("engine names against limits", () => {
+  const v = [parseVersion("0.20.3")];
+  it("names the workload and the StatefulSet pod as the chart does", () => {
+    const [e] = planEngineNames("dagger-runners", v, "statefulset");
+    expect(e).toEqual({
+      version: "0.20.3",
+      releaseName: "dagger-runners-v0-20-3",
+      fullname: "dagger-runners-v0-20-3-dagger-helm",
+      workloadName: "dagger-runners-v0-20-3-dagger-helm-engine",
+      podName: "dagger-runners-v0-20-3-dagger-helm-engine-0",
+    });
+  });
+  it("a release long enough to hit the chart's 63-character truncation is rejected (pod label `name` would exceed 63)", () => {
+    const name = "x".repeat(45); // release 53 chars -> fullname truncated to 63 -> workload 70
+    expect(daggerChartFullname(`${name}-v0-20-3`)).toHaveLength(63);
+    expect(() => planEngineNames(name, v, "daemonset")).toThrow(
+      `name: "${name}" makes engine daemonset name "${name}-v0-20-3-dagger-he-engine" 70 characters long (at most 63); use a shorter name`,
+    );
+  });
+  it("accepts a DaemonSet name of exactly 63 and rejects a StatefulSet over 52", () => {
+    const name = "y".repeat(36); // release 44, fullname 56, workload 63
+    const [e] = planEngineNames(name, v, "daemonset");
+    expect(e.workloadName).toHaveLength(63);
+    expect(() => planEngineNames(name, v, "statefulset")).toThrow(/statefulset name .* 63 characters long \(at most 52\)/);
+  });
+});
+
+describe("connection specs (contract with the runner layer)", () => {
+  const [names] = planEngineNames("dagger-runners", parseVersionList(["0.20.3"]), "daemonset");
+  const [stsNames] = planEngineNames("dagger-runners", parseVersionList(["0.20.3"]), "statefulset");
+
+  it("unix: the chart's run hostPath, mounted at the CLI's default socket dir", () => {
+    const s = planEngineSpec(names, { mode: "daemonset", transport: "unix", namespace: "dagger-engines", nodeSelector: { pool: "engines" } });
+    expect(s).toEqual({
+      version: "0.20.3",
+      transport: "unix",
+      runnerHost: "unix:///run/dagger/engine.sock",
+      hostSocketDir: "/run/dagger-dagger-runners-v0-20-3-dagger-helm",
+      socketMountPath: "/run/dagger",
+      image: "registry.dagger.io/engine:v0.20.3",
+      cliPath: "/usr/local/bin/dagger",
+      namespace: "dagger-engines",
+      releaseName: "dagger-runners-v0-20-3",
+      waitForEngine: true,
+      nodeSelector: { pool: "engines" },
+    });
+  });
+
+  it("unix: 0.17.x charts wrote /var/run/dagger-<fullname> (same node dir via the /var/run link)", () => {
+    expect(hostSocketDir("f", parseVersion("0.17.2"))).toBe("/var/run/dagger-f");
+    expect(hostSocketDir("f", parseVersion("0.18.0"))).toBe("/run/dagger-f");
+  });
+
+  it("kube-pod: the StatefulSet's single pod, and the RBAC ServiceAccount", () => {
+    const s = planEngineSpec(stsNames, { mode: "statefulset", transport: "kube-pod", namespace: "dagger-engines" });
+    expect(s.runnerHost).toBe("kube-pod://dagger-runners-v0-20-3-dagger-helm-engine-0?namespace=dagger-engines");
+    expect(s.serviceAccountName).toBe("dagger-runner");
+    expect(s.waitForEngine).toBe(false);
+    // Dagger's kube-pod connhelper accepts only ^[-a-z0-9.]+$ names.
+    const m = /^kube-pod:\/\/([^?]+)\?namespace=(.+)$/.exec(s.runnerHost)!;
+    expect(m[1]).toMatch(/^[-a-z0-9.]+$/);
+    expect(m[2]).toMatch(/^[-a-z0-9.]+$/);
+  });
+
+  it("tcp: our Service's cluster DNS name, port and client label", () => {
+    const s = planEngineSpec(stsNames, { mode: "statefulset", transport: "tcp", namespace: "eng", port: 4321, image: "mirror/engine:v0.20.3" });
+    expect(s.runnerHost).toBe("tcp://dagger-runners-v0-20-3-tcp.eng.svc.cluster.local:4321");
+    expect(s.clientPodLabels).toEqual({ "dagger-runners/engine": "dagger-runners-v0-20-3" });
+    expect(s.serviceName).toBe("dagger-runners-v0-20-3-tcp");
+    expect(s.port).toBe(4321);
+    expect(s.image).toBe("mirror/engine:v0.20.3");
+    expect(s.waitForEngine).toBe(false);
+    const d = planEngineSpec(names, { mode: "daemonset", transport: "tcp", namespace: "eng" });
+    expect(d.runnerHost).toBe("tcp://dagger-runners-v0-20-3-tcp.eng.svc.cluster.local:1234");
+    expect(d.waitForEngine).toBe(true); // internalTrafficPolicy Local: the node's own engine
+  });
+
+  it("defaults and invalid transports per mode", () => {
+    expect(defaultTransport("daemonset")).toBe("unix");
+    expect(defaultTransport("statefulset")).toBe("kube-pod");
+    expect(transportProblem("statefulset", "unix")).toMatch(/^is not valid with dagger.engine.mode "statefulset"/);
+    expect(transportProblem("daemonset", "kube-pod")).toMatch(/^is not valid with dagger.engine.mode "daemonset"/);
+    expect(transportProblem("daemonset", "tcp")).toBeUndefined();
+    expect(engineServiceName("r")).toBe("r-tcp");
+  });
+
+  it("image overrides: {version} template and per-version map", () => {
+    expect(imageOverride("m.example/dagger/engine:v{version}", "0.20.3")).toBe("m.example/dagger/engine:v0.20.3");
+    expect(imageOverride({ "0.20.3": "a/b:1" }, "0.20.3")).toBe("a/b:1");
+    expect(imageOverride({ "v0.20.3": "a/b:1" }, "0.20.3")).toBe("a/b:1");
+    expect(imageOverride(undefined, "0.20.3")).toBeUndefined();
+  });
+});
+
+describe("engine.json", () => {
+  it("default GC settings satisfy the engine schema in both modes", () => {
+    expect(validateEngineConfig(defaultEngineConfig("daemonset"))).toBeUndefined();
+    expect(validateEngineConfig(defaultEngineConfig("statefulset"))).toBeUndefined();
+    expect(defaultEngineConfig("daemonset")).toEqual({ gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" } });
+  });
+  it("user keys replace the defaults' top-level keys", () => {
+    expect(effectiveEngineConfig("daemonset", { logLevel: "debug" })).toEqual({ ...defaultEngineConfig("daemonset"), logLevel: "debug" });
+    expect(effectiveEngineConfig("daemonset", { gc: { enabled: false } })).toEqual({ gc: { enabled: false } });
+  });
+  it.each([
+    [{ gc: { maxUsedSpace: "lots" } }, ["gc", "maxUsedSpace"], /^is not a disk space/],
+    [{ logLevel: "loud" }, ["logLevel"], /^is not allowed \(expected one of: error, warn, info/],
+    [{ gcc: {} }, ["gcc"], /^is not an engine.json key here \(allowed: logLevel, telemetry/],
+    [{ registries: { "docker.io": { mirrors: ["mirror.gcr.io"] } } }, ["registries", "docker.io", "http"], /^is required/],
+    [{ gc: { policies: [{ keepDuration: "soon" }] } }, ["gc", "policies", 0, "keepDuration"], /^is not a duration/],
+  ])("%j is rejected", (config, path, message) => {
+    const p = validateEngineConfig(config)!;
+    expect(p.path).toEqual(path);
+    expect(p.message).toMatch(message);
+  });
+  it("accepts a docker.io mirror written in full", () => {
+    expect(
+      validateEngineConfig({ registries: { "docker.io": { mirrors: ["mirror.gcr.io"], http: false, insecure: false, ca: [] } } }),
+    ).toBeUndefined();
+  });
+});
+
+describe("warnings for risky choices", () => {
+  it("flags each risky choice once and nothing by default", () => {
+    expect(engineWarnings({ mode: "daemonset", transport: "unix" })).toEqual([]);
+    const w = engineWarnings({
+      mode: "statefulset",
+      transport: "kube-pod",
+      port: 1234,
+      cache: { storageClass: "standard" },
+      vpa: { enabled: true, updateMode: "Recreate" },
+    });
+    expect(w).toHaveLength(3);
+    expect(w[0]).toMatch(/^dagger.engine.port: 1234 makes every engine listen on unauthenticated TCP/);
+    expect(w[1]).toMatch(/^dagger.engine.cache.storageClass: "standard" is a standard persistent disk \(HDD\)/);
+    expect(w[2]).toMatch(/^dagger.engine.vpa.updateMode: "Recreate" lets the VPA restart an engine/);
+    expect(
+      engineWarnings({ mode: "daemonset", transport: "unix", nodeDiskTypes: [{ path: "cluster.nodePools.runners", diskType: "pd-standard" }] }),
+    ).toEqual([expect.stringMatching(/^cluster.nodePools.runners.diskType: "pd-standard" \(HDD\) holds the daemonset engines' cache/)]);
+    expect(engineWarnings({ mode: "daemonset", transport: "tcp", networkPolicyUnknown: true })).toEqual([
+      expect.stringMatching(/"tcp" has no authentication/),
+    ]);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Every shipped example synthesizes, with assertions on what makes each one distinct.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseConfigText } from "../lib/config/load";
+import { Synthesized, helmValues, resources, synthConfig } from "./util";
+
+const DIR = path.join(__dirname, "..", "examples");
+const load = (file: string) => parseConfigText(fs.readFileSync(path.join(DIR, file), "utf8"), file);
+const synth = (file: string) => synthConfig(load(file));
+const values = (stack: any, type: string) => Object.values(resources(stack, type)) as any[];
+const pools = (stack: any) => Object.fromEntries(values(stack, "google_container_node_pool").map((p) => [p.name, p]));
+const engineReleases = (stack: any) => values(stack, "helm_release").filter((r) => /dagger-helm/.test(r.chart));
+
+const EXPECTED = [
+  "dagger-cloud.yaml",
+  "existing-cluster.yaml",
+  "gpu-pool.yaml",
+  "multi-version.yaml",
+  "private-nat-engine-pool.yaml",
+  "simple-daemonset.yaml",
+  "statefulset-ssd-spot.yaml",
+];
+
+test("the examples directory holds the documented examples", () => {
+  expect(fs.readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()).toEqual(EXPECTED);
+});
+
+describe("simple-daemonset", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("simple-daemonset.yaml")));
+  test("a cluster with one runners pool and a DaemonSet engine", () => {
+    const cluster = s.stacks["dagger-runners-cluster"];
+    expect(Object.keys(pools(cluster))).toEqual(["runners"]);
+    const engines = engineReleases(s.stacks["dagger-runners-runners"]);
+    expect(engines).toHaveLength(1);
+    expect(helmValues(engines[0]).engine.kind).toBe("DaemonSet");
+  });
+});
+
+describe("statefulset-ssd-spot", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("statefulset-ssd-spot.yaml")));
+  test("spot runners pool", () => {
+    const p = pools(s.stacks["ci-spot-cluster"]).runners;
+    expect(p.node_config.spot).toBe(true);
+    expect(p.autoscaling.location_policy).toBe("ANY");
+  });
+  test("StatefulSet engine with an SSD PVC cache", () => {
+    const v = helmValues(engineReleases(s.stacks["ci-spot-runners"])[0]).engine;
+    expect(v.kind).toBe("StatefulSet");
+    expect(v.statefulSet.persistentVolumeClaim).toMatchObject({
+      enabled: true,
+      storageClassName: "premium-rwo",
+      resources: { requests: { storage: "200Gi" } },
+    });
+  });
+});
+
+describe("dagger-cloud", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("dagger-cloud.yaml")));
+  test("engines use Magicache from a Secret, the token is a sensitive variable", () => {
+    const runners = s.stacks["dagger-cloud-runners"];
+    const v = helmValues(engineReleases(runners)[0]);
+    expect(v.magicache.enabled).toBe(true);
+    expect(v.magicache.secretName).toEqual(expect.any(String));
+    expect(v.magicache.token).toBeUndefined();
+    const vars = runners.variable ?? {};
+    expect(Object.values(vars).some((x: any) => x.sensitive === true)).toBe(true);
+  });
+});
+
+describe("multi-version", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("multi-version.yaml")));
+  test("one engine per version, labels for every version, alias and size", () => {
+    const runners = s.stacks["dagger-multi-runners"];
+    expect(engineReleases(runners).map((r) => r.version).sort()).toEqual(["0.19.10", "0.19.11", "0.20.3"]);
+    expect(Object.keys(runners.output.runner_labels.value)).toEqual(
+      expect.arrayContaining(["dagger-v0.19.10", "dagger-v0.19", "dagger-v0.20.3-large", "dagger-latest-large"]),
+    );
+    expect(runners.output.runner_labels.value["dagger-v0.19"]).toBe("0.19.11");
+    expect(pools(s.stacks["dagger-multi-cluster"]).runners.node_config.machine_type).toBe("n2-standard-16");
+  });
+});
+
+describe("existing-cluster", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("existing-cluster.yaml")));
+  test("no cluster stack; providers from the kubeconfig context", () => {
+    expect(Object.keys(s.stacks)).toEqual(["dagger-runners-runners"]);
+    expect(s.stacks["dagger-runners-runners"].provider.kubernetes[0]).toEqual({ config_path: "~/.kube/config", config_context: "my-cluster" });
+  });
+});
+
+describe("private-nat-engine-pool", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("private-nat-engine-pool.yaml")));
+  test("private nodes behind Cloud NAT, authorized networks", () => {
+    const cluster = s.stacks["ci-private-cluster"];
+    const c = values(cluster, "google_container_cluster")[0];
+    expect(c.private_cluster_config).toMatchObject({ enable_private_nodes: true, master_ipv4_cidr_block: "172.16.0.32/28" });
+    expect(c.master_authorized_networks_config.cidr_blocks).toEqual([{ cidr_block: "203.0.113.0/24", display_name: "office" }]);
+    expect(values(cluster, "google_compute_router_nat")).toHaveLength(1);
+  });
+  test("a tainted SSD engine pool, and the engine placed on it", () => {
+    const p = pools(s.stacks["ci-private-cluster"]).engines;
+    expect(p.node_config).toMatchObject({ disk_type: "pd-ssd", taint: [{ key: "dagger.io/engine", value: "true", effect: "NO_SCHEDULE" }] });
+    const v = helmValues(engineReleases(s.stacks["ci-private-runners"])[0]).engine;
+    expect(v.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "engines" });
+    expect(v.tolerations).toEqual([{ key: "dagger.io/engine", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+  });
+});
+
+describe("gpu-pool", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("gpu-pool.yaml")));
+  test("a GPU pool with an L4 and the driver installed", () => {
+    const p = pools(s.stacks["ci-gpu-cluster"]).gpu;
+    expect(p.node_config.guest_accelerator).toEqual([{ type: "nvidia-l4", count: 1, gpu_driver_installation_config: { gpu_driver_version: "DEFAULT" } }]);
+    expect(p.node_config.spot).toBe(true);
+  });
+  test("gpu-sized labels; DaemonSet engines also run on GPU nodes", () => {
+    const runners = s.stacks["ci-gpu-runners"];
+    expect(Object.keys(runners.output.runner_labels.value)).toContain("dagger-v0.20-gpu");
+    const v = helmValues(engineReleases(runners)[0]).engine;
+    expect(v.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
+    expect(v.nodeSelector).toBeUndefined();
+  });
+});
