@@ -7,8 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+/** 12 versions x 3 sizes: StatefulSet engines on a dedicated pool (12 DaemonSets would not fit a node). */
 export const LARGE_CONFIG = {
+  cluster: { nodePools: { engines: { machineType: "n2-standard-16", maxNodes: 4 } } },
   dagger: {
+    engine: { mode: "statefulset" },
     versions: ["0.18.19", "0.18.14", "0.18.9", "0.19.0", "0.19.7", "0.19.8", "0.19.10", "0.19.11", "0.20.0", "0.20.1", "0.20.2", "0.20.3"],
   },
   runners: {

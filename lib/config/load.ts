@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
+import type { parseDocument as ParseDocument } from "yaml";
 import { ZodIssue, ZodTypeAny, z } from "zod";
 import { PlanError, formatValue } from "../planning/errors";
 import { RunnersConfig, configSchema } from "./schema";
@@ -173,6 +173,9 @@ export function parseConfigText(text: string, file: string): unknown {
       throw new ConfigError(`${where}: is not valid JSON (${(e as Error).message.split("\n")[0]})`);
     }
   }
+  // Loaded on first use: the built-in default and JSON files never need the YAML parser.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseDocument } = require("yaml") as { parseDocument: typeof ParseDocument };
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];

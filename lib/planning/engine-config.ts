@@ -6,7 +6,8 @@
  * `docs/static/reference/engine.schema.json` (main). Older engines accept a subset; the
  * long-standing keys are `logLevel`, `gc`, `security` and `registries`.
  */
-import Ajv2020, { ErrorObject } from "ajv/dist/2020";
+import type Ajv2020 from "ajv/dist/2020";
+import type { ErrorObject } from "ajv/dist/2020";
 import engineSchema from "../schemas/dagger-engine-config.schema.json";
 import type { EngineMode } from "./engines";
 
@@ -50,7 +51,10 @@ let validator: ReturnType<Ajv2020["compile"]> | undefined;
 
 function compile() {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: false, strict: false, verbose: true });
+    // Loaded on first use: ajv is ~80 modules, and only a user-supplied engine.json needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require("ajv/dist/2020") as { default: typeof Ajv2020 }).default;
+    const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
     validator = ajv.compile(engineSchema);
   }
   return validator;
