@@ -112,7 +112,7 @@ describe("planCluster", () => {
   });
 
   test("gpu accelerator on the wrong machine series warns", () => {
-    const p = planCluster(cfg({ cluster: { nodePools: { gpu: { machineType: "n2-standard-8", accelerator: { type: "nvidia-l4" } } } } }));
+    const p = planCluster(cfg({ runners: { sizes: { "": {}, gpu: {} } }, cluster: { nodePools: { gpu: { machineType: "n2-standard-8", accelerator: { type: "nvidia-l4" } } } } }));
     expect(p.warnings.join("\n")).toMatch(/cluster.nodePools.gpu.machineType "n2-standard-8" does not take accelerator nvidia-l4/);
     expect(p.pools.find((x) => x.key === "gpu")?.implicitTaints).toEqual([GPU_TAINT]);
   });
@@ -136,7 +136,7 @@ describe("placement", () => {
     ],
     [
       "daemonset with a gpu pool: everywhere runners run, tolerating the GPU taint",
-      { cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4" } } } } },
+      { runners: { sizes: { "": {}, gpu: {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4" } } } } },
       { nodeSelector: {}, tolerations: [gpuTol] },
     ],
     [
@@ -163,7 +163,7 @@ describe("placement", () => {
   });
 
   test("gpu size: gpu pool, GPU toleration, GPU limit", () => {
-    const c = cfg({ cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4", count: 2 }, runnerSize: "gpu-l4" } } } });
+    const c = cfg({ runners: { sizes: { "": {}, "gpu-l4": {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4", count: 2 }, runnerSize: "gpu-l4" } } } });
     expect(planPlacement(c, planCluster(c)).gpu).toEqual({
       size: "gpu-l4",
       gpus: 2,
@@ -173,9 +173,8 @@ describe("placement", () => {
     });
   });
 
-  test("DaemonSet engines cannot use a dedicated engines pool", () => {
-    const c = cfg({ cluster: { nodePools: { engines: {} } } });
-    expect(() => planPlacement(c, planCluster(c))).toThrow('dagger.engine.mode: "daemonset" conflicts with cluster.nodePools.engines');
+  test("DaemonSet engines cannot use a dedicated engines pool (a config error, at load)", () => {
+    expect(() => cfg({ cluster: { nodePools: { engines: {} } } })).toThrow('dagger.engine.mode: "daemonset" conflicts with cluster.nodePools.engines');
   });
 
   test("explicit settings win and add up", () => {

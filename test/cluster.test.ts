@@ -244,6 +244,7 @@ describe("existing Shared VPC network, zonal, GPU pool, existing node account", 
   beforeAll(() => {
     cluster = synthConfig({
       gcp: { projectId: "svc-proj-123", zones: ["us-central1-c"], enableServices: false },
+      runners: { sizes: { "": {}, gpu: {} } },
       cluster: {
         regional: false,
         deletionProtection: false,

@@ -3,7 +3,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseConfigText } from "../lib/config/load";
+import { parseConfig, parseConfigText } from "../lib/config/load";
 import { Synthesized, helmValues, resources, synthConfig } from "./util";
 
 const DIR = path.join(__dirname, "..", "examples");
@@ -36,6 +36,14 @@ describe("simple-daemonset", () => {
     const engines = engineReleases(s.stacks["dagger-runners-runners"]);
     expect(engines).toHaveLength(1);
     expect(helmValues(engines[0]).engine.kind).toBe("DaemonSet");
+  });
+  test("Workload Identity: the runner ServiceAccount carries the jobs' Google service account", () => {
+    const runners = s.stacks["dagger-runners-runners"];
+    const [sa] = values(runners, "kubernetes_service_account_v1").filter((x) => x.metadata.name === "dagger-runner");
+    const gsa = values(s.stacks["dagger-runners-cluster"], "google_service_account").find((x) => /jobs/.test(x.account_id));
+    expect(sa.metadata.annotations).toEqual({ "iam.gke.io/gcp-service-account": `${gsa.account_id}@${gsa.project}.iam.gserviceaccount.com` });
+    const sets = values(runners, "helm_release").filter((r) => r.chart === "gha-runner-scale-set");
+    for (const r of sets) expect(helmValues(r).template.spec.serviceAccountName).toBe("dagger-runner");
   });
 });
 
@@ -128,5 +136,22 @@ describe("gpu-pool", () => {
     const v = helmValues(engineReleases(runners)[0]).engine;
     expect(v.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
     expect(v.nodeSelector).toBeUndefined();
+  });
+  test("gpu-size runners run on the gpu pool with its GPUs; other sizes stay on the runners pool", () => {
+    const sets = Object.values<any>(s.stacks["ci-gpu-runners"].resource.helm_release).filter((r) => r.chart === "gha-runner-scale-set");
+    const template = (name: string) => helmValues(sets.find((r) => helmValues(r).runnerScaleSetName === name)).template.spec;
+    const gpu = template("dagger-v0.20-gpu");
+    expect(gpu.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "gpu" });
+    expect(gpu.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
+    const runner = gpu.containers.find((c: any) => c.name === "runner");
+    expect(runner.resources.limits).toEqual({ "nvidia.com/gpu": "1", memory: "16Gi" });
+    const cpu = template("dagger-v0.20");
+    expect(cpu.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
+    expect(cpu.containers.find((c: any) => c.name === "runner").resources.limits).toEqual({ memory: "2Gi" });
+  });
+  test("a gpu runnerSize that is not a runner size is a config error", () => {
+    const raw = load("gpu-pool.yaml") as any;
+    delete raw.runners.sizes.gpu;
+    expect(() => parseConfig(raw)).toThrow('cluster.nodePools.gpu.runnerSize: "gpu" is not one of runners.sizes ("")');
   });
 });

@@ -91,14 +91,16 @@ describe("construct validation", () => {
   test("runners.serviceAccountName conflicting with a kube-pod engine's", () => {
     expect(() =>
       synthRunners({ ...ok, runners: { serviceAccountName: "mine" } }, (vs) => vs.map((v) => engineSpec(v, "kube-pod"))),
-    ).toThrow(/runners\.serviceAccountName: "mine" conflicts with the kube-pod engine/);
+    ).toThrow(/runners\.serviceAccountName: "mine" differs from the ServiceAccount "dagger-runner" the kube-pod engine 0\.20\.3 grants exec to/);
   });
   test("runners.serviceAccountName is used by tcp runners", () => {
     const s = synthRunners({ ...ok, runners: { serviceAccountName: "mine" } }, (vs) => vs.map((v) => engineSpec(v, "tcp")));
     const r: any = Object.values<any>(s.stack.resource.helm_release).find((x) => x.chart === "gha-runner-scale-set");
     const t = JSON.parse(r.values[0]).template;
     expect(t.spec.serviceAccountName).toBe("mine");
-    expect(t.spec).not.toHaveProperty("automountServiceAccountToken");
+    expect(t.spec.automountServiceAccountToken).toBe(false); // tcp runners never call the API
+    const sa: any = Object.values<any>(s.stack.resource.kubernetes_service_account_v1);
+    expect(sa.map((x: any) => x.metadata.name)).toContain("mine");
   });
 });
 

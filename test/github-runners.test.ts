@@ -120,7 +120,8 @@ describe("per-label strategy, unix transport", () => {
     const mounted = new Set([...t.spec.initContainers, ...t.spec.containers].flatMap((c: any) => c.volumeMounts.map((m: any) => m.name)));
     expect(t.spec.volumes.every((v: any) => mounted.has(v.name))).toBe(true);
     expect(t.spec.automountServiceAccountToken).toBe(false);
-    expect(t.spec).not.toHaveProperty("serviceAccountName");
+    // Every runner pod uses the one runner ServiceAccount (Workload Identity maps it on GKE).
+    expect(t.spec.serviceAccountName).toBe("dagger-runner");
   });
 
   test("namespaces: runners privileged (hostPath socket), controller baseline", () => {

@@ -507,13 +507,11 @@ export function engineWarnings(i: EngineWarningInput): string[] {
   return out;
 }
 
-/** Disk types of node pools in a config, read loosely (the cluster section may not define pools). */
+/** Disk types of the node pools in a config. */
 function nodeDiskTypes(config: RunnersConfig): { path: string; diskType: string }[] {
-  const pools = (config.cluster as { nodePools?: Record<string, { diskType?: unknown } | undefined> }).nodePools;
-  if (!pools || typeof pools !== "object") return [];
-  return Object.entries(pools)
-    .filter(([, v]) => v && typeof v.diskType === "string")
-    .map(([k, v]) => ({ path: `cluster.nodePools.${k}`, diskType: v!.diskType as string }));
+  return Object.entries(config.cluster.nodePools)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ({ path: `cluster.nodePools.${k}`, diskType: v!.diskType }));
 }
 
 /** {@link DaggerEnginesProps} from a validated config and its plan. */
@@ -527,6 +525,7 @@ export function daggerEnginesPropsFromConfig(
     engines: plan.engines,
     mode: e.mode,
     clientNamespace,
+    clientServiceAccountName: config.runners.serviceAccountName,
     namePrefix: config.name,
     namespace: e.namespace,
     transport: e.transport,

@@ -6,7 +6,7 @@ import type { EngineConnectionSpec } from "../engine-spec";
 import { ServiceAccountV1 } from "../imports/kubernetes";
 import { runnersPodSecurityLevel } from "../planning/arc-values";
 import type { DeploymentPlan } from "../planning/deployment";
-import { buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-pod";
+import { Toleration, buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-pod";
 import { ArcController } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
@@ -26,6 +26,25 @@ export interface GithubRunnersProps {
   readonly namespaces: RunnerNamespaces;
   /** How runners reach each engine version (the engine layer's specs). */
   readonly engines: readonly EngineConnectionSpec[];
+  /**
+   * Annotations of the runner ServiceAccount, e.g. GKE Workload Identity's
+   * `iam.gke.io/gcp-service-account`. @default none
+   */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Per-size placement replacing `runners.nodeSelector`/`tolerations` for that size, with
+   * extra resources merged into the size (e.g. the gpu size on the gpu pool, with its
+   * `nvidia.com/gpu` limit). @default {}
+   */
+  readonly sizePlacement?: Readonly<Record<string, SizePlacement>>;
+}
+
+/** Where one runner size runs, and what it adds to the size's resources. */
+export interface SizePlacement {
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  /** Merged into the size's requests/limits (the size's own values win). @default none */
+  readonly resources?: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> };
 }
 
 /**
@@ -38,8 +57,8 @@ export class GithubRunners extends Construct {
   readonly controller: ArcController;
   readonly scaleSets: RunnerScaleSet[] = [];
   readonly cleanup?: RunnerCleanup;
-  /** Runner ServiceAccounts created for `kube-pod` engines, by name. */
-  readonly serviceAccounts: Record<string, ServiceAccountV1> = {};
+  /** The ServiceAccount of every runner pod (`runners.serviceAccountName`). */
+  readonly serviceAccount: ServiceAccountV1;
   /** `runner_labels`: every `runs-on` label of the real scale sets -> engine version. */
   readonly runnerLabels: Record<string, string> = {};
 
@@ -99,36 +118,42 @@ export class GithubRunners extends Construct {
       extraValues: arc.controllerValues,
     });
 
-    // kube-pod: the runner ServiceAccount the engine layer binds its Role to.
+    // One ServiceAccount for every runner pod: kube-pod engines bind their exec Role to it, and
+    // Workload Identity maps it to the jobs' Google service account. Pods mount its token only
+    // for kube-pod (kubectl); Workload Identity works through the GKE metadata server.
     for (const e of engines) {
-      if (e.transport !== "kube-pod" || !e.serviceAccountName) continue;
-      if (runners.serviceAccountName && runners.serviceAccountName !== e.serviceAccountName) {
+      if (e.transport === "kube-pod" && e.serviceAccountName !== runners.serviceAccountName) {
         errors.push(
-          `runners.serviceAccountName: ${JSON.stringify(runners.serviceAccountName)} conflicts with the kube-pod engine ${e.version}'s ServiceAccount "${e.serviceAccountName}" (remove it: kube-pod runners use the engine's)`,
+          `runners.serviceAccountName: ${JSON.stringify(runners.serviceAccountName)} differs from the ServiceAccount "${e.serviceAccountName}" the kube-pod engine ${e.version} grants exec to (pass the same name to the engine layer)`,
         );
       }
-      if (this.serviceAccounts[e.serviceAccountName]) continue;
-      this.serviceAccounts[e.serviceAccountName] = new ServiceAccountV1(this, `sa-${e.serviceAccountName}`, {
-        metadata: { name: e.serviceAccountName, namespace: ns, labels: { "app.kubernetes.io/part-of": "cdktf-dagger-runners" } },
-        automountServiceAccountToken: true,
-      });
     }
+    this.serviceAccount = new ServiceAccountV1(this, "runner-sa", {
+      metadata: {
+        name: runners.serviceAccountName,
+        namespace: ns,
+        labels: { "app.kubernetes.io/part-of": "cdktf-dagger-runners" },
+        annotations: props.serviceAccountAnnotations ? { ...props.serviceAccountAnnotations } : undefined,
+      },
+      automountServiceAccountToken: engines.some((e) => e.transport === "kube-pod"),
+    });
 
     // Scale sets.
-    const dependsOn: ITerraformDependable[] = [this.controller.release, ...Object.values(this.serviceAccounts)];
+    const dependsOn: ITerraformDependable[] = [this.controller.release, this.serviceAccount];
     const multiLabel = plan.runners.strategy === "multi-label";
     const version = arc.scaleSetVersion ?? arc.version;
     for (const s of plan.runners.scaleSets) {
       const engine = byVersion.get(s.version);
       if (!engine || engineSpecProblems(engine).length > 0) continue;
+      const sp = props.sizePlacement?.[s.size];
       const template = buildRunnerPodTemplate({
         engine,
         runnerImage: runners.image,
-        resources: plan.sizes[s.size],
+        resources: sp?.resources ? mergeResources(sp.resources, plan.sizes[s.size]) : plan.sizes[s.size],
         kubectl: { image: runners.kubectlImage, path: runners.kubectlPath },
         engineWaitSeconds: runners.engineWaitSeconds,
-        nodeSelector: runners.nodeSelector,
-        tolerations: runners.tolerations,
+        nodeSelector: sp ? sp.nodeSelector : runners.nodeSelector,
+        tolerations: sp ? sp.tolerations : runners.tolerations,
         serviceAccountName: runners.serviceAccountName,
         templatePatch: runners.templatePatch,
       });
@@ -171,4 +196,15 @@ export class GithubRunners extends Construct {
 
     this.node.addValidation({ validate: () => errors });
   }
+}
+
+/** `base` with `over`'s requests and limits on top. */
+function mergeResources(
+  base: SizePlacement["resources"] & object,
+  over: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> } | undefined,
+) {
+  return {
+    requests: { ...(base.requests ?? {}), ...(over?.requests ?? {}) },
+    limits: { ...(base.limits ?? {}), ...(over?.limits ?? {}) },
+  };
 }

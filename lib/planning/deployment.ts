@@ -9,6 +9,9 @@ import { PLACEHOLDER_CONFIG_URL } from "../config/sections/github";
 import { DEFAULT_SIZES } from "../config/sections/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, planEngineNames } from "./engines";
+import { ClusterPlan, planCluster } from "./cluster";
+import { PlanError } from "./errors";
+import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityConfigView, CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
 
 export interface SizeSpec {
@@ -32,6 +35,10 @@ export interface DeploymentPlan {
    * `existing-cluster` without `kubernetes.nodes`.
    */
   readonly capacity?: CapacityPlan;
+  /** The GKE cluster (target `gke` only): names, pools, accounts (lib/planning/cluster.ts). */
+  readonly cluster?: ClusterPlan;
+  /** nodeSelector/tolerations of engines, runners and the gpu size (lib/planning/placement.ts). */
+  readonly placement: PlacementPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
   readonly warnings: readonly string[];
 }
@@ -47,6 +54,12 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     maxRunners: config.runners.maxRunners,
   });
   const engines = planEngineNames(config.name, runners.versions, config.dagger.engine.mode);
+  const cluster = config.target === "gke" ? planCluster(config) : undefined;
+  const placement = planPlacement(config, cluster);
+  if (placement.gpu && !(placement.gpu.size in sizes)) {
+    const names = Object.keys(sizes).map((k) => JSON.stringify(k)).join(", ");
+    throw new PlanError("cluster.nodePools.gpu.runnerSize", placement.gpu.size, `is not one of runners.sizes (${names}): add that size so runners use the GPU pool`);
+  }
 
   const warnings: string[] = [];
   if (config.target === "gke" && config.gcp.projectId === PLACEHOLDER_PROJECT_ID) {
@@ -73,6 +86,8 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     engines,
     runnerLabels: runnerLabelMap(runners),
     capacity,
-    warnings,
+    cluster,
+    placement,
+    warnings: cluster ? [...warnings, ...cluster.warnings] : warnings,
   };
 }

@@ -221,7 +221,7 @@ export function buildRunnerPodTemplate(input: RunnerPodInput): PodTemplate {
   const spec: PodSpec = strip({
     serviceAccountName,
     // Only kube-pod runners talk to the Kubernetes API.
-    automountServiceAccountToken: e.transport === "kube-pod" ? true : input.serviceAccountName ? undefined : false,
+    automountServiceAccountToken: e.transport === "kube-pod",
     imagePullSecrets: e.imagePullSecrets && e.imagePullSecrets.length > 0 ? e.imagePullSecrets.map((name) => ({ name })) : undefined,
     nodeSelector: input.nodeSelector && Object.keys(input.nodeSelector).length > 0 ? input.nodeSelector : undefined,
     tolerations: input.tolerations && input.tolerations.length > 0 ? input.tolerations : undefined,

@@ -3,8 +3,8 @@ import { Annotations, ITerraformDependable, TerraformOutput, TerraformStack } fr
 import { ContainerCluster, GoogleProvider, ProjectService } from "../imports/google";
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
-import { ClusterPlan, jobsKubernetesServiceAccounts, planCluster } from "../planning/cluster";
-import { PlacementPlan, planPlacement } from "../planning/placement";
+import { ClusterPlan, jobsKubernetesServiceAccounts } from "../planning/cluster";
+import type { PlacementPlan } from "../planning/placement";
 import { GkeNetwork } from "../constructs/gke-network";
 import { GkeIdentity } from "../constructs/gke-identity";
 import { GkeCluster } from "../constructs/gke-cluster";
@@ -33,13 +33,14 @@ export class ClusterStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
     const { config } = props;
-    const plan = planCluster(config);
+    if (!props.plan.cluster) throw new Error("ClusterStack needs a deployment plan of target gke");
+    const plan = props.plan.cluster;
     this.clusterPlan = plan;
-    this.placement = planPlacement(config, plan);
+    this.placement = props.plan.placement;
     applyBackend(this, config.backend, id);
     new GoogleProvider(this, "google", { project: plan.projectId, region: plan.region });
-
     for (const w of plan.warnings) Annotations.of(this).addWarning(w);
+
 
     const services: ITerraformDependable[] = plan.services.map(
       (service) =>

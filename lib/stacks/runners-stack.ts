@@ -7,7 +7,7 @@ import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import type { ClusterStack } from "./cluster-stack";
 import { applyBackend } from "./backend";
-import { PlacementPlan, applyPlacement, planPlacement } from "../planning/placement";
+import { PlacementPlan, applyPlacement } from "../planning/placement";
 import { defaultLabel, workflowSnippet } from "../planning/workflow";
 import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-engines";
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
@@ -60,7 +60,7 @@ export class RunnersStack extends TerraformStack {
     }
     // nodeSelector/tolerations of engines, runners and the gpu size on the cluster's pools
     // (no constraint on an existing cluster): lib/planning/placement.ts.
-    this.placement = clusterStack?.placement ?? planPlacement(config, undefined);
+    this.placement = plan.placement;
     // The config with that placement merged into dagger.engine.* and runners.* nodeSelector/
     // tolerations (explicit settings win): the layers below read it from there.
     const placed = applyPlacement(config, this.placement);
@@ -87,6 +87,12 @@ export class RunnersStack extends TerraformStack {
       plan,
       namespaces: this.namespaces,
       engines: this.engines.specs,
+      // Workload Identity for jobs: the runner ServiceAccount acts as the jobs' Google account.
+      serviceAccountAnnotations: plan.cluster?.jobsServiceAccount
+        ? { "iam.gke.io/gcp-service-account": plan.cluster.jobsServiceAccount.email }
+        : undefined,
+      // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
+      sizePlacement: plan.placement.gpu ? { [plan.placement.gpu.size]: plan.placement.gpu } : undefined,
     });
     // ---------------------------------------------------------------------------------------
 
@@ -111,14 +117,10 @@ export class RunnersStack extends TerraformStack {
         description: "Kubeconfig file and context the runners were deployed with",
       });
     }
-    const cfg = config as unknown as {
-      arc: { namespace?: string };
-      runners: { namespace?: string };
-    };
     new TerraformOutput(this, "namespaces", {
       value: {
-        controller: cfg.arc.namespace ?? "arc-systems",
-        runners: cfg.runners.namespace ?? "arc-runners",
+        controller: config.arc.namespace,
+        runners: config.runners.namespace,
         engines: this.engines.namespaceName,
       },
       description: "Kubernetes namespaces of the ARC controller, the runner pods and the Dagger engines",

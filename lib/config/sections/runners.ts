@@ -80,10 +80,11 @@ export const runnersSchema = z
     /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" */
     kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default("/bin/kubectl"),
     /**
-     * Existing ServiceAccount for runner pods (`unix`/`tcp` transports; `kube-pod` uses the
-     * engine's). @default undefined (the scale-set chart's no-permission account)
+     * ServiceAccount of every runner pod, created in the runners namespace. `kube-pod` engines
+     * bind their exec Role to it; with Workload Identity (target gke) it carries the jobs'
+     * Google service account. @default "dagger-runner"
      */
-    serviceAccountName: dnsLabel(253).optional(),
+    serviceAccountName: dnsLabel(63).default("dagger-runner"),
     /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 */
     engineWaitSeconds: z.number().int().min(1).max(3600).default(300),
     cleanup: cleanupSchema,
