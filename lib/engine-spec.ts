@@ -3,6 +3,7 @@
  * runners today; GitLab or Jenkins could reuse it): how a client pod reaches one engine.
  * Pure types: no cdktf import.
  */
+import type { Toleration } from "./planning/k8s-types";
 
 /** How a runner reaches its engine. */
 export type EngineTransport = "unix" | "kube-pod" | "tcp";
@@ -42,18 +43,10 @@ export interface EngineConnectionSpec {
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /** Node-local engines: the tolerations the engine has, which a client needs to share its nodes. */
-  readonly tolerations?: readonly EngineToleration[];
+  readonly tolerations?: readonly Toleration[];
   /** `tcp` only: the Service (in {@link namespace}) in front of the engine. */
   readonly serviceName?: string;
   /** `tcp` only: the engine's TCP port. */
   readonly port?: number;
 }
 
-/** A Kubernetes toleration, as the engine pods carry it. */
-export interface EngineToleration {
-  readonly key?: string;
-  readonly operator?: "Equal" | "Exists";
-  readonly value?: string;
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  readonly tolerationSeconds?: number;
-}

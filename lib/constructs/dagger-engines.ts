@@ -27,7 +27,8 @@ import {
   SecretV1,
   ServiceV1,
 } from "../imports/kubernetes";
-import type { EngineConnectionSpec, EngineToleration, EngineTransport } from "../engine-spec";
+import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
+import type { Toleration } from "../planning/k8s-types";
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import {
@@ -124,7 +125,7 @@ export interface DaggerEnginesProps {
   /** @default none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /** @default none */
-  readonly tolerations?: readonly EngineToleration[];
+  readonly tolerations?: readonly Toleration[];
   /** Image override: `{version}` template or version -> image. @default registry.dagger.io/engine:v<version> */
   readonly image?: string | Readonly<Record<string, string>>;
   /** Pull Secrets in the engines namespace. @default [] */
@@ -152,7 +153,7 @@ export interface DaggerChartValues {
     readonly resources: EngineResources;
     readonly priorityClassName?: string;
     readonly nodeSelector?: Readonly<Record<string, string>>;
-    readonly tolerations?: readonly EngineToleration[];
+    readonly tolerations?: readonly Toleration[];
     readonly configJson: string;
     readonly port?: number;
     readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };

@@ -16,6 +16,9 @@
  * labels, each its own scale set under `per-label`) at `maxRunners` at once.
  */
 import type { ScaleSetPlan } from "./labels";
+import type { RunnersConfig } from "../config/schema";
+import type { ClusterPlan, PoolKey } from "./cluster";
+import { enginePoolKeys } from "./placement";
 import { PlanError } from "./errors";
 import { GKE_SYSTEM_DAEMONSETS, gkeAllocatable, machineShape } from "./machine-types";
 
@@ -496,69 +499,24 @@ export function mixCapacity(demand: ReadonlyMap<string, number>, single: Readonl
 // From a validated config
 
 /**
- * The parts of the config the capacity plan reads, all optional: sections still being built by
- * other layers (or absent on one target) simply fall back to defaults.
- */
-interface LooseRequests {
-  readonly requests?: RequestList;
-}
-interface LoosePool {
-  readonly machineType?: string;
-  readonly cpu?: string | number;
-  readonly memory?: string | number;
-  readonly minNodes?: number;
-  readonly maxNodes?: number;
-  readonly spot?: boolean;
-  readonly enabled?: boolean;
-  readonly runnerSize?: string;
-  readonly accelerator?: { readonly count?: number };
-}
-export interface CapacityConfigView {
-  readonly target?: string;
-  readonly cluster?: { readonly nodePools?: Readonly<Record<string, LoosePool | undefined>> };
-  readonly kubernetes?: {
-    readonly nodes?: { readonly cpu: string | number; readonly memory: string | number; readonly count: number; readonly maxPods?: number; readonly spot?: boolean };
-  };
-  readonly dagger?: {
-    readonly engine?: {
-      readonly mode?: string;
-      readonly resources?: LooseRequests;
-      readonly cache?: unknown;
-    };
-  };
-  readonly runners?: { readonly sizes?: Readonly<Record<string, (LooseRequests & { readonly nodePool?: string }) | undefined>> };
-}
-
-/**
- * True when StatefulSet engines keep their cache on a PVC. The engine layer
- * (lib/constructs/dagger-engines.ts) always gives StatefulSet engines a PVC (`dagger.engine.cache`
- * only sizes it), so the spot warning cannot fire from a config today; an explicit
- * `cache.enabled: false` (should it ever exist) turns it off.
- */
-function persistentCacheOf(mode: string, cache: unknown): boolean {
-  if (mode !== "statefulset") return false;
-  return !(cache && typeof cache === "object" && (cache as { enabled?: unknown }).enabled === false);
-}
-
-const sizePath = (name: string) => (name === "" ? 'runners.sizes[""]' : /^[A-Za-z_$][\w$]*$/.test(name) ? `runners.sizes.${name}` : `runners.sizes[${JSON.stringify(name)}]`);
-
-/**
- * Builds the {@link CapacityInput} of a config. Returns undefined when there is nothing to plan
- * against (target `existing-cluster` without `kubernetes.nodes`): the plan then has no capacity.
+ * Builds the {@link CapacityInput} of a config from its cluster plan (target gke) or
+ * `kubernetes.nodes` (existing-cluster). Returns undefined when there is nothing to plan against
+ * (existing-cluster without `kubernetes.nodes`): the plan then has no capacity.
  */
 export function capacityInputFromConfig(
-  config: CapacityConfigView,
-  sizes: Readonly<Record<string, LooseRequests | undefined>>,
+  config: RunnersConfig,
+  sizes: Readonly<Record<string, { readonly requests?: RequestList } | undefined>>,
   scaleSets: readonly ScaleSetPlan[],
   engines: readonly { readonly version: string; readonly releaseName: string }[],
+  cluster: ClusterPlan | undefined,
 ): CapacityInput | undefined {
-  const mode = config.dagger?.engine?.mode === "statefulset" ? "statefulset" : "daemonset";
+  const mode = config.dagger.engine.mode;
   const pools: PoolInput[] = [];
   let runnerPool: string;
-  let gpuPool: { name: string; size: string } | undefined;
-  let enginePool: string | undefined;
-  if (config.target === "existing-cluster") {
-    const n = config.kubernetes?.nodes;
+  let enginePools: string[];
+  let gpu: { pool: string; size: string } | undefined;
+  if (!cluster) {
+    const n = config.kubernetes.nodes;
     if (!n) return undefined;
     pools.push({
       name: "nodes",
@@ -572,51 +530,47 @@ export function capacityInputFromConfig(
       spot: n.spot,
     });
     runnerPool = "nodes";
+    enginePools = ["nodes"];
   } else {
-    const np = config.cluster?.nodePools ?? {};
-    const add = (name: string, p: LoosePool | undefined, fallback: { machineType: string; maxNodes: number }) => {
-      if (!p || p.enabled === false) return false;
+    for (const p of cluster.pools) {
+      const explicit = config.cluster.nodePools[p.key];
       pools.push({
-        name,
-        path: `cluster.nodePools.${name}`,
-        machineType: p.machineType ?? fallback.machineType,
-        cpu: p.cpu,
-        memory: p.memory,
-        gpus: p.accelerator ? (p.accelerator.count ?? 1) : undefined,
-        minNodes: p.minNodes ?? 0,
-        maxNodes: p.maxNodes ?? fallback.maxNodes,
-        spot: p.spot ?? false,
+        name: p.name,
+        path: p.configPath,
+        machineType: p.machineType,
+        cpu: explicit?.cpu,
+        memory: explicit?.memory,
+        gpus: p.accelerator?.count,
+        minNodes: p.minNodes,
+        maxNodes: p.maxNodes,
+        spot: p.spot,
       });
-      return true;
-    };
-    add("runners", np.runners ?? {}, { machineType: "n2-standard-8", maxNodes: 5 });
-    runnerPool = "runners";
-    if (add("engines", np.engines, { machineType: "n2-standard-8", maxNodes: 3 })) enginePool = "engines";
-    if (add("gpu", np.gpu, { machineType: "g2-standard-8", maxNodes: 2 })) gpuPool = { name: "gpu", size: np.gpu?.runnerSize ?? "gpu" };
+    }
+    const nameOf = (key: PoolKey) => cluster.pools.find((p) => p.key === key)!.name;
+    runnerPool = nameOf("runners");
+    // Where the engines run: the same rule as the placement (lib/planning/placement.ts).
+    enginePools = enginePoolKeys(cluster, mode).map(nameOf);
+    const g = cluster.pools.find((p) => p.key === "gpu");
+    if (g?.runnerSize) gpu = { pool: g.name, size: g.runnerSize };
   }
 
-  const configured = config.runners?.sizes;
-  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => {
-    const explicit = configured?.[name]?.nodePool;
-    const pool = explicit && pools.some((p) => p.name === explicit) ? explicit : gpuPool && gpuPool.size === name ? gpuPool.name : runnerPool;
-    return { name, pool, requests: s?.requests ?? {}, path: `${sizePath(name)}.requests` };
-  });
-  // Placement as in lib/planning/placement.ts: the engines pool when there is one; otherwise a
-  // DaemonSet runs on every node that hosts runners (runners and gpu pools) and a StatefulSet on
-  // the runners pool.
-  const enginePools = enginePool
-    ? [enginePool]
-    : mode === "statefulset"
-      ? [runnerPool]
-      : [runnerPool, ...(gpuPool ? [gpuPool.name] : [])];
-  const requests = config.dagger?.engine?.resources?.requests ?? {};
+  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => ({
+    name,
+    pool: gpu && gpu.size === name ? gpu.pool : runnerPool,
+    requests: s?.requests ?? {},
+    path: `${sizePath(name)}.requests`,
+  }));
+  const requests = (config.dagger.engine.resources.requests ?? {}) as RequestList;
   return {
     mode,
     pools,
     engines: engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path: "dagger.engine.resources.requests" })),
     sizes: sizeInputs,
     scaleSets,
-    persistentCache: persistentCacheOf(mode, config.dagger?.engine?.cache),
+    // The engine layer always gives StatefulSet engines a PVC cache (dagger.engine.cache sizes it).
+    persistentCache: mode === "statefulset",
     paths: { maxRunners: "runners.maxRunners", cache: "dagger.engine.cache" },
   };
 }
+
+const sizePath = (name: string) => (name === "" ? 'runners.sizes[""]' : /^[A-Za-z_$][\w$]*$/.test(name) ? `runners.sizes.${name}` : `runners.sizes[${JSON.stringify(name)}]`);

@@ -12,7 +12,7 @@ import { EngineNames, planEngineNames } from "./engines";
 import { ClusterPlan, planCluster } from "./cluster";
 import { PlanError } from "./errors";
 import { PlacementPlan, planPlacement } from "./placement";
-import { CapacityConfigView, CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
+import { CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
 
 export interface SizeSpec {
   readonly requests?: Record<string, string>;
@@ -70,7 +70,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   }
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
-  const capacityInput = capacityInputFromConfig(config as CapacityConfigView, sizes, runners.scaleSets, engines);
+  const capacityInput = capacityInputFromConfig(config, sizes, runners.scaleSets, engines, cluster);
   const capacity = capacityInput ? planCapacity(capacityInput) : undefined;
   if (capacity) warnings.push(...capacity.warnings);
 

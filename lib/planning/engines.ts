@@ -1,7 +1,8 @@
 /**
  * Engine naming: one Dagger Helm release per engine version. Pure code.
  */
-import type { EngineConnectionSpec, EngineToleration, EngineTransport } from "../engine-spec";
+import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
+import type { Toleration } from "./k8s-types";
 import { PlanError } from "./errors";
 import { EngineVersion } from "./versions";
 import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, isDns1123Label } from "./names";
@@ -191,7 +192,7 @@ export interface EngineSpecOptions {
   /** Engine nodeSelector (reported for node-local engines). @default none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /** Engine tolerations (reported for node-local engines). @default none */
-  readonly tolerations?: readonly EngineToleration[];
+  readonly tolerations?: readonly Toleration[];
 }
 
 /** The connection spec of one engine. */

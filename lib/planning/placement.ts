@@ -12,22 +12,15 @@
  */
 import type { RunnersConfig } from "../config/schema";
 import type { NodeTaint } from "../config/sections/cluster";
-import { ClusterPlan, NODE_POOL_LABEL, PoolPlan } from "./cluster";
+import { ClusterPlan, NODE_POOL_LABEL, PoolKey, PoolPlan } from "./cluster";
 import { PlanError } from "./errors";
+import type { Toleration } from "./k8s-types";
 
-/** A Kubernetes toleration. */
-export interface NodeToleration {
-  readonly key?: string;
-  readonly operator?: "Equal" | "Exists";
-  readonly value?: string;
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  readonly tolerationSeconds?: number;
-}
 
 /** Where a workload's pods may run. */
 export interface Placement {
   readonly nodeSelector: Readonly<Record<string, string>>;
-  readonly tolerations: readonly NodeToleration[];
+  readonly tolerations: readonly Toleration[];
 }
 
 /** The runner size that runs on the gpu pool. */
@@ -51,13 +44,13 @@ export interface PlacementPlan {
 export const ANYWHERE: Placement = { nodeSelector: {}, tolerations: [] };
 
 /** The toleration matching a taint. */
-export function tolerationFor(t: NodeTaint): NodeToleration {
+export function tolerationFor(t: NodeTaint): Toleration {
   return t.value === ""
     ? { key: t.key, operator: "Exists", effect: t.effect }
     : { key: t.key, operator: "Equal", value: t.value, effect: t.effect };
 }
 
-function uniqueTolerations(ts: readonly NodeToleration[]): NodeToleration[] {
+function uniqueTolerations(ts: readonly Toleration[]): Toleration[] {
   const seen = new Set<string>();
   return ts.filter((t) => {
     const k = JSON.stringify([t.key, t.operator, t.value, t.effect, t.tolerationSeconds]);
@@ -79,6 +72,17 @@ export function engineTransport(config: RunnersConfig): string {
 }
 
 /**
+ * The pools engines run on: the tainted `engines` pool when there is one; otherwise a DaemonSet
+ * runs on every pool that hosts runners (runners and gpu) and a StatefulSet on the runners pool.
+ */
+export function enginePoolKeys(cluster: ClusterPlan, mode: RunnersConfig["dagger"]["engine"]["mode"]): PoolKey[] {
+  const has = (key: PoolKey) => cluster.pools.some((p) => p.key === key);
+  if (has("engines")) return ["engines"];
+  if (mode === "statefulset") return ["runners"];
+  return has("gpu") ? ["runners", "gpu"] : ["runners"];
+}
+
+/**
  * Placement of engines and runners on the planned pools. Throws {@link PlanError} when the
  * engines pool makes node-local engines unreachable (DaemonSet engines: runners use the engine
  * of their own node, and runners never run on the engines pool).
@@ -92,26 +96,20 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
   if (!runnersPool) throw new Error("planPlacement: the cluster plan has no runners pool");
 
   const mode = config.dagger.engine.mode;
-  let engines: Placement;
-  if (enginesPool) {
-    if (mode === "daemonset") {
-      // Both DaemonSet transports (unix, and tcp through the node-local Service) are node-local.
-      throw new PlanError(
-        "dagger.engine.mode",
-        mode,
-        `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node, transport ${engineTransport(config)}), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
-      );
-    }
-    engines = onPool(enginesPool);
-  } else if (mode === "daemonset") {
-    const hosts = [runnersPool, ...(gpuPool ? [gpuPool] : [])];
-    engines = {
-      nodeSelector: hosts.length === 1 ? { [NODE_POOL_LABEL]: runnersPool.name } : {},
-      tolerations: uniqueTolerations(hosts.flatMap((p) => onPool(p).tolerations)),
-    };
-  } else {
-    engines = onPool(runnersPool);
+  if (enginesPool && mode === "daemonset") {
+    // Both DaemonSet transports (unix, and tcp through the node-local Service) are node-local.
+    throw new PlanError(
+      "dagger.engine.mode",
+      mode,
+      `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node, transport ${engineTransport(config)}), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
+    );
   }
+  // One pool: pin to it; several (a DaemonSet on runners and gpu nodes): tolerate them all.
+  const hosts = enginePoolKeys(cluster, mode).map((k) => pool(k)!);
+  const engines: Placement =
+    hosts.length === 1
+      ? onPool(hosts[0])
+      : { nodeSelector: {}, tolerations: uniqueTolerations(hosts.flatMap((p) => onPool(p).tolerations)) };
 
   let gpu: GpuSizePlacement | undefined;
   if (gpuPool?.accelerator && gpuPool.runnerSize) {
@@ -127,7 +125,7 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
  */
 export function mergePlacement(
   derived: Placement,
-  explicit: { nodeSelector?: Readonly<Record<string, string>>; tolerations?: readonly NodeToleration[] },
+  explicit: { nodeSelector?: Readonly<Record<string, string>>; tolerations?: readonly Toleration[] },
 ): Placement {
   return {
     nodeSelector: { ...derived.nodeSelector, ...(explicit.nodeSelector ?? {}) },
@@ -141,7 +139,7 @@ export function mergePlacement(
  * layers read one place. The input is not modified.
  */
 export function applyPlacement<C extends RunnersConfig>(config: C, placement: PlacementPlan): C {
-  type Placed = { nodeSelector?: Record<string, string>; tolerations?: NodeToleration[] };
+  type Placed = { nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
   const engine = config.dagger.engine as unknown as Placed;
   const runners = config.runners as unknown as Placed;
   const e = mergePlacement(placement.engines, engine);

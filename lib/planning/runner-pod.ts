@@ -9,6 +9,8 @@
  * no-permission ServiceAccount (templates/no_permission_serviceaccount.yaml).
  */
 import type { EngineConnectionSpec } from "../engine-spec";
+import type { Toleration } from "./k8s-types";
+export type { Toleration } from "./k8s-types";
 
 /** Kubernetes `requests`/`limits`. */
 export interface ResourceRequirements {
@@ -42,14 +44,6 @@ export interface Volume {
   readonly name: string;
   readonly emptyDir?: Record<string, never>;
   readonly hostPath?: { readonly path: string; readonly type: string };
-}
-
-export interface Toleration {
-  readonly key?: string;
-  readonly operator?: "Equal" | "Exists";
-  readonly value?: string;
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  readonly tolerationSeconds?: number;
 }
 
 export interface PodSpec {
