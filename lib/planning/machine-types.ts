@@ -88,15 +88,7 @@ export function gkeReservedMemoryMiB(capacityMiB: number): number {
     [112 * 1024, 0.06],
     [Infinity, 0.02],
   ];
-  let left = capacityMiB;
-  let reserved = 0;
-  for (const [size, rate] of tiers) {
-    const part = Math.min(left, size);
-    reserved += part * rate;
-    left -= part;
-    if (left <= 0) break;
-  }
-  return reserved;
+  return tiered(capacityMiB, tiers);
 }
 
 /** CPU GKE reserves (millicores). */
@@ -108,7 +100,12 @@ export function gkeReservedCpuMillis(capacityMillis: number, sharedCore = false)
     [2000, 0.005],
     [Infinity, 0.0025],
   ];
-  let left = capacityMillis;
+  return tiered(capacityMillis, tiers);
+}
+
+/** Sum of `rate` x the part of `amount` falling in each successive tier of `size`. */
+function tiered(amount: number, tiers: readonly (readonly [size: number, rate: number])[]): number {
+  let left = amount;
   let reserved = 0;
   for (const [size, rate] of tiers) {
     const part = Math.min(left, size);
