@@ -95,10 +95,24 @@ const expectedName: Record<string, string> = {
   array: "a list",
 };
 
+/** The default of the key at `p` (for a problem with a value the user did not write). */
+function defaultAt(root: ZodTypeAny, p: readonly (string | number)[], input: unknown): unknown {
+  if (p.length === 0) return undefined;
+  const parent = schemaAt(root, p.slice(0, -1), input);
+  let s: ZodTypeAny | undefined = parent instanceof z.ZodObject ? (parent.shape as Record<string, ZodTypeAny>)[String(p[p.length - 1])] : undefined;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodEffects) s = s instanceof z.ZodOptional ? s.unwrap() : s._def.schema;
+  return s instanceof z.ZodDefault ? s._def.defaultValue() : undefined;
+}
+
 /** One line for one zod issue. */
 export function formatIssue(issue: ZodIssue, input: unknown, schema: ZodTypeAny = configSchema): string {
   const value = valueAt(input, issue.path);
   const at = formatPath(issue.path);
+  if (value === undefined && issue.code === "custom") {
+    // A rule about a key the file left out: show the default it took.
+    const d = defaultAt(schema, issue.path, input);
+    if (d !== undefined) return `${at}: ${formatValue(d)} (the default) ${issue.message}`;
+  }
   switch (issue.code) {
     case "unrecognized_keys": {
       const key = issue.keys[0];
