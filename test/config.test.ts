@@ -44,6 +44,12 @@ describe("defaults", () => {
     expect(plan.runnerLabels["dagger-latest-large"]).toBe("0.20.3");
   });
 
+  test("risky engine choices reach the plan's warnings (and so the synth report)", () => {
+    const { plan } = parseConfig({ dagger: { engine: { mode: "statefulset", cache: { storageClass: "standard" } } } });
+    expect(plan.warnings).toContainEqual(expect.stringMatching(/^dagger\.engine\.cache\.storageClass: "standard" is a standard persistent disk \(HDD\)/));
+    expect(parseConfig({}).plan.warnings.filter((w) => w.startsWith("dagger.engine"))).toEqual([]);
+  });
+
   test("formatPath", () => {
     expect(formatPath(["dagger", "versions", 1])).toBe("dagger.versions[1]");
     expect(formatPath(["runners", "sizes", ""])).toBe('runners.sizes[""]');

@@ -14,7 +14,7 @@ import {
 } from "../lib/planning/engines";
 import { parseVersion, parseVersionList } from "../lib/planning/versions";
 import { defaultEngineConfig, effectiveEngineConfig, validateEngineConfig } from "../lib/planning/engine-config";
-import { engineWarnings } from "../lib/constructs/dagger-engines";
+import { engineWarnings } from "../lib/planning/engines";
 
 // dagger/dagger helm/dagger/templates/_helpers.tpl `dagger.fullname`:
 //   contains "dagger-helm" .Release.Name -> release; else printf "%s-%s" release "dagger-helm";

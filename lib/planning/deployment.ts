@@ -8,7 +8,7 @@ import { PLACEHOLDER_PROJECT_ID } from "../config/sections/gcp";
 import { PLACEHOLDER_CONFIG_URL } from "../config/sections/github";
 import { DEFAULT_SIZES } from "../config/sections/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
-import { EngineNames, planEngineNames } from "./engines";
+import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { ClusterPlan, planCluster } from "./cluster";
 import { PlanError } from "./errors";
 import { PlacementPlan, planPlacement } from "./placement";
@@ -68,6 +68,19 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   if (config.github.configUrl === PLACEHOLDER_CONFIG_URL) {
     warnings.push(`github.configUrl is the placeholder "${PLACEHOLDER_CONFIG_URL}": set your organization or repository URL before deploying`);
   }
+
+  const e = config.dagger.engine;
+  warnings.push(
+    ...engineWarnings({
+      mode: e.mode,
+      transport: e.transport ?? defaultTransport(e.mode),
+      port: e.port,
+      cache: e.cache,
+      vpa: e.vpa,
+      nodeDiskTypes: cluster ? nodeDiskTypes(config) : [],
+      networkPolicyUnknown: config.target === "existing-cluster",
+    }),
+  );
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
   const capacityInput = capacityInputFromConfig(config, sizes, runners.scaleSets, engines, cluster);

@@ -3,6 +3,7 @@
  */
 import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
 import type { Toleration } from "./k8s-types";
+import type { RunnersConfig } from "../config/schema";
 import { PlanError } from "./errors";
 import { EngineVersion } from "./versions";
 import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, isDns1123Label } from "./names";
@@ -256,3 +257,60 @@ export function checkEngineObjectNames(names: EngineNames, transport: EngineTran
     }
   }
 }
+
+/** Inputs of {@link engineWarnings}. */
+export interface EngineWarningInput {
+  readonly mode: EngineMode;
+  readonly transport: EngineTransport;
+  readonly port?: number;
+  readonly cache?: { readonly storageClass?: string };
+  readonly vpa?: { readonly enabled?: boolean; readonly updateMode?: string };
+  /** Disk types of the node pools engines may run on (e.g. `pd-standard`). @default [] */
+  readonly nodeDiskTypes?: readonly { readonly path: string; readonly diskType: string }[];
+  /** @default "dagger.engine" */
+  readonly configPath?: string;
+  /** True when NetworkPolicy enforcement is unknown (existing clusters). @default false */
+  readonly networkPolicyUnknown?: boolean;
+}
+
+/** Risky but valid choices, one line each naming the config key. Pure. */
+export function engineWarnings(i: EngineWarningInput): string[] {
+  const key = i.configPath ?? "dagger.engine";
+  const out: string[] = [];
+  if (i.port !== undefined && i.transport !== "tcp") {
+    out.push(
+      `${key}.port: ${i.port} makes every engine listen on unauthenticated TCP while transport is "${i.transport}": no Service or NetworkPolicy guards it, so any pod that can reach the engine pod's IP drives a privileged engine`,
+    );
+  }
+  if (i.transport === "tcp" && i.networkPolicyUnknown) {
+    out.push(
+      `${key}.transport: "tcp" has no authentication; only the NetworkPolicy keeps other pods out, so make sure the cluster enforces NetworkPolicy`,
+    );
+  }
+  if (i.mode === "statefulset" && i.cache?.storageClass === "standard") {
+    out.push(
+      `${key}.cache.storageClass: "standard" is a standard persistent disk (HDD) on GKE; a build cache is random-I/O heavy, prefer "standard-rwo" (balanced) or "premium-rwo" (SSD)`,
+    );
+  }
+  if (i.mode === "daemonset") {
+    for (const d of i.nodeDiskTypes ?? []) {
+      if (d.diskType === "pd-standard") {
+        out.push(`${d.path}.diskType: "pd-standard" (HDD) holds the daemonset engines' cache on the node's boot disk; builds will be I/O bound, prefer pd-balanced or pd-ssd`);
+      }
+    }
+  }
+  if (i.vpa?.enabled && (i.vpa.updateMode === "Recreate" || i.vpa.updateMode === "InPlaceOrRecreate")) {
+    out.push(
+      `${key}.vpa.updateMode: "${i.vpa.updateMode}" lets the VPA restart an engine to resize it, failing every build running on it; "Off" or "Initial" never evicts`,
+    );
+  }
+  return out;
+}
+
+/** Disk types of the node pools in a config. */
+export function nodeDiskTypes(config: RunnersConfig): { path: string; diskType: string }[] {
+  return Object.entries(config.cluster.nodePools)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ({ path: `cluster.nodePools.${k}`, diskType: v!.diskType }));
+}
+
