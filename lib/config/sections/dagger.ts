@@ -5,11 +5,11 @@ import { MIN_ENGINE_VERSION, transportProblem } from "../../planning/engines";
 import { compareVersions, parseVersion } from "../../planning/versions";
 
 /**
- * Default engine resources, sized for the default runner node (4 vCPU / 16 GB class, e.g.
- * e2-standard-4, about 3.9 CPU and 13 GiB allocatable) beside the default runners (500m / 1Gi
- * requests each):
+ * Default engine resources, sized for the default runners pool (n2-standard-8: about 7.9 CPU /
+ * 28 GiB allocatable) beside the default runners (500m / 1Gi requests each):
  * - requests 1 CPU / 2Gi: what an engine needs to load its cache and run a few builds without
- *   being starved; it leaves about 2.5 CPU / 10 GiB (after GKE's system pods) for 5 runners.
+ *   being starved; with GKE's system pods it leaves room for 13 default runners per node
+ *   (the capacity plan in `npm run synth` shows the figures; it also fits a 4 vCPU node).
  * - no CPU limit: the engine does the pipelines' real work and may use any idle CPU on the
  *   node (CPU is compressible; requests keep every pod's share).
  * - memory limit 8Gi: a runaway build is OOM-killed inside the engine before it can make the
