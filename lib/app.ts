@@ -32,7 +32,9 @@ export function buildStacks(app: App, config: RunnersConfig, plan: DeploymentPla
 export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, outdir: string): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-dagger-runners-"));
   try {
-    const app = new App({ outdir: scratch });
+    // No stack traces in annotation metadata: each warning would capture one (the report and
+    // the one-line errors never show them), a measurable share of a synth.
+    const app = new App({ outdir: scratch, stackTraces: false });
     buildStacks(app, config, plan);
     app.synth();
     fs.writeFileSync(path.join(scratch, PLAN_FILE), JSON.stringify(plan, null, 2));

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { CronJobV1, RoleBindingV1, RoleV1, ServiceAccountV1 } from "../imports/kubernetes";
+import { RoleBindingV1, RoleV1, ServiceAccountV1 } from "../imports/kubernetes";
+import { RawResource } from "../imports/raw-resource";
 
 /** Selects ARC runner pods (label set by the controller on every EphemeralRunner pod). */
 export const RUNNER_POD_SELECTOR = "actions.github.com/scale-set-name";
@@ -17,6 +18,53 @@ export interface RunnerCleanupProps {
   readonly name?: string;
 }
 
+type Labels = Readonly<Record<string, string>>;
+
+/**
+ * The `kubernetes_cron_job_v1` attributes this construct sets (hashicorp/kubernetes 2.38 schema,
+ * Terraform spelling), written through {@link RawResource} rather than the generated class.
+ */
+export interface CleanupCronJobAttributes {
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Labels };
+  readonly spec: {
+    readonly schedule: string;
+    readonly concurrency_policy: "Allow" | "Forbid" | "Replace";
+    readonly successful_jobs_history_limit: number;
+    readonly failed_jobs_history_limit: number;
+    readonly job_template: {
+      readonly metadata: { readonly labels: Labels };
+      readonly spec: {
+        readonly backoff_limit: number;
+        readonly active_deadline_seconds: number;
+        readonly ttl_seconds_after_finished: string;
+        readonly template: {
+          readonly metadata: { readonly labels: Labels };
+          readonly spec: {
+            readonly service_account_name: string;
+            readonly restart_policy: "Never" | "OnFailure";
+            readonly security_context: {
+              readonly run_as_non_root: boolean;
+              readonly run_as_user: string;
+              readonly seccomp_profile: { readonly type: "RuntimeDefault" };
+            };
+            readonly container: readonly {
+              readonly name: string;
+              readonly image: string;
+              readonly command: readonly string[];
+              readonly env: readonly { readonly name: string; readonly value: string }[];
+              readonly resources: { readonly requests: Labels; readonly limits: Labels };
+              readonly security_context: {
+                readonly allow_privilege_escalation: boolean;
+                readonly capabilities: { readonly drop: readonly string[] };
+              };
+            }[];
+          };
+        };
+      };
+    };
+  };
+}
+
 /**
  * Deletes failed runner pods on a schedule. It runs `kubectl` directly as the container command
  * (no shell: the image need not have one), with `--wait=false` so its Role needs only `list` and
@@ -26,7 +74,7 @@ export class RunnerCleanup extends Construct {
   readonly serviceAccount: ServiceAccountV1;
   readonly role: RoleV1;
   readonly roleBinding: RoleBindingV1;
-  readonly cronJob: CronJobV1;
+  readonly cronJob: RawResource<CleanupCronJobAttributes>;
   /** The container command. */
   readonly command: string[];
 
@@ -54,25 +102,25 @@ export class RunnerCleanup extends Construct {
       "--ignore-not-found=true",
       "--wait=false",
     ];
-    this.cronJob = new CronJobV1(this, "cronjob", {
+    this.cronJob = new RawResource<CleanupCronJobAttributes>(this, "cronjob", "kubernetes_cron_job_v1", {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
         schedule: props.schedule ?? "*/15 * * * *",
-        concurrencyPolicy: "Forbid",
-        successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 1,
-        jobTemplate: {
+        concurrency_policy: "Forbid",
+        successful_jobs_history_limit: 1,
+        failed_jobs_history_limit: 1,
+        job_template: {
           metadata: { labels },
           spec: {
-            backoffLimit: 1,
-            activeDeadlineSeconds: 300,
-            ttlSecondsAfterFinished: "3600",
+            backoff_limit: 1,
+            active_deadline_seconds: 300,
+            ttl_seconds_after_finished: "3600",
             template: {
               metadata: { labels },
               spec: {
-                serviceAccountName: this.serviceAccount.metadata.name,
-                restartPolicy: "Never",
-                securityContext: { runAsNonRoot: true, runAsUser: "65532", seccompProfile: { type: "RuntimeDefault" } },
+                service_account_name: this.serviceAccount.metadata.name,
+                restart_policy: "Never",
+                security_context: { run_as_non_root: true, run_as_user: "65532", seccomp_profile: { type: "RuntimeDefault" } },
                 container: [
                   {
                     name: "cleanup",
@@ -81,10 +129,7 @@ export class RunnerCleanup extends Construct {
                     // kubectl keeps its discovery cache under $HOME.
                     env: [{ name: "HOME", value: "/tmp" }],
                     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-                    securityContext: {
-                      allowPrivilegeEscalation: false,
-                      capabilities: { drop: ["ALL"] },
-                    },
+                    security_context: { allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } },
                   },
                 ],
               },

@@ -5,7 +5,6 @@ export { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 export { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 export { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 export { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
-export { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 export { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 export { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 export { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
