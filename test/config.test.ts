@@ -130,3 +130,12 @@ describe("the app process", () => {
     expect(r.written.sort()).toEqual(["deployment-plan.json", "manifest.json", "stacks"]);
   });
 });
+
+describe("rules across sections", () => {
+  test.each([
+    [{ arc: { namespace: "ci" }, runners: { namespace: "ci" } }, 'arc.namespace: "ci" conflicts with runners.namespace (the controller, runners and engines namespaces must differ)'],
+    [{ dagger: { engine: { namespace: "arc-systems" } } }, 'dagger.engine.namespace: "arc-systems" conflicts with arc.namespace (the controller, runners and engines namespaces must differ)'],
+  ])("%j", (raw, msg) => {
+    expect(() => parseConfig(raw)).toThrow(msg);
+  });
+});

@@ -75,9 +75,9 @@ describe("config errors: one line naming the key", () => {
 
 describe("construct validation", () => {
   const unix = (vs: string[]) => vs.map((v) => engineSpec(v, "unix"));
-  test("runners and controller in the same namespace", () => {
+  test("runners and controller in the same namespace (a config error, before any construct)", () => {
     expect(() => synthRunners({ ...ok, runners: { namespace: "arc" }, arc: { namespace: "arc" } }, unix)).toThrow(
-      /runners\.namespace: "arc" must differ from arc\.namespace/,
+      'arc.namespace: "arc" conflicts with runners.namespace (the controller, runners and engines namespaces must differ)',
     );
   });
   test("an engine version without a connection spec", () => {

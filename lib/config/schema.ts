@@ -28,7 +28,24 @@ export const configSchema = z
     runners: runnersSchema,
     backend: backendSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Rules across sections. The engines namespace is privileged and the controller's holds
+    // the listeners: each layer keeps its own.
+    const namespaces: [string[], string][] = [
+      [["arc", "namespace"], c.arc.namespace],
+      [["dagger", "engine", "namespace"], c.dagger.engine.namespace],
+    ];
+    const seen = new Map<string, string>();
+    for (const [path, ns] of [[["runners", "namespace"], c.runners.namespace] as [string[], string], ...namespaces]) {
+      const other = seen.get(ns);
+      if (other) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `conflicts with ${other} (the controller, runners and engines namespaces must differ)` });
+        return;
+      }
+      seen.set(ns, path.join("."));
+    }
+  });
 
 /** A validated config with every default filled in. */
 export type RunnersConfig = z.output<typeof configSchema>;
