@@ -3,7 +3,10 @@
  * deployment plan (never re-derived). Pure code.
  */
 import type { DeploymentPlan } from "./planning/deployment";
+import type { RunnersConfig } from "./config/schema";
+import type { EngineConnectionSpec } from "./engine-spec";
 import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
+import { DEFAULT_ENGINE_PORT, defaultTransport, imageOverride, planEngineSpec } from "./planning/engines";
 
 /** Renders rows as an aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -84,4 +87,34 @@ export function renderReport(plan: DeploymentPlan): string {
     parts.push("", "Warnings:", ...plan.warnings.map((w) => `  ! ${w}`));
   }
   return parts.join("\n");
+}
+
+/**
+ * How runners reach each engine, by version: the connection specs the engine layer builds
+ * (lib/constructs/dagger-engines.ts calls {@link planEngineSpec} with the same inputs).
+ */
+export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): Record<string, EngineConnectionSpec> {
+  const e = config.dagger.engine;
+  const transport = e.transport ?? defaultTransport(e.mode);
+  return Object.fromEntries(
+    plan.engines.map((names) => [
+      names.version,
+      planEngineSpec(names, {
+        mode: e.mode,
+        transport,
+        namespace: e.namespace,
+        port: e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined),
+        image: imageOverride(e.image, names.version),
+        serviceAccountName: config.runners.serviceAccountName,
+        imagePullSecrets: e.imagePullSecrets,
+        nodeSelector: e.nodeSelector,
+        tolerations: e.tolerations,
+      }),
+    ]),
+  );
+}
+
+/** `npm run report -- --json`: the whole plan (labels, engines, capacity, warnings) plus the transports. */
+export function reportJson(source: string, config: RunnersConfig, plan: DeploymentPlan): Record<string, unknown> {
+  return { config: source, ...plan, transports: engineTransports(config, plan) };
 }

@@ -5,7 +5,7 @@
  * A bad config prints one line on stderr and exits 1.
  */
 import { ConfigError, loadConfig } from "../lib/config/load";
-import { renderReport } from "../lib/report";
+import { renderReport, reportJson } from "../lib/report";
 
 function main(argv: readonly string[]): number {
   const json = argv.includes("--json");
@@ -26,12 +26,7 @@ function main(argv: readonly string[]): number {
   }
   const { plan, source, config } = loaded;
   if (json) {
-    // How runners reach each engine (dagger.engine.transport, defaulted per mode as the engine
-    // layer does), unless the plan already carries its own transports.
-    const engine = config.dagger.engine as { mode: string; transport?: string; port?: number };
-    const transport = engine.transport ?? (engine.mode === "daemonset" ? "unix" : "kube-pod");
-    const transports = Object.fromEntries(plan.engines.map((e) => [e.version, { transport, ...(transport === "tcp" ? { port: engine.port ?? 1234 } : {}) }]));
-    process.stdout.write(`${JSON.stringify({ config: source, transports, ...plan }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(reportJson(source, config, plan), null, 2)}\n`);
   } else {
     process.stdout.write(`Config: ${source}\n${renderReport(plan)}\n`);
   }

@@ -109,6 +109,34 @@ describe("bad-input fixtures", () => {
     }
   });
 
+  test("every error line quoted in docs/troubleshooting.md is one a fixture produces", () => {
+    // A quoted line matches when its pieces (split at "..." and at the placeholder file names
+    // x.yaml / x.json) occur in order in some fixture's expected line.
+    const doc = fs.readFileSync(path.join(ROOT, "docs", "troubleshooting.md"), "utf8");
+    const quoted = doc
+      .split("\n")
+      .filter((l) => l.startsWith("| `"))
+      .flatMap((l) => [...l.split(" | ")[0].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    expect(quoted.length).toBeGreaterThanOrEqual(30);
+    const produced = (q: string) => {
+      const pieces = q
+        .replace(/\b[x]\.(yaml|json)\b/g, "...")
+        .split("...")
+        .map((p) => p.trim())
+        .filter(Boolean);
+      return cases.some((c) => {
+        let at = 0;
+        for (const p of pieces) {
+          const i = c.expect.indexOf(p, at);
+          if (i < 0) return false;
+          at = i + p.length;
+        }
+        return true;
+      });
+    };
+    expect(quoted.filter((q) => !produced(q))).toEqual([]);
+  });
+
   const update = process.env.UPDATE_BAD_FIXTURES === "1";
   if (update) {
     afterAll(() => fs.writeFileSync(CASES_FILE, `${JSON.stringify(cases, null, 2)}\n`));

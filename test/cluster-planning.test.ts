@@ -96,6 +96,11 @@ describe("planCluster", () => {
     expect(p.pools.map((x) => x.name)).toEqual(["runners"]);
   });
 
+  test("created network: default CIDRs unless given", () => {
+    expect(planCluster(cfg({})).network).toMatchObject({ subnetCidr: "10.0.0.0/20", podsCidr: "10.4.0.0/14", servicesCidr: "10.8.0.0/20" });
+    expect(planCluster(cfg({ cluster: { network: { podsCidr: "10.64.0.0/14" } } })).network.podsCidr).toBe("10.64.0.0/14");
+  });
+
   test("Shared VPC: ids in the host project", () => {
     const p = planCluster(cfg({ cluster: { network: { create: false, hostProject: "host-proj-1", name: "shared", subnetName: "gke" } } }));
     expect(p.network.networkId).toBe("projects/host-proj-1/global/networks/shared");
@@ -190,6 +195,17 @@ describe("placement", () => {
         { key: "y", operator: "Exists" },
       ],
     });
+  });
+
+  test.each([
+    ["engines pool, no class given: SSD", { cluster: { nodePools: { engines: {} } } }, "premium-rwo"],
+    ["engines pool, explicit class wins", { cluster: { nodePools: { engines: {} } }, dagger: { engine: { mode: "statefulset", cache: { storageClass: "fast", size: "50Gi" } } } }, "fast"],
+    ["no engines pool: the cluster default", {}, undefined],
+  ])("engine cache StorageClass: %s", (_name, raw, want) => {
+    const c = cfg({ dagger: { engine: { mode: "statefulset" } }, ...raw });
+    const placed = applyPlacement(c, planPlacement(c, planCluster(c)));
+    expect(placed.dagger.engine.cache?.storageClass).toBe(want);
+    if (want === "fast") expect(placed.dagger.engine.cache?.size).toBe("50Gi");
   });
 
   test("applyPlacement writes into the engine and runner config without mutating it", () => {

@@ -84,6 +84,21 @@ describe("cluster config errors", () => {
       'cluster.nodePools.engines.diskType: "ssd" is not allowed (expected one of: pd-standard, pd-balanced, pd-ssd',
     ],
     [
+      "an existing network without its name",
+      { cluster: { network: { create: false, subnetName: "gke" } } },
+      "cluster.network.name: (missing) is required with cluster.network.create: false (the existing VPC's name)",
+    ],
+    [
+      "an existing network without its subnet",
+      { cluster: { network: { create: false, name: "vpc" } } },
+      "cluster.network.subnetName: (missing) is required with cluster.network.create: false",
+    ],
+    [
+      "a pods CIDR for an existing subnet (it has its own ranges)",
+      { cluster: { network: { create: false, name: "vpc", subnetName: "gke", podsCidr: "10.4.0.0/14" } } },
+      'cluster.network.podsCidr: "10.4.0.0/14" conflicts with cluster.network.create: false (an existing subnet has its own ranges',
+    ],
+    [
       "a GCS state prefix with a trailing slash",
       { backend: { type: "gcs", bucket: "my-state", prefix: "ci/" } },
       'backend.prefix: "ci/" is not a state prefix',

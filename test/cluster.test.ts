@@ -1,7 +1,11 @@
 /**
  * The `<name>-cluster` stack and the runners stack's cluster wiring, as synthesized.
  */
-import { Synthesized, resources, synthConfig } from "./util";
+import * as os from "node:os";
+import { App } from "cdktf";
+import { buildStacks } from "../lib/app";
+import { parseConfig } from "../lib/config/load";
+import { Synthesized, helmValues, resources, synthConfig } from "./util";
 
 const one = (stack: any, type: string): any => {
   const all = Object.values(resources(stack, type));
@@ -103,7 +107,12 @@ describe("default gke deployment", () => {
 
   test("project services enabled, never disabled on destroy", () => {
     const svcs = Object.values(resources(cluster, "google_project_service"));
-    expect(svcs.map((x: any) => x.service).sort()).toEqual(["compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com"]);
+    expect(svcs.map((x: any) => x.service).sort()).toEqual([
+      "cloudresourcemanager.googleapis.com",
+      "compute.googleapis.com",
+      "container.googleapis.com",
+      "iam.googleapis.com",
+    ]);
     expect(svcs.every((x: any) => x.disable_on_destroy === false)).toBe(true);
   });
 
@@ -125,6 +134,14 @@ describe("default gke deployment", () => {
     const outs = Object.keys(cluster.output);
     expect(outs.some((o) => /endpoint$/.test(o) && o.startsWith("cross-stack-output-"))).toBe(true);
     expect(outs.some((o) => /cluster_ca_certificate$/.test(o))).toBe(true);
+  });
+
+  test("the runners stack depends on the cluster stack, so `cdktf deploy '*'` creates the cluster first", () => {
+    const { config, plan } = parseConfig({ gcp: { projectId: "my-proj-123" } });
+    const app = new App({ outdir: os.tmpdir(), skipValidation: true });
+    const stacks = buildStacks(app, config, plan);
+    expect(stacks.runners.dependencies).toContain(stacks.cluster);
+    expect(stacks.cluster!.dependencies).toEqual([]);
   });
 
   test("runners stack outputs", () => {
@@ -163,8 +180,12 @@ describe("private cluster, NAT, engine pool, GCS backend", () => {
         autoscalingProfile: "OPTIMIZE_UTILIZATION",
         resourceLabels: { team: "platform" },
         workloadIdentity: { roles: ["roles/artifactregistry.writer"] },
-        nodePools: { runners: { spot: true, maxNodes: 10 }, engines: { machineType: "n2-highmem-8", localSsdCount: 2 } },
+        nodePools: {
+          runners: { spot: true, maxNodes: 10, labels: { "example.com/role": "ci" }, taints: [{ key: "example.com/ci", value: "true" }] },
+          engines: { machineType: "n2-highmem-8", localSsdCount: 2 },
+        },
       },
+      runners: { namespace: "ci-runners", serviceAccountName: "ci-jobs" },
       dagger: { engine: { mode: "statefulset", vpa: { enabled: true } } },
       backend: { type: "gcs", bucket: "my-tf-state", prefix: "ci/runners" },
     });
@@ -222,6 +243,34 @@ describe("private cluster, NAT, engine pool, GCS backend", () => {
   test("jobs account gets its roles", () => {
     const roles = Object.values(resources(cluster, "google_project_iam_member")).map((m: any) => m.role);
     expect(roles).toContain("roles/artifactregistry.writer");
+  });
+
+  test("Workload Identity binds runners.serviceAccountName in runners.namespace, the ServiceAccount the runners stack creates", () => {
+    const wi = one(cluster, "google_service_account_iam_member");
+    expect(wi.member).toBe("serviceAccount:my-proj-123.svc.id.goog[ci-runners/ci-jobs]");
+    const sa = Object.values(resources(runners, "kubernetes_service_account_v1")).find((x: any) => x.metadata.name === "ci-jobs") as any;
+    // The namespace is a reference to the created runners namespace, named runners.namespace.
+    const [, nsId] = /^\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}$/.exec(sa.metadata.namespace)!;
+    expect(resources(runners, "kubernetes_namespace_v1")[nsId].metadata.name).toBe("ci-runners");
+    expect(sa.metadata.annotations).toEqual({ "iam.gke.io/gcp-service-account": "ci-private-jobs@my-proj-123.iam.gserviceaccount.com" });
+  });
+
+  test("runners pool labels and taints reach the nodes, and runner pods tolerate the taint", () => {
+    const pools = byName(cluster, "google_container_node_pool");
+    expect(pools.runners.node_config.labels).toEqual({ "example.com/role": "ci" });
+    expect(pools.runners.node_config.taint).toEqual([{ key: "example.com/ci", value: "true", effect: "NO_SCHEDULE" }]);
+    const sets = Object.values(resources(runners, "helm_release")).filter((r: any) => r.chart === "gha-runner-scale-set");
+    expect(sets.length).toBeGreaterThan(0);
+    for (const r of sets) {
+      const spec = helmValues(r).template.spec;
+      expect(spec.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
+      expect(spec.tolerations).toEqual([{ key: "example.com/ci", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+    }
+  });
+
+  test("engines on the engines pool keep their PVC cache on SSD (premium-rwo) by default", () => {
+    const engine = Object.values(resources(runners, "helm_release")).find((r: any) => /dagger-helm/.test(r.chart)) as any;
+    expect(helmValues(engine).engine.statefulSet.persistentVolumeClaim.storageClassName).toBe("premium-rwo");
   });
 
   test("GCS backends, one prefix per stack; remote state reads the cluster's prefix", () => {
@@ -288,6 +337,29 @@ describe("existing Shared VPC network, zonal, GPU pool, existing node account", 
     });
     expect(pools.gpu.autoscaling).toMatchObject({ total_min_node_count: 0, total_max_node_count: 2 });
     expect(pools.gpu.location).toBe("us-central1-c");
+  });
+});
+
+describe("private endpoint", () => {
+  let cluster: any;
+  let runners: any;
+  beforeAll(() => {
+    const s = synthConfig({ name: "pe", gcp: { projectId: "my-proj-123" }, cluster: { privateNodes: true, privateEndpoint: true } });
+    cluster = s.stacks["pe-cluster"];
+    runners = s.stacks["pe-runners"];
+  });
+
+  test("master authorized networks enabled (GKE requires it with a private endpoint), PSC without a master CIDR", () => {
+    const c = one(cluster, "google_container_cluster");
+    expect(c.private_cluster_config).toEqual({ enable_private_nodes: true, enable_private_endpoint: true });
+    expect(c.master_authorized_networks_config).toEqual({ cidr_blocks: [] });
+  });
+
+  test("the runners stack and the outputs use the private endpoint", () => {
+    expect(runners.provider.kubernetes[0].host).toMatch(/^https:\/\/\$\{data\.terraform_remote_state\..*private_cluster_config0private_endpoint\}$/);
+    expect(runners.provider.helm[0].kubernetes.host).toBe(runners.provider.kubernetes[0].host);
+    expect(runners.output.cluster_endpoint.value).toMatch(/private_cluster_config0private_endpoint/);
+    expect(cluster.output.cluster_endpoint.value).toMatch(/\.private_cluster_config\[0\]\.private_endpoint\}$/);
   });
 });
 

@@ -10,6 +10,7 @@ import { App, Token } from "cdktf";
 import { parseConfig, ConfigError } from "../lib/config/load";
 import { buildStacks, synthDeployment } from "../lib/app";
 import type { EngineConnectionSpec } from "../lib/engine-spec";
+import { daggerChartValues } from "../lib/constructs/dagger-engines";
 import { helmValues, resources, synthConfig } from "./util";
 
 const STACK = "dagger-runners-runners";
@@ -69,6 +70,7 @@ describe("daemonset + unix (defaults)", () => {
     const [ns] = all(stack, "kubernetes_namespace_v1").filter((n: any) => n.metadata.name === "dagger-engines");
     expect(ns.metadata.labels).toMatchObject({
       "pod-security.kubernetes.io/enforce": "privileged",
+      "pod-security.kubernetes.io/audit": "privileged",
       "pod-security.kubernetes.io/warn": "privileged",
     });
   });
@@ -82,6 +84,7 @@ describe("daemonset + unix (defaults)", () => {
     expect(values.engine.hostPath).toBeUndefined(); // chart default: hostPath data + run volumes
     expect(values.engine.port).toBeUndefined();
     expect(values.engine.image).toBeUndefined(); // chart default registry.dagger.io/engine:v<chart version>
+    expect(values.engine.env).toBeUndefined();
     expect(values.magicache).toBeUndefined();
   });
 
@@ -152,13 +155,13 @@ describe("statefulset + kube-pod, two versions", () => {
     }
   });
 
-  it("Role allows get pods and create pods/exec only on the engine pods by name", () => {
+  it("Role allows get pods and create (SPDY) / get (WebSocket) pods/exec only on the engine pods by name", () => {
     const [role] = all(stack, "kubernetes_role_v1").filter((r: any) => r.metadata.name === "dagger-runners-engine-client");
     const pods = ["dagger-runners-v0-19-11-dagger-helm-engine-0", "dagger-runners-v0-20-3-dagger-helm-engine-0"];
     expect(role.metadata.namespace).toMatch(/kubernetes_namespace_v1/);
     expect(role.rule).toEqual([
       { api_groups: [""], resources: ["pods"], verbs: ["get"], resource_names: pods },
-      { api_groups: [""], resources: ["pods/exec"], verbs: ["create"], resource_names: pods },
+      { api_groups: [""], resources: ["pods/exec"], verbs: ["create", "get"], resource_names: pods },
     ]);
   });
 
@@ -182,7 +185,9 @@ describe("tcp transport", () => {
   let ds: any;
   let dsSpecs: EngineConnectionSpec[];
   beforeAll(() => {
-    sts = synthConfig({ dagger: { engine: { mode: "statefulset", transport: "tcp", port: 4000 } } }).stacks[STACK];
+    sts = synthConfig({
+      dagger: { engine: { mode: "statefulset", transport: "tcp", port: 4000, priorityClass: { name: "eng-high", value: 5000 } } },
+    }).stacks[STACK];
     const dsRaw = { dagger: { engine: { transport: "tcp" } } };
     ds = synthConfig(dsRaw).stacks[STACK];
     dsSpecs = build(dsRaw).specs;
@@ -219,6 +224,22 @@ describe("tcp transport", () => {
         },
       ],
     });
+  });
+
+  it("statefulset without cache settings: 100Gi PVC on the default StorageClass, deleted with its version", () => {
+    const v = helmValues(engineReleases(sts)[0]);
+    expect(v.engine.hostPath).toEqual({ dataVolume: { enabled: false } });
+    expect(v.engine.statefulSet).toEqual({
+      persistentVolumeClaim: { enabled: true, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
+    });
+  });
+
+  it("priorityClass.name and .value shape the created class, and the engines use it", () => {
+    expect(all(sts, "kubernetes_priority_class_v1")).toEqual([
+      expect.objectContaining({ metadata: { name: "eng-high" }, value: 5000, global_default: false }),
+    ]);
+    expect(helmValues(engineReleases(sts)[0]).engine.priorityClassName).toMatch(/^\$\{kubernetes_priority_class_v1\./);
   });
 
   it("no kube-pod RBAC for tcp", () => {
@@ -271,41 +292,52 @@ describe("VPA", () => {
   });
 });
 
+/** Synthesizes `raw` with TF_VAR_dagger_cloud_token set; returns the runners stack and every file of cdktf.out. */
+function synthWithToken(raw: unknown, token: string): { stack: any; outText: string } {
+  const prev = process.env.TF_VAR_dagger_cloud_token;
+  process.env.TF_VAR_dagger_cloud_token = token;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "dr-cloud-"));
+  try {
+    const { config, plan } = parseConfig(raw);
+    synthDeployment(config, plan, outdir);
+    const stack = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", STACK, "cdk.tf.json"), "utf8"));
+    const texts: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else texts.push(fs.readFileSync(p, "utf8"));
+      }
+    };
+    walk(outdir);
+    return { stack, outText: texts.join("\n") };
+  } finally {
+    if (prev === undefined) delete process.env.TF_VAR_dagger_cloud_token;
+    else process.env.TF_VAR_dagger_cloud_token = prev;
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 describe("Dagger Cloud", () => {
   const SENTINEL = "dct-SENTINEL-3f9a1c7e-never-in-output";
+  const SECRET_REF = /^\$\{kubernetes_secret_v1\.[^}]+\.metadata\[0\]\.name\}$/;
   let stack: any;
   let outText: string;
+  let sts: { stack: any; outText: string };
   let specs: EngineConnectionSpec[];
   beforeAll(() => {
     const raw = { dagger: { engine: { cloud: { enabled: true } } } };
-    const prev = process.env.TF_VAR_dagger_cloud_token;
-    process.env.TF_VAR_dagger_cloud_token = SENTINEL;
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "dr-cloud-"));
-    try {
-      const { config, plan } = parseConfig(raw);
-      synthDeployment(config, plan, outdir);
-      stack = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", STACK, "cdk.tf.json"), "utf8"));
-      const texts: string[] = [];
-      const walk = (d: string) => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-          const p = path.join(d, e.name);
-          if (e.isDirectory()) walk(p);
-          else texts.push(fs.readFileSync(p, "utf8"));
-        }
-      };
-      walk(outdir);
-      outText = texts.join("\n");
-      specs = build(raw).specs;
-    } finally {
-      if (prev === undefined) delete process.env.TF_VAR_dagger_cloud_token;
-      else process.env.TF_VAR_dagger_cloud_token = prev;
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
+    ({ stack, outText } = synthWithToken(raw, SENTINEL));
+    specs = build(raw).specs;
+    sts = synthWithToken({ dagger: { engine: { mode: "statefulset", cloud: { enabled: true } } } }, SENTINEL);
   });
 
-  it("the token passed as TF_VAR_dagger_cloud_token appears nowhere in cdktf.out", () => {
-    expect(outText.length).toBeGreaterThan(1000);
-    expect(outText).not.toContain(SENTINEL);
+  it("the token passed as TF_VAR_dagger_cloud_token appears nowhere in cdktf.out (both modes)", () => {
+    for (const text of [outText, sts.outText]) {
+      expect(text.length).toBeGreaterThan(1000);
+      expect(text).toContain("${var.dagger_cloud_token}"); // the variable is used...
+      expect(text).not.toContain(SENTINEL); // ...but its value is never written
+    }
   });
 
   it("declares a sensitive variable without a default", () => {
@@ -327,9 +359,23 @@ describe("Dagger Cloud", () => {
     expect(client.metadata.namespace).toMatch(RUNNERS_NS);
   });
 
-  it("the chart gets magicache.secretName, never a token", () => {
+  it("daemonset: the chart gets magicache.{enabled, url, secretName}, never a token", () => {
     const values = helmValues(engineReleases(stack)[0]);
-    expect(values.magicache).toEqual({ enabled: true, secretName: expect.stringMatching(/^\$\{kubernetes_secret_v1\./) });
+    expect(values.magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: expect.stringMatching(SECRET_REF) });
+    expect(values.engine.env).toBeUndefined();
+    expect(JSON.stringify(values)).not.toMatch(/token"\s*:/i);
+  });
+
+  it("statefulset: the token reaches the engine through engine.env (the chart's StatefulSet mis-renders magicache's envFrom)", () => {
+    const values = helmValues(engineReleases(sts.stack)[0]);
+    expect(values.magicache).toBeUndefined();
+    expect(values.engine.env).toEqual([
+      { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL", value: "https://api.dagger.cloud/magicache" },
+      {
+        name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN",
+        valueFrom: { secretKeyRef: { name: expect.stringMatching(SECRET_REF), key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } },
+      },
+    ]);
     expect(JSON.stringify(values)).not.toMatch(/token"\s*:/i);
   });
 
@@ -344,8 +390,35 @@ describe("Dagger Cloud", () => {
     const s = synthConfig(raw).stacks[STACK];
     expect(s.variable?.dagger_cloud_token).toBeUndefined();
     expect(all(s, "kubernetes_secret_v1").filter((x: any) => /cloud/.test(x.metadata.name))).toEqual([]);
-    expect(helmValues(engineReleases(s)[0]).magicache).toEqual({ enabled: true, secretName: "my-cloud" });
+    expect(helmValues(engineReleases(s)[0]).magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: "my-cloud" });
     expect(build(raw).specs[0].cloudTokenSecret).toEqual({ name: "my-cloud", key: "DAGGER_CLOUD_TOKEN" });
+  });
+});
+
+describe("daggerChartValues: how the Dagger Cloud token reaches the engine, per mode and chart version", () => {
+  const base = { engines: [], clientNamespace: "arc-runners", namePrefix: "ci" } as const;
+  it.each([
+    ["daemonset", "0.20.3", "chart"],
+    ["daemonset", "0.19.0", "chart"],
+    ["daemonset", "0.18.5", "env"], // before 0.19.0 we do not rely on PR 10071's DaemonSet fix
+    ["daemonset", "0.17.0", "env"], // issue 10065: broken envFrom
+    ["statefulset", "0.20.3", "env"], // the StatefulSet template still mis-indents envFrom
+    ["statefulset", "0.17.0", "env"],
+  ] as const)("%s %s -> %s", (mode, version, route) => {
+    const v = daggerChartValues({ ...base, mode }, version, { magicacheSecret: "cloud" });
+    if (route === "chart") {
+      expect(v.magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: "cloud" });
+      expect(v.engine.env).toBeUndefined();
+    } else {
+      expect(v.magicache).toBeUndefined();
+      expect(v.engine.env).toEqual([
+        { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL", value: "https://api.dagger.cloud/magicache" },
+        { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN", valueFrom: { secretKeyRef: { name: "cloud", key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } } },
+      ]);
+    }
+    const off = daggerChartValues({ ...base, mode }, version, {});
+    expect(off.magicache).toBeUndefined();
+    expect(off.engine.env).toBeUndefined();
   });
 });
 

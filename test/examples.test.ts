@@ -119,6 +119,8 @@ describe("private-nat-engine-pool", () => {
     const v = helmValues(engineReleases(s.stacks["ci-private-runners"])[0]).engine;
     expect(v.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "engines" });
     expect(v.tolerations).toEqual([{ key: "dagger.io/engine", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+    // The cache the pool exists for is an SSD persistent disk (the engines pool's default class).
+    expect(v.statefulSet.persistentVolumeClaim).toMatchObject({ storageClassName: "premium-rwo", resources: { requests: { storage: "300Gi" } } });
   });
 });
 

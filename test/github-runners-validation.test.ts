@@ -1,6 +1,7 @@
 /** Config and construct validation of the GitHub runner layer, and its pure helpers. */
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { engineSpec, synthRunners } from "./github-runners-fixtures";
+import { gitHubEnterpriseServerHost } from "../lib/constructs/github-runners";
 import { mergePatch, runnersPodSecurityLevel, waitForSocketScript, buildRunnerPodTemplate } from "../lib";
 
 const URL = "https://github.com/acme";
@@ -55,6 +56,7 @@ describe("config errors: one line naming the key", () => {
       'runners.sizes.extra-extra-extra-extra-large-xx: "extra-extra-extra-extra-large-xx" makes scale-set name',
     ],
     ["unpinned kubectl", { ...ok, runners: { kubectlImage: "registry.k8s.io/kubectl:latest" } }, "runners.kubectlImage:"],
+    ["unpinned copy tool", { ...ok, runners: { copyToolImage: "busybox" } }, 'runners.copyToolImage: "busybox" is not a pinned image'],
     ["bad cron", { ...ok, runners: { cleanup: { schedule: "every hour" } } }, 'runners.cleanup.schedule: "every hour" is not a cron schedule'],
   ])("%s", (_name, raw, expected) => {
     const msg = err(raw);
@@ -92,6 +94,11 @@ describe("construct validation", () => {
     expect(() =>
       synthRunners({ ...ok, runners: { serviceAccountName: "mine" } }, (vs) => vs.map((v) => engineSpec(v, "kube-pod"))),
     ).toThrow(/runners\.serviceAccountName: "mine" differs from the ServiceAccount "dagger-runner" the kube-pod engine 0\.20\.3 grants exec to/);
+  });
+  test("a controller ServiceAccount named default", () => {
+    expect(() =>
+      synthRunners({ ...ok, arc: { controllerValues: { serviceAccount: { name: "default" } } } }, (vs) => vs.map((v) => engineSpec(v, "tcp"))),
+    ).toThrow(/arc\.controllerValues\.serviceAccount\.name: "default" must be a non-default ServiceAccount name/);
   });
   test("runners.serviceAccountName is used by tcp runners", () => {
     const s = synthRunners({ ...ok, runners: { serviceAccountName: "mine" } }, (vs) => vs.map((v) => engineSpec(v, "tcp")));
@@ -134,12 +141,21 @@ describe("pure helpers", () => {
     expect(waitForSocketScript(1)).toContain('-gt 1 ]; then');
   });
 
+  test.each([
+    ["https://github.com/acme", undefined],
+    ["https://acme.ghe.com/acme", undefined],
+    ["https://ghe.example.com:8443/enterprises/acme", "ghe.example.com"],
+  ])("GHES host of %s", (url, host) => {
+    expect(gitHubEnterpriseServerHost(url)).toBe(host);
+  });
+
   test("the pod builder refuses an unusable spec", () => {
     expect(() =>
       buildRunnerPodTemplate({
         engine: engineSpec("0.20.3", "kube-pod", { serviceAccountName: undefined }),
         runnerImage: "r:1",
         kubectl: { image: "k:1", path: "/bin/kubectl" },
+        copyToolImage: "b:1",
       }),
     ).toThrow(/no serviceAccountName/);
   });

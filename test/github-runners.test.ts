@@ -6,7 +6,19 @@
  */
 import { helmValues } from "./util";
 import { controllerRelease, engineSpec, scaleSetReleases, synthRunners, RunnersSynth } from "./github-runners-fixtures";
-import { RUNNER_PATH, SAFE_TO_EVICT, TOOLS_DIR } from "../lib/planning/runner-pod";
+import { COPY_TOOL, COPY_TOOL_DIR, RUNNER_PATH, SAFE_TO_EVICT, TOOLS_DIR } from "../lib/planning/runner-pod";
+
+// Static BusyBox staged by the first init container (docker-library/busybox builds it with
+// CONFIG_STATIC=y at /bin/busybox); it runs the copies inside the engine and kubectl images.
+const BUSYBOX_IMAGE = "docker.io/library/busybox:1.37.0-musl";
+const COPY_MOUNT = { name: "dagger-copy-tool", mountPath: COPY_TOOL_DIR };
+const TOOLS_MOUNT = { name: "dagger-tools", mountPath: TOOLS_DIR };
+const STAGE = {
+  name: "stage-copy-tool",
+  image: BUSYBOX_IMAGE,
+  command: ["/bin/busybox", "cp", "/bin/busybox", COPY_TOOL],
+  volumeMounts: [COPY_MOUNT],
+};
 
 const APP = { configUrl: "https://github.com/acme", app: { id: 12345, installationId: "678" } };
 const SIZES = {
@@ -19,6 +31,10 @@ const base = (extra: Record<string, unknown> = {}) => ({
   runners: { sizes: SIZES, minRunners: 1, aliasMinRunners: 0, maxRunners: 5 },
   ...extra,
 });
+
+/** Warnings GithubRunners and its children attached during synth. */
+const warnings = (s: RunnersSynth) =>
+  s.runners.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
 
 const nsRef = (which: "controller" | "runners") => `\${kubernetes_namespace_v1.namespaces_${which}_`;
 const env = (c: any) => Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -79,13 +95,15 @@ describe("per-label strategy, unix transport", () => {
     const t = helmValues(sets["dagger-v0-19-10-large"]).template;
     expect(t.metadata.annotations).toEqual({ [SAFE_TO_EVICT]: "false" });
     expect(t.metadata.labels).toBeUndefined();
-    const [cli, wait, ...rest] = t.spec.initContainers;
+    const [stage, cli, wait, ...rest] = t.spec.initContainers;
     expect(rest).toEqual([]);
+    expect(stage).toMatchObject(STAGE);
+    // No shell and no `cp` of the engine image: the staged static BusyBox is the command.
     expect(cli).toMatchObject({
       name: "install-dagger-cli",
       image: "registry.dagger.io/engine:v0.19.10",
-      command: ["cp", "/usr/local/bin/dagger", `${TOOLS_DIR}/dagger`],
-      volumeMounts: [{ name: "dagger-tools", mountPath: TOOLS_DIR }],
+      command: [COPY_TOOL, "cp", "/usr/local/bin/dagger", `${TOOLS_DIR}/dagger`],
+      volumeMounts: [COPY_MOUNT, TOOLS_MOUNT],
     });
     expect(wait.name).toBe("wait-for-engine");
     expect(wait.image).toBe("ghcr.io/actions/actions-runner:2.333.1");
@@ -114,6 +132,7 @@ describe("per-label strategy, unix transport", () => {
     ]);
     expect(t.spec.volumes).toEqual([
       { name: "dagger-tools", emptyDir: {} },
+      { name: "dagger-copy-tool", emptyDir: {} },
       { name: "dagger-engine-socket", hostPath: { path: "/run/dagger-dagger-runners-v0-19-10-dagger-helm", type: "DirectoryOrCreate" } },
     ]);
     // Every volume is mounted by some container.
@@ -152,7 +171,17 @@ describe("multi-label strategy, tcp transport", () => {
   beforeAll(() => {
     s = synthRunners(
       base({
-        arc: { labelStrategy: "multi-label", replicas: 2, logLevel: "debug", logFormat: "text", metrics: true, controllerValues: { priorityClassName: "system-cluster-critical" } },
+        arc: {
+          labelStrategy: "multi-label",
+          replicas: 2,
+          logLevel: "debug",
+          logFormat: "text",
+          metrics: true,
+          resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+          nodeSelector: { pool: "system" },
+          tolerations: [{ key: "system", operator: "Exists", effect: "NoSchedule" }],
+          controllerValues: { priorityClassName: "system-cluster-critical" },
+        },
       }),
       (vs) => vs.map((v) => engineSpec(v, "tcp", { cloudTokenSecret: undefined })),
     );
@@ -173,24 +202,34 @@ describe("multi-label strategy, tcp transport", () => {
 
   test("a change of the label list replaces the scale set (terraform_data + replace_triggered_by)", () => {
     const data = s.stack.resource.terraform_data;
+    expect(Object.keys(data)).toHaveLength(Object.keys(sets).length);
+    const seen = new Set<string>();
     for (const r of Object.values(sets)) {
       const v = helmValues(r);
       expect(r.lifecycle.replace_triggered_by).toHaveLength(1);
       const ref = r.lifecycle.replace_triggered_by[0] as string;
-      // cdktf writes references as `${...}`; Terraform converts JSON strings of replace_triggered_by
-      // to HCL expressions (configs/resource.go decodeReplaceTriggeredBy).
-      const m = /^\$\{terraform_data\.([\w-]+)\}$/.exec(ref);
+      // Terraform parses each JSON string of replace_triggered_by as a bare HCL reference
+      // (internal/configs/resource.go decodeReplaceTriggeredBy): `terraform_data.<name>`, never
+      // `${...}` ("Invalid character": hashicorp/terraform-cdk issues 3532, 3645).
+      expect(ref).not.toContain("${");
+      const m = /^terraform_data\.([A-Za-z_][\w-]*)$/.exec(ref);
       expect(m).not.toBeNull();
+      seen.add(m![1]);
+      // The referenced resource holds exactly this set's name and label list.
       expect(data[m![1]].triggers_replace).toEqual({ runnerScaleSetName: v.runnerScaleSetName, scaleSetLabels: v.scaleSetLabels });
     }
+    expect(seen.size).toBe(Object.keys(sets).length); // one trigger per scale set
   });
 
   test("pod template: NetworkPolicy labels, no socket, no hostPath, no cloud token", () => {
     const t = helmValues(sets["dagger-v0-20-3"]).template;
     expect(t.metadata.labels).toEqual({ "dagger.io/engine-client": "true" });
     expect(t.metadata.annotations[SAFE_TO_EVICT]).toBe("false");
-    expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["install-dagger-cli"]);
-    expect(t.spec.volumes).toEqual([{ name: "dagger-tools", emptyDir: {} }]);
+    expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["stage-copy-tool", "install-dagger-cli"]);
+    expect(t.spec.volumes).toEqual([
+      { name: "dagger-tools", emptyDir: {} },
+      { name: "dagger-copy-tool", emptyDir: {} },
+    ]);
     const runner = t.spec.containers[0];
     expect(env(runner)._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBe("tcp://dagger-runners-v0-20-3-dagger-helm-engine.dagger.svc.cluster.local:1234");
     expect(env(runner)).not.toHaveProperty("DAGGER_CLOUD_TOKEN");
@@ -208,8 +247,15 @@ describe("multi-label strategy, tcp transport", () => {
       flags: { logLevel: "debug", logFormat: "text" },
       metrics: { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" },
       serviceAccount: { create: true, name: "arc-gha-rs-controller" },
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+      nodeSelector: { pool: "system" },
+      tolerations: [{ key: "system", operator: "Exists", effect: "NoSchedule" }],
       priorityClassName: "system-cluster-critical",
     });
+  });
+
+  test("github.com config: no GitHub Enterprise Server label warning", () => {
+    expect(warnings(s).filter((w) => w.includes("AllowRunnerScaleSetCustomLabels"))).toEqual([]);
   });
 });
 
@@ -246,14 +292,20 @@ describe("kube-pod transport", () => {
     expect(t.spec.automountServiceAccountToken).toBe(true);
     expect(t.spec.imagePullSecrets).toEqual([{ name: "regcred" }]);
     const kubectl = t.spec.initContainers.find((c: any) => c.name === "install-kubectl");
+    // registry.k8s.io/kubectl is distroless (no sh, no cp): the staged static BusyBox copies
+    // /bin/kubectl out, run as the container command inside the kubectl image.
     expect(kubectl).toMatchObject({
-      image: "registry.k8s.io/kubectl:v1.33.5",
-      command: ["cp", "/bin/kubectl", `${TOOLS_DIR}/kubectl`],
+      image: "registry.k8s.io/kubectl:v1.34.9",
+      command: [COPY_TOOL, "cp", "/bin/kubectl", `${TOOLS_DIR}/kubectl`],
+      volumeMounts: [COPY_MOUNT, TOOLS_MOUNT],
     });
     expect(kubectl.image).not.toMatch(/bitnami|:latest$/);
-    expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["install-dagger-cli", "install-kubectl"]);
+    expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["stage-copy-tool", "install-dagger-cli", "install-kubectl"]);
+    expect(t.spec.initContainers[0]).toMatchObject(STAGE);
     expect(env(t.spec.containers[0])._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBe("kube-pod://dagger-runners-v0-20-3-dagger-helm-engine-0?namespace=dagger");
-    expect(t.spec.volumes.map((v: any) => v.name)).toEqual(["dagger-tools"]);
+    expect(t.spec.volumes.map((v: any) => v.name)).toEqual(["dagger-tools", "dagger-copy-tool"]);
+    // The copy tool never reaches the runner container.
+    expect(t.spec.containers[0].volumeMounts.map((m: any) => m.name)).toEqual(["dagger-tools"]);
   });
 
   test("runner pool placement and templatePatch merge", () => {
@@ -289,10 +341,68 @@ describe("kube-pod transport", () => {
     const pod = cron.spec.job_template.spec.template.spec;
     expect(pod.service_account_name).toBe(binding.subject[0].name);
     const [c] = pod.container;
-    expect(c.image).toBe("registry.k8s.io/kubectl:v1.33.5");
+    expect(c.image).toBe("registry.k8s.io/kubectl:v1.34.9");
     expect(c.command[0]).toBe("/bin/kubectl");
     expect(c.command).not.toContain("sh");
     expect(c.command).toEqual(expect.arrayContaining(["delete", "pods", "--field-selector=status.phase==Failed", "--wait=false"]));
+  });
+});
+
+describe("image and controller knobs change the output", () => {
+  let s: RunnersSynth;
+  let sets: Record<string, any>;
+  beforeAll(() => {
+    s = synthRunners(
+      base({
+        github: { configUrl: "https://ghe.example.com/acme", pat: true },
+        arc: { labelStrategy: "multi-label", scaleSetVersion: "0.14.1", controllerValues: { serviceAccount: { name: "arc-ctrl" } } },
+        runners: {
+          sizes: SIZES,
+          image: "ghcr.io/actions/actions-runner:2.334.0",
+          kubectlImage: "registry.example.com/tools/kubectl:v1.35.2",
+          kubectlPath: "/usr/local/bin/kubectl",
+          copyToolImage: "registry.example.com/mirror/busybox:1.37.0-musl",
+          cleanup: { image: "registry.example.com/tools/kubectl-cleanup:v2", schedule: "@hourly" },
+        },
+      }),
+      (vs) => vs.map((v) => engineSpec(v, "kube-pod")),
+    );
+    sets = scaleSetReleases(s.stack);
+  });
+
+  test("runner image, kubectl image and path, copy-tool image", () => {
+    const t = helmValues(sets["dagger-v0-20-3"]).template;
+    const byName = Object.fromEntries(t.spec.initContainers.map((c: any) => [c.name, c]));
+    expect(byName["stage-copy-tool"].image).toBe("registry.example.com/mirror/busybox:1.37.0-musl");
+    expect(byName["install-kubectl"]).toMatchObject({
+      image: "registry.example.com/tools/kubectl:v1.35.2",
+      command: [COPY_TOOL, "cp", "/usr/local/bin/kubectl", `${TOOLS_DIR}/kubectl`],
+    });
+    expect(t.spec.containers[0].image).toBe("ghcr.io/actions/actions-runner:2.334.0");
+  });
+
+  test("cleanup image and schedule; kubectl run as the command at runners.kubectlPath", () => {
+    const cron = Object.values<any>(s.stack.resource.kubernetes_cron_job_v1)[0];
+    expect(cron.spec.schedule).toBe("@hourly");
+    const [c] = cron.spec.job_template.spec.template.spec.container;
+    expect(c.image).toBe("registry.example.com/tools/kubectl-cleanup:v2");
+    expect(c.command[0]).toBe("/usr/local/bin/kubectl");
+  });
+
+  test("arc.scaleSetVersion pins the scale-set charts (patch only), arc.version the controller", () => {
+    expect(controllerRelease(s.stack).version).toBe("0.14.2");
+    for (const r of Object.values(sets)) expect(r.version).toBe("0.14.1");
+  });
+
+  test("the controller's ServiceAccount (from arc.controllerValues) is what every scale set references", () => {
+    expect(helmValues(controllerRelease(s.stack)).serviceAccount).toEqual({ create: true, name: "arc-ctrl" });
+    for (const r of Object.values(sets)) expect(helmValues(r).controllerServiceAccount.name).toBe("arc-ctrl");
+  });
+
+  test("multi-label on GitHub Enterprise Server warns about the custom-labels flag", () => {
+    const w = warnings(s).filter((x) => x.includes("AllowRunnerScaleSetCustomLabels"));
+    expect(w).toHaveLength(1);
+    expect(w[0]).toContain('arc.labelStrategy: "multi-label" on GitHub Enterprise Server ghe.example.com');
   });
 });
 

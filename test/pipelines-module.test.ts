@@ -7,7 +7,6 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as ts from "typescript";
 import { parse } from "yaml";
 import { parseConfig } from "../lib/config/load";
 
@@ -89,125 +88,138 @@ describe("dagger.json", () => {
 
 // ------------------------------------------------------------------- function signatures
 
-interface Param {
-  name: string;
+/**
+ * What `dagger functions` and `dagger call <fn> --help` are built from: the SDK's own
+ * introspector run over pipelines/src (pipelines/test/introspect.ts explains how it runs
+ * without an engine).
+ */
+interface IntroArg {
+  description: string;
   type: string;
   optional: boolean;
-  doc: string;
-  decorators: string[];
+  default: unknown;
+  defaultPath: string | null;
+  ignore: string[] | null;
 }
-interface Fn {
-  name: string;
+interface IntroFn {
+  description: string;
   returns: string;
-  doc: string;
-  params: Param[];
-  decorator: string;
+  cache: string | null;
+  args: Record<string, IntroArg>;
+}
+interface Introspection {
+  name: string;
+  description: string;
+  objects: Record<string, { description: string; functions: Record<string, IntroFn> }>;
 }
 
-function parseModule(): { className: string; decorated: boolean; fns: Fn[] } {
-  const file = path.join(ROOT, "pipelines/src/index.ts");
-  const sf = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
-  const docOf = (n: ts.Node) =>
-    [...ts.getJSDocCommentsAndTags(n)]
-      .filter(ts.isJSDoc)
-      .map((d) => ts.getTextOfJSDocComment(d.comment) ?? "")
-      .join(" ")
-      .trim();
-  const decoratorsOf = (n: ts.Node) => (ts.canHaveDecorators(n) ? ts.getDecorators(n) ?? [] : []).map((d) => d.expression.getText(sf));
-  let className = "";
-  let decorated = false;
-  const fns: Fn[] = [];
-  sf.forEachChild((node) => {
-    if (!ts.isClassDeclaration(node) || !node.name) return;
-    className = node.name.text;
-    decorated = decoratorsOf(node).some((d) => d.startsWith("object("));
-    for (const m of node.members) {
-      if (!ts.isMethodDeclaration(m)) continue;
-      const decorator = decoratorsOf(m).find((d) => d.startsWith("func(")) ?? "";
-      fns.push({
-        name: m.name.getText(sf),
-        returns: m.type?.getText(sf) ?? "",
-        doc: docOf(m),
-        decorator,
-        params: m.parameters.map((p) => ({
-          name: p.name.getText(sf),
-          type: p.type?.getText(sf) ?? "",
-          optional: !!p.questionToken || !!p.initializer,
-          doc: docOf(p),
-          decorators: decoratorsOf(p),
-        })),
-      });
-    }
+describe("module functions, as the SDK's introspector sees them", () => {
+  let intro: Introspection;
+  beforeAll(() => {
+    const r = spawnSync(
+      path.join(ROOT, "node_modules", ".bin", "tsx"),
+      ["--tsconfig", "pipelines/tsconfig.json", "pipelines/test/introspect.ts"],
+      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+    );
+    if (r.status !== 0) throw new Error(`introspection failed (${r.status}): ${r.stderr}`);
+    intro = JSON.parse(r.stdout) as Introspection;
   });
-  return { className, decorated, fns };
-}
-
-describe("module functions", () => {
-  const mod = parseModule();
+  const main = () => intro.objects.Pipelines;
   const fn = (name: string) => {
-    const f = mod.fns.find((x) => x.name === name);
+    const f = main().functions[name];
     if (!f) throw new Error(`no function ${name}`);
     return f;
   };
 
-  test("the main object is the module name in PascalCase and is an @object", () => {
-    expect(mod.className).toBe("Pipelines");
-    expect(mod.decorated).toBe(true);
+  test("the module and its main object are described; the main object is the module name in PascalCase", () => {
+    expect(intro.name).toBe("Pipelines");
+    expect(Object.keys(intro.objects)).toEqual(["Pipelines"]);
+    expect(intro.description).toMatch(/^Dagger pipelines for cdktf-dagger-runners\./);
+    expect(main().description.length).toBeGreaterThan(40);
   });
 
-  test.each([
-    ["lint", "Container"],
-    ["test", "Container"],
-    ["synth", "Directory"],
-    ["plan", "Promise<string>"],
-    ["deploy", "Promise<string>"],
-    ["ci", "Promise<string>"],
-    ["nodeEnv", "Container"],
-    ["nodeBuild", "Directory"],
-    ["nodeTest", "Container"],
-    ["pythonEnv", "Container"],
-    ["pythonBuild", "Directory"],
-    ["pythonTest", "Container"],
-    ["goEnv", "Container"],
-    ["goBuild", "Directory"],
-    ["goTest", "Container"],
-  ])("%s is a documented @func returning %s", (name, returns) => {
-    const f = fn(name);
-    expect(f.decorator).not.toBe("");
-    expect(f.returns).toBe(returns);
-    expect(f.doc.length).toBeGreaterThan(20);
+  test("exactly the documented functions, each with its return type", () => {
+    const got = Object.fromEntries(Object.entries(main().functions).map(([n, f]) => [n, f.returns]));
+    expect(got).toEqual({
+      lint: "Container",
+      test: "Container",
+      synth: "Directory",
+      plan: "string",
+      deploy: "string",
+      ci: "string",
+      nodeEnv: "Container",
+      nodeBuild: "Directory",
+      nodeTest: "Container",
+      pythonEnv: "Container",
+      pythonBuild: "Directory",
+      pythonTest: "Container",
+      goEnv: "Container",
+      goBuild: "Directory",
+      goTest: "Container",
+    });
   });
 
-  test("every argument of every function is documented", () => {
-    const undocumented = mod.fns.flatMap((f) => f.params.filter((p) => p.doc.length < 8).map((p) => `${f.name}.${p.name}`));
-    expect(undocumented).toEqual([]);
+  test("every function and every argument has a description", () => {
+    const short = Object.entries(main().functions).flatMap(([n, f]) => [
+      ...(f.description.length < 20 ? [n] : []),
+      ...Object.entries(f.args)
+        .filter(([, a]) => a.description.length < 8)
+        .map(([a]) => `${n}.${a}`),
+    ]);
+    expect(short).toEqual([]);
   });
 
   test("every credential-like argument is a Secret, never a string", () => {
-    const credentialLike = mod.fns.flatMap((f) =>
-      f.params.filter((p) => /credential|token|password|secret|privatekey|apikey/i.test(p.name)).map((p) => ({ f: f.name, ...p })),
-    );
-    expect(credentialLike.map((p) => `${p.f}.${p.name}`)).toEqual(
-      expect.arrayContaining(["plan.googleCredentials", "deploy.googleCredentials", "deploy.githubAppPrivateKey", "deploy.githubToken", "deploy.daggerCloudToken"]),
-    );
-    for (const p of credentialLike) expect(`${p.f}.${p.name}: ${p.type}`).toBe(`${p.f}.${p.name}: Secret`);
-    // And no function takes a plain string that could carry one.
-    for (const f of mod.fns) for (const p of f.params) if (p.type === "string") expect(p.name).not.toMatch(/key|token|pass|cred/i);
+    const all = Object.entries(main().functions).flatMap(([n, f]) => Object.entries(f.args).map(([a, arg]) => ({ at: `${n}.${a}`, ...arg })));
+    const credentialLike = all.filter((a) => /credential|token|password|secret|privatekey|apikey/i.test(a.at.split(".")[1]));
+    expect(credentialLike.map((a) => a.at)).toEqual([
+      "plan.googleCredentials",
+      "deploy.googleCredentials",
+      "deploy.githubAppPrivateKey",
+      "deploy.githubToken",
+      "deploy.daggerCloudToken",
+    ]);
+    for (const a of credentialLike) expect(`${a.at}: ${a.type}`).toBe(`${a.at}: Secret`);
+    // And no plain string or list argument could carry one.
+    for (const a of all.filter((x) => x.type === "string" || x.type === "[string]")) expect(a.at).not.toMatch(/key|token|pass|cred/i);
   });
 
-  test("plan and deploy are never cached; the required credentials are required", () => {
-    expect(fn("plan").decorator).toBe('func({ cache: "never" })');
-    expect(fn("deploy").decorator).toBe('func({ cache: "never" })');
-    expect(fn("plan").params.find((p) => p.name === "googleCredentials")?.optional).toBe(false);
-    expect(fn("deploy").params.find((p) => p.name === "googleCredentials")?.optional).toBe(false);
+  test("plan and deploy are never cached and require the Google credentials; the others use the default cache", () => {
+    const caches = Object.fromEntries(Object.entries(main().functions).map(([n, f]) => [n, f.cache]));
+    expect(Object.entries(caches).filter(([, c]) => c !== null)).toEqual([
+      ["plan", "never"],
+      ["deploy", "never"],
+    ]);
+    expect(fn("plan").args.googleCredentials.optional).toBe(false);
+    expect(fn("deploy").args.googleCredentials.optional).toBe(false);
+    expect(fn("deploy").args.githubToken.optional).toBe(true);
   });
 
-  test("this repository's functions default --source to the repository root", () => {
+  test("this repository's functions default --source to the repository root, without installs or outputs", () => {
     for (const name of ["lint", "test", "synth", "plan", "deploy", "ci"]) {
-      const source = fn(name).params.find((p) => p.name === "source");
-      expect(source?.type).toBe("Directory");
-      expect(source?.decorators.join(" ")).toMatch(/argument\(\{ defaultPath: "\/", ignore: \[.*"\*\*\/node_modules".*\] \}\)/);
+      const source = fn(name).args.source;
+      expect({ name, type: source.type, defaultPath: source.defaultPath }).toEqual({ name, type: "Directory", defaultPath: "/" });
+      expect(source.ignore).toEqual(expect.arrayContaining([".git", "**/node_modules", "cdktf.out", "**/.terraform"]));
     }
+  });
+
+  test("the reusable functions take the caller's --source (no default path) and show their defaults", () => {
+    for (const name of ["nodeEnv", "nodeBuild", "nodeTest", "pythonEnv", "pythonBuild", "pythonTest", "goEnv", "goBuild", "goTest"]) {
+      expect({ name, defaultPath: fn(name).args.source.defaultPath, optional: fn(name).args.source.optional }).toEqual({
+        name,
+        defaultPath: null,
+        optional: false,
+      });
+    }
+    // Defaults as `--help` shows them, equal to the builds' defaults (pipelines/src/builds.ts DEFAULT_IMAGE).
+    const builds = read("pipelines/src/builds.ts");
+    const image = (k: string) => new RegExp(`${k}: "([^"]+)"`).exec(builds)?.[1];
+    expect(fn("nodeEnv").args.image.default).toBe(image("node"));
+    expect(fn("pythonTest").args.image.default).toBe(image("python"));
+    expect(fn("goBuild").args.image.default).toBe(image("go"));
+    expect(fn("pythonTest").args.packageManager.default).toBe("uv");
+    expect(fn("pythonTest").args.huggingFace).toMatchObject({ type: "boolean", default: false });
+    expect(fn("goTest").args.packages).toMatchObject({ type: "[string]", default: ["./..."] });
   });
 });
 
@@ -297,6 +309,78 @@ describe("workflows", () => {
     expect(wf[HOSTED_FALLBACK].jobs.ci.if).toBe("vars.USE_HOSTED_RUNNERS == 'true'");
     expect(wf["ci.yml"].jobs.ci.if).toBe("vars.USE_HOSTED_RUNNERS != 'true'");
     expect(wf["deploy.yml"].jobs.plan.if).toBe("vars.USE_HOSTED_RUNNERS != 'true'");
+  });
+
+  // Workflow syntax (docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax),
+  // the subset a valid workflow may use at each level; no network, so no schema download.
+  const WORKFLOW_KEYS = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"];
+  const JOB_KEYS = [
+    "name", "permissions", "needs", "if", "runs-on", "snapshot", "environment", "concurrency", "outputs", "env", "defaults",
+    "steps", "timeout-minutes", "strategy", "continue-on-error", "container", "services", "uses", "with", "secrets",
+  ];
+  const STEP_KEYS = ["id", "if", "name", "uses", "run", "shell", "working-directory", "with", "env", "continue-on-error", "timeout-minutes"];
+  const EVENTS = ["pull_request", "push", "workflow_dispatch", "workflow_call", "schedule", "merge_group", "release"];
+  const PERMISSIONS = ["read", "write", "none"];
+  /** One line per syntax problem of workflow `f`. */
+  function syntaxProblems(f: string): string[] {
+    const text = fs.readFileSync(path.join(dir, f), "utf8");
+    const w = wf[f] as unknown as Record<string, any>;
+    const out: string[] = [];
+    const extra = (at: string, obj: Record<string, unknown>, allowed: string[]) =>
+      Object.keys(obj).filter((k) => !allowed.includes(k)).forEach((k) => out.push(`${at}: unknown key ${k}`));
+    extra(f, w, WORKFLOW_KEYS);
+    if (!w.on || typeof w.on !== "object") out.push(`${f}: on must be a map of events`);
+    else extra(`${f}: on`, w.on, EVENTS);
+    for (const [k, v] of Object.entries((w.permissions ?? {}) as Record<string, string>)) if (!PERMISSIONS.includes(v)) out.push(`${f}: permissions.${k}: ${v}`);
+    if (!w.jobs || Object.keys(w.jobs).length === 0) out.push(`${f}: no jobs`);
+    for (const [id, job] of Object.entries((w.jobs ?? {}) as Record<string, Record<string, any>>)) {
+      const at = `${f}: jobs.${id}`;
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) out.push(`${at}: bad job id`);
+      extra(at, job, JOB_KEYS);
+      if (!job["runs-on"]) out.push(`${at}: no runs-on`);
+      for (const n of [job.needs ?? []].flat()) if (!(n in w.jobs)) out.push(`${at}: needs unknown job ${n}`);
+      if (job["timeout-minutes"] !== undefined && !Number.isInteger(job["timeout-minutes"])) out.push(`${at}: timeout-minutes`);
+      if (!Array.isArray(job.steps) || job.steps.length === 0) out.push(`${at}: no steps`);
+      (job.steps ?? []).forEach((s: Record<string, unknown>, i: number) => {
+        extra(`${at}.steps[${i}]`, s, STEP_KEYS);
+        if (("uses" in s) === ("run" in s)) out.push(`${at}.steps[${i}]: needs exactly one of uses and run`);
+        if ("with" in s && !("uses" in s)) out.push(`${at}.steps[${i}]: with without uses`);
+        for (const [k, v] of Object.entries({ ...(s.env as object), ...(s.with as object) })) {
+          if (typeof v === "object" && v !== null) out.push(`${at}.steps[${i}]: ${k} must be a scalar`);
+        }
+      });
+    }
+    // Every expression is closed on its line.
+    text.split("\n").forEach((line, i) => {
+      if ((line.match(/\$\{\{/g) ?? []).length !== (line.match(/\}\}/g) ?? []).length) out.push(`${f}:${i + 1}: unbalanced \${{ }}`);
+    });
+    return out;
+  }
+
+  test.each(files)("%s is a valid GitHub Actions workflow (keys, events, jobs, steps, expressions)", (f) => {
+    expect(syntaxProblems(f)).toEqual([]);
+  });
+
+  test("the syntax check can fail", () => {
+    const ci = wf["ci.yml"] as unknown as Record<string, any>;
+    const saved = ci.jobs.ci.steps[0];
+    ci.jobs.ci.steps[0] = { ...saved, run: "x", runs: "y" };
+    try {
+      expect(syntaxProblems("ci.yml")).toEqual([
+        "ci.yml: jobs.ci.steps[0]: unknown key runs",
+        "ci.yml: jobs.ci.steps[0]: needs exactly one of uses and run",
+      ]);
+    } finally {
+      ci.jobs.ci.steps[0] = saved;
+    }
+  });
+
+  test("the hosted fallback only passes inputs the Dagger action declares", () => {
+    // dagger/dagger-for-github action.yml inputs (v8): version, commit, dagger-flags, verb,
+    // workdir, cloud-token, module, args, engine-stop, call.
+    const inputs = ["version", "commit", "dagger-flags", "verb", "workdir", "cloud-token", "module", "args", "engine-stop", "call"];
+    const step = wf[HOSTED_FALLBACK].jobs.ci.steps.find((s) => s.uses?.startsWith("dagger/dagger-for-github@"))!;
+    expect(Object.keys(step.with ?? {}).filter((k) => !inputs.includes(k))).toEqual([]);
   });
 
   test("every action is pinned by a full commit SHA", () => {

@@ -11,6 +11,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { parseConfig, parseConfigText } from "../lib/config/load";
 import { synthDeployment } from "../lib/app";
 
@@ -23,6 +24,30 @@ const SENTINEL = `SENTINEL-${process.pid}-c4f1d2`;
  */
 const SECRET_VARIABLES = ["github_app_private_key", "github_token", "dagger_cloud_token"];
 const SECRET_NAME = /token|secret|password|private|key|credential/i;
+
+/**
+ * Every environment variable the workflows fill from repository secrets (e.g.
+ * GOOGLE_CREDENTIALS): synth must not read those either.
+ */
+function workflowSecretEnv(): string[] {
+  const dir = path.join(ROOT, ".github", "workflows");
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "env" && x && typeof x === "object") {
+          for (const [name, value] of Object.entries(x)) if (/\$\{\{\s*secrets\./.test(String(value))) names.add(name);
+        }
+        walk(x);
+      }
+    }
+  };
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) walk(parseYaml(fs.readFileSync(path.join(dir, f), "utf8")));
+  return [...names].sort();
+}
+/** Every secret environment variable set to a sentinel while synthesizing. */
+const SECRET_ENV = [...SECRET_VARIABLES.map((v) => `TF_VAR_${v}`), ...workflowSecretEnv()];
 
 function files(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -56,9 +81,9 @@ describe.each(configs)("%s", (_name, load) => {
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(() => {
-    for (const v of SECRET_VARIABLES) {
-      saved[v] = process.env[`TF_VAR_${v}`];
-      process.env[`TF_VAR_${v}`] = `${SENTINEL}-${v}`;
+    for (const v of SECRET_ENV) {
+      saved[v] = process.env[v];
+      process.env[v] = `${SENTINEL}-${v}`;
     }
     const { config, plan } = parseConfig(load());
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-scan-"));
@@ -67,9 +92,9 @@ describe.each(configs)("%s", (_name, load) => {
       outFiles = files(outdir).map((f) => ({ file: path.relative(outdir, f), text: fs.readFileSync(f, "utf8") }));
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
-      for (const v of SECRET_VARIABLES) {
-        if (saved[v] === undefined) delete process.env[`TF_VAR_${v}`];
-        else process.env[`TF_VAR_${v}`] = saved[v];
+      for (const v of SECRET_ENV) {
+        if (saved[v] === undefined) delete process.env[v];
+        else process.env[v] = saved[v];
       }
     }
     for (const f of outFiles.filter((f) => f.file.endsWith("cdk.tf.json"))) {
@@ -94,6 +119,15 @@ describe.each(configs)("%s", (_name, load) => {
       expect({ name, known: SECRET_VARIABLES.includes(name), sensitive: v.sensitive }).toEqual({ name, known: true, sensitive: true });
     }
   });
+});
+
+test("the sentinels cover every secret variable and every workflow secret", () => {
+  expect(SECRET_ENV).toEqual(
+    expect.arrayContaining(["TF_VAR_github_app_private_key", "TF_VAR_github_token", "TF_VAR_dagger_cloud_token", "GOOGLE_CREDENTIALS", "DAGGER_CLOUD_TOKEN"]),
+  );
+  // Every example is scanned.
+  expect(examples.length).toBe(files(path.join(ROOT, "examples")).filter((f) => /\.(ya?ml|json)$/.test(f)).length);
+  expect(examples.length).toBeGreaterThanOrEqual(5);
 });
 
 test("the inline configs do declare the secret variables they use", () => {

@@ -4,15 +4,20 @@
  * Dagger Cloud token Secrets. It knows nothing of GitHub: any CI layer consumes
  * {@link DaggerEngines.specs}.
  *
- * Chart facts (dagger/dagger helm/dagger, chart 0.20.3 = engine 0.20.3; values.yaml and
- * templates/engine-{daemonset,statefulset}.yaml, magicache-secret.yaml, _helpers.tpl):
+ * Chart facts (dagger/dagger helm/dagger, values.yaml and templates/engine-{daemonset,
+ * statefulset}.yaml, magicache-secret.yaml, _helpers.tpl, read at the 0.17-era commit of March
+ * 2025 and the 0.19/0.20-era commit of 2026 that bracket the default chart 0.20.3; every key
+ * below is in both):
  * `engine.kind`, `engine.image.ref`, `engine.imagePullSecrets` (list of {name}),
  * `engine.resources`, `engine.priorityClassName`, `engine.nodeSelector`, `engine.tolerations`,
  * `engine.configJson` (a string, mounted as /etc/dagger/engine.json), `engine.port` (adds
  * `--addr tcp://0.0.0.0:<port>`), `engine.hostPath.dataVolume.enabled`,
  * `engine.statefulSet.persistentVolumeClaim.*` (volumeClaimTemplate `data`),
- * `engine.statefulSet.persistentVolumeClaimRetentionPolicy.*`, `magicache.{enabled,secretName}`
- * (the Secret is loaded with `envFrom`; with `secretName` the chart creates no Secret).
+ * `engine.statefulSet.persistentVolumeClaimRetentionPolicy.*` (rendered only with the PVC on),
+ * `engine.env` (a `toYaml` list), `magicache.{enabled,url,secretName}` (the Secret is loaded with
+ * `envFrom`; with `secretName` the chart creates no Secret). The chart's StatefulSet mis-renders
+ * that `envFrom` (dagger/dagger issue 10065), so there the token goes through `engine.env`:
+ * see `magicacheViaChart` in lib/planning/engines.ts.
  */
 import { Construct } from "constructs";
 import { Annotations, TerraformVariable, Token } from "cdktf";
@@ -40,7 +45,10 @@ import {
   EngineMode,
   EngineNames,
   MAGICACHE_TOKEN_KEY,
+  MAGICACHE_URL,
+  MAGICACHE_URL_ENV,
   checkEngineObjectNames,
+  magicacheViaChart,
   defaultTransport,
   engineServiceName,
   imageOverride,
@@ -51,6 +59,7 @@ import {
 } from "../planning/engines";
 import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
 import { PlanError } from "../planning/errors";
+import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../config/sections/dagger";
 
 /** Kubernetes `requests`/`limits`. */
@@ -158,6 +167,8 @@ export interface DaggerChartValues {
     readonly tolerations?: readonly Toleration[];
     readonly configJson: string;
     readonly port?: number;
+    /** Extra engine env (the Dagger Cloud token where the chart's `magicache` cannot carry it). */
+    readonly env?: readonly EngineEnvVar[];
     readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
     readonly statefulSet?: {
       readonly persistentVolumeClaim: {
@@ -172,7 +183,14 @@ export interface DaggerChartValues {
       };
     };
   };
-  readonly magicache?: { readonly enabled: boolean; readonly secretName: string };
+  readonly magicache?: { readonly enabled: boolean; readonly url: string; readonly secretName: string };
+}
+
+/** A container env entry, as the chart's `engine.env` takes it. */
+export interface EngineEnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
 /** Chart repository and name: `oci://registry.dagger.io/dagger-helm`, chart version = engine version. */
@@ -194,6 +212,8 @@ export function daggerChartValues(
   const image = imageOverride(p.image, version);
   const statefulset = p.mode === "statefulset";
   const pullSecrets = p.imagePullSecrets ?? [];
+  const cloudViaChart = o.magicacheSecret !== undefined && magicacheViaChart(p.mode, parseVersion(version));
+  const cloudViaEnv = o.magicacheSecret !== undefined && !cloudViaChart;
   return {
     engine: {
       kind: statefulset ? "StatefulSet" : "DaemonSet",
@@ -205,6 +225,15 @@ export function daggerChartValues(
       ...(p.tolerations && p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
       configJson: JSON.stringify(effectiveEngineConfig(p.mode, p.engineConfig), null, 2),
       ...(o.port !== undefined ? { port: o.port } : {}),
+      ...(cloudViaEnv
+        ? {
+            // What the chart's magicache values would set: the URL, and the token from the Secret.
+            env: [
+              { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
+              { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
+            ],
+          }
+        : {}),
       ...(statefulset
         ? {
             // The PVC is the volumeClaimTemplate `data`; the hostPath data volume is also
@@ -225,7 +254,7 @@ export function daggerChartValues(
           }
         : {}),
     },
-    ...(o.magicacheSecret ? { magicache: { enabled: true, secretName: o.magicacheSecret } } : {}),
+    ...(cloudViaChart ? { magicache: { enabled: true, url: MAGICACHE_URL, secretName: o.magicacheSecret! } } : {}),
   };
 }
 
@@ -256,7 +285,7 @@ export class DaggerEngines extends Construct {
         const t = transportProblem(p.mode, transport);
         if (t) errors.push(`${key}.transport: "${transport}" ${t}`);
         if (p.mode === "daemonset" && p.cache !== undefined) {
-          errors.push(`${key}.cache: conflicts with ${key}.mode "daemonset" (cache settings need mode statefulset)`);
+          errors.push(`${key}.cache: ${JSON.stringify(p.cache)} conflicts with ${key}.mode "daemonset" (cache settings need mode statefulset)`);
         }
         if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
           errors.push(`${key}.port: ${port} is out of range (expected 1-65535)`);
@@ -439,9 +468,13 @@ export class DaggerEngines extends Construct {
       const role = new RoleV1(this, "client-role", {
         metadata: { name: `${p.namePrefix}-engine-client`, namespace },
         rule: [
-          // `kubectl exec` reads the pod, then creates pods/exec; only the engine pods, by name.
+          // `kubectl exec` reads the pod, then opens pods/exec; only the engine pods, by name.
+          // SPDY exec is a POST (`create`); kubectl 1.30+ first tries a WebSocket upgrade, a GET
+          // that RBAC checks as `get` (kubernetes/kubernetes issue 133515, kubectl issue 1761),
+          // and Kubernetes 1.35 also checks `create` on it (KEP-4006). Both verbs, so exec works
+          // whatever the kubectl/cluster pair; `get` on pods/exec grants nothing beyond `create`.
           { apiGroups: [""], resources: ["pods"], verbs: ["get"], resourceNames: pods },
-          { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"], resourceNames: pods },
+          { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"], resourceNames: pods },
         ],
       });
       new RoleBindingV1(this, "client-role-binding", {

@@ -141,6 +141,15 @@ export class GithubRunners extends Construct {
     // Scale sets.
     const dependsOn: ITerraformDependable[] = [this.controller.release, this.serviceAccount];
     const multiLabel = plan.runners.strategy === "multi-label";
+    const ghes = gitHubEnterpriseServerHost(github.configUrl);
+    if (multiLabel && ghes) {
+      // actions/scaleset README "GitHub Enterprise Server": extra labels need GHES 3.18+ and the
+      // DistributedTask.AllowRunnerScaleSetCustomLabels flag (on by default from 3.21); without it
+      // they are dropped silently and jobs on alias labels queue forever.
+      Annotations.of(this).addWarning(
+        `arc.labelStrategy: "multi-label" on GitHub Enterprise Server ${ghes} needs GHES 3.18+ with DistributedTask.AllowRunnerScaleSetCustomLabels on (default from 3.21), else alias labels are dropped silently; use "per-label" otherwise`,
+      );
+    }
     const version = arc.scaleSetVersion ?? arc.version;
     for (const s of plan.runners.scaleSets) {
       const engine = byVersion.get(s.version);
@@ -151,6 +160,7 @@ export class GithubRunners extends Construct {
         runnerImage: runners.image,
         resources: sp?.resources ? mergeResources(sp.resources, plan.sizes[s.size]) : plan.sizes[s.size],
         kubectl: { image: runners.kubectlImage, path: runners.kubectlPath },
+        copyToolImage: runners.copyToolImage,
         engineWaitSeconds: runners.engineWaitSeconds,
         nodeSelector: sp ? sp.nodeSelector : runners.nodeSelector,
         tolerations: sp ? sp.tolerations : runners.tolerations,
@@ -196,6 +206,12 @@ export class GithubRunners extends Construct {
 
     this.node.addValidation({ validate: () => errors });
   }
+}
+
+/** The host of a GitHub Enterprise Server config URL; undefined for github.com and GHE.com. */
+export function gitHubEnterpriseServerHost(configUrl: string): string | undefined {
+  const host = new URL(configUrl).hostname.toLowerCase();
+  return host === "github.com" || host.endsWith(".ghe.com") ? undefined : host;
 }
 
 /** `base` with `over`'s requests and limits on top. */

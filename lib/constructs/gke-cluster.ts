@@ -84,8 +84,12 @@ export class GkeCluster extends Construct {
             masterIpv4CidrBlock: c.masterIpv4Cidr,
           }
         : undefined,
+      // GKE rejects a private endpoint without master authorized networks ("Master authorized
+      // networks must be enabled if private endpoint is enabled", GoogleCloudPlatform/
+      // magic-modules PR 8338): with no CIDR given the block is then enabled and empty (only
+      // the VPC reaches the control plane).
       masterAuthorizedNetworksConfig:
-        c.masterAuthorizedNetworks.length > 0
+        c.masterAuthorizedNetworks.length > 0 || c.privateEndpoint
           ? { cidrBlocks: c.masterAuthorizedNetworks.map((m) => ({ cidrBlock: m.cidr, displayName: m.name ?? m.cidr })) }
           : undefined,
       dependsOn: props.dependsOn,

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, ITerraformDependable } from "cdktf";
+import { DataResource, ITerraformDependable, Lazy } from "cdktf";
 import { HelmRelease } from "../imports/helm";
 import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
 import type { PodTemplate } from "../planning/runner-pod";
@@ -36,9 +36,22 @@ export interface RunnerScaleSetProps {
 }
 
 /**
- * One `gha-runner-scale-set` Helm release. ARC registers `scaleSetLabels` only when a scale set
- * is created (actions-runner-controller issue 4424), so with labels the release is tied to a
- * `terraform_data` holding the label list through `replace_triggered_by`: a changed list
+ * `replace_triggered_by` entry for `resource`: its bare address (`terraform_data.<id>`).
+ * Terraform parses each JSON string of `replace_triggered_by` as an HCL expression that must be a
+ * resource reference (hashicorp/terraform `internal/configs/resource.go`
+ * `decodeReplaceTriggeredBy`), so the `${...}` form cdktf 0.21 writes for a resource object
+ * fails with "Invalid character" (hashicorp/terraform-cdk issues 3196, 3532, 3645): the address
+ * is written as a plain string, resolved at synth once the logical id is final.
+ */
+export function replaceTriggerAddress(resource: DataResource): string {
+  return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
+}
+
+/**
+ * One `gha-runner-scale-set` Helm release (chart keys: actions-runner-controller
+ * `charts/gha-runner-scale-set/values.yaml` 0.14.x). ARC registers `scaleSetLabels` only when a
+ * scale set is created (actions-runner-controller issue 4424), so with labels the release is tied
+ * to a `terraform_data` holding the label list through `replace_triggered_by`: a changed list
  * replaces the `terraform_data`, which replaces (uninstalls, then reinstalls) the scale set.
  */
 export class RunnerScaleSet extends Construct {
@@ -78,7 +91,7 @@ export class RunnerScaleSet extends Construct {
       version: props.version,
       values: [JSON.stringify(this.values)],
       dependsOn: props.dependsOn,
-      lifecycle: this.labelsTrigger ? { replaceTriggeredBy: [this.labelsTrigger] } : undefined,
+      lifecycle: this.labelsTrigger ? { replaceTriggeredBy: [replaceTriggerAddress(this.labelsTrigger)] } : undefined,
     });
   }
 }

@@ -1,7 +1,17 @@
 /**
  * Typed Helm values of the two ARC charts and the PodSecurity levels of their namespaces.
  * Pure code (no cdktf). Chart keys are those of actions/actions-runner-controller 0.14.x
- * (`charts/gha-runner-scale-set-controller/values.yaml`, `charts/gha-runner-scale-set/values.yaml`).
+ * (`charts/gha-runner-scale-set-controller/values.yaml`, `charts/gha-runner-scale-set/values.yaml`
+ * as published in gha-runner-scale-set-0.14.1, `templates/_helpers.tpl`):
+ * - controller: `replicaCount` (leader election above 1), `flags.logLevel`, `flags.logFormat`,
+ *   `metrics.{controllerManagerAddr,listenerAddr,listenerEndpoint}` (absent: empty flags, off),
+ *   `serviceAccount.{create,name}` (`default` fails the chart), `resources`, `nodeSelector`,
+ *   `tolerations`;
+ * - scale set: `githubConfigUrl`, `githubConfigSecret` (a string: the name of a pre-created Secret
+ *   in the release namespace, `gha-runner-scale-set.githubsecret`), `runnerScaleSetName` (at most
+ *   45 characters, else the chart fails), `scaleSetLabels` (0.14.0+, actions-runner-controller
+ *   PR 4408, rendered to `spec.runnerScaleSetLabels`), `minRunners`, `maxRunners`, `runnerGroup`,
+ *   `controllerServiceAccount.{name,namespace}`, `template`.
  */
 import type { EngineTransport } from "../engine-spec";
 import type { PodTemplate, ResourceRequirements, Toleration } from "./runner-pod";
@@ -14,9 +24,9 @@ export const ARC_SCALE_SET_CHART = "gha-runner-scale-set";
 /** Helm release name of the controller. */
 export const ARC_CONTROLLER_RELEASE = "arc";
 /**
- * The controller's ServiceAccount, named explicitly so scale sets need no cluster lookup
- * (the chart's default is its fullname, which changed between chart versions:
- * `_helpers.tpl` `gha-runner-scale-set-controller.serviceAccountName`).
+ * The controller's ServiceAccount, named explicitly so scale sets need no cluster lookup. It equals
+ * the 0.14 chart's default for release {@link ARC_CONTROLLER_RELEASE} (`_helpers.tpl`
+ * `gha-runner-scale-set-controller.serviceAccountName`: the fullname `<release>-gha-rs-controller`).
  */
 export const ARC_CONTROLLER_SERVICE_ACCOUNT = "arc-gha-rs-controller";
 

@@ -93,12 +93,10 @@ export interface CapacityInput {
   readonly sizes: readonly SizeInput[];
   /** The label plan's scale sets (version, size, kind, maxRunners). */
   readonly scaleSets: readonly ScaleSetPlan[];
-  /** StatefulSet engines keep their cache on a PVC. @default false */
-  readonly persistentCache?: boolean;
   /** What an engine needs to start. @default ENGINE_START_MINIMUM */
   readonly engineMinimum?: Resources;
   /** Key paths used in messages. */
-  readonly paths?: { maxRunners?: string; cache?: string };
+  readonly paths?: { maxRunners?: string };
 }
 
 /**
@@ -427,17 +425,11 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     });
   }
 
-  // A spot pool holding the StatefulSet engines without a PVC cache.
-  if (input.mode === "statefulset" && !input.persistentCache) {
-    for (const p of input.pools) {
-      const held = engines.filter((e) => e.pools[0] === p.name);
-      if (p.spot && held.length > 0) {
-        warnings.push(
-          `${p.path}.spot: true puts the only engine pod of ${held.length > 1 ? "each version" : `version ${held[0].version}`} on Spot VMs without a PVC cache (${input.paths?.cache ?? "dagger.engine.cache"}): a preemption loses the cache and stalls every job of that version until the pod is rescheduled`,
-        );
-      }
-    }
-  }
+  // No "Spot pool holding the only StatefulSet engine without a PVC cache" warning: it cannot
+  // fire. Every StatefulSet engine gets a PVC (volumeClaimTemplate `data`,
+  // lib/constructs/dagger-engines.ts daggerChartValues; dagger.engine.cache only sizes it), so a
+  // preempted engine pod comes back with its cache. test/capacity.test.ts asserts that
+  // invariant; if the PVC ever becomes optional, add the warning here.
 
   // Per engine: every scale set routing to it, at maxRunners.
   const poolOf = new Map(pools.map((p) => [p.name, p]));
@@ -567,9 +559,7 @@ export function capacityInputFromConfig(
     engines: engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path: "dagger.engine.resources.requests" })),
     sizes: sizeInputs,
     scaleSets,
-    // The engine layer always gives StatefulSet engines a PVC cache (dagger.engine.cache sizes it).
-    persistentCache: mode === "statefulset",
-    paths: { maxRunners: "runners.maxRunners", cache: "dagger.engine.cache" },
+    paths: { maxRunners: "runners.maxRunners" },
   };
 }
 

@@ -20,8 +20,17 @@ export const GPU_TAINT: NodeTaint = { key: "nvidia.com/gpu", value: "present", e
 /** Least-privilege roles of the node service account (GKE "Configure node service accounts"). */
 export const NODE_SA_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"] as const;
 
-/** Project services the stacks use. */
-export const REQUIRED_SERVICES = ["compute.googleapis.com", "container.googleapis.com", "iam.googleapis.com"] as const;
+/**
+ * Project services the stacks use: networks and NAT (compute), the cluster (container),
+ * service accounts (iam), and project IAM grants (`google_project_iam_member` reads and writes
+ * the project's policy through the Cloud Resource Manager API).
+ */
+export const REQUIRED_SERVICES = [
+  "compute.googleapis.com",
+  "container.googleapis.com",
+  "iam.googleapis.com",
+  "cloudresourcemanager.googleapis.com",
+] as const;
 
 export interface AcceleratorPlan {
   readonly type: string;
@@ -239,14 +248,10 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
 }
 
 /**
- * Kubernetes service account name of the runner pods when `runners.serviceAccountName` is
- * unset and Workload Identity for jobs is on: the runners layer creates it, annotated with
- * `iam.gke.io/gcp-service-account: <jobs service account email>`.
+ * The Kubernetes service account(s) bound to the jobs' Google service account: the one
+ * ServiceAccount of every runner pod (`runners.serviceAccountName` in `runners.namespace`),
+ * which the runners layer creates annotated `iam.gke.io/gcp-service-account: <jobs email>`.
  */
-export const DEFAULT_JOBS_KSA = "dagger-runner";
-
-/** The Kubernetes service account(s) bound to the jobs' Google service account. */
 export function jobsKubernetesServiceAccounts(config: RunnersConfig): { namespace: string; name: string }[] {
-  const runners = config.runners as { namespace?: string; serviceAccountName?: string };
-  return [{ namespace: runners.namespace ?? "arc-runners", name: runners.serviceAccountName ?? DEFAULT_JOBS_KSA }];
+  return [{ namespace: config.runners.namespace, name: config.runners.serviceAccountName }];
 }

@@ -5,7 +5,7 @@ import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
 import type { Toleration } from "./k8s-types";
 import type { RunnersConfig } from "../config/schema";
 import { PlanError } from "./errors";
-import { EngineVersion } from "./versions";
+import { EngineVersion, compareVersions, parseVersion } from "./versions";
 import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, isDns1123Label } from "./names";
 
 export type EngineMode = "daemonset" | "statefulset";
@@ -101,6 +101,31 @@ export const MAGICACHE_TOKEN_KEY = "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN";
 /** Key of the client's Dagger Cloud token Secret, read as the env var of the same name. */
 export const CLIENT_CLOUD_TOKEN_KEY = "DAGGER_CLOUD_TOKEN";
 
+/** The chart's default `magicache.url` (helm/dagger/values.yaml, charts 0.17-0.20.x). */
+export const MAGICACHE_URL = "https://api.dagger.cloud/magicache";
+
+/** Env var the engine reads the Magicache URL from (the chart sets it from `magicache.url`). */
+export const MAGICACHE_URL_ENV = "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL";
+
+/** First chart whose DaemonSet renders `magicache.secretName` correctly (see {@link magicacheViaChart}). */
+export const MAGICACHE_DAEMONSET_FIXED = "0.19.0";
+
+/**
+ * Whether the chart's own `magicache.{enabled,url,secretName}` values can deliver the Dagger
+ * Cloud token to the engine, or the construct must pass it through `engine.env` instead.
+ *
+ * The chart loads the Secret with `envFrom: - secretRef:` but indents `name:` one level too
+ * little, so it renders `{secretRef: null, name: ...}`, which the API server rejects
+ * (dagger/dagger issue 10065, charts 0.16.3+). PR 10071 (April 2025) fixed
+ * `engine-daemonset.yaml` only; `engine-statefulset.yaml` still has the bad indentation in the
+ * 2026 (0.19/0.20-era) template. So: DaemonSet from {@link MAGICACHE_DAEMONSET_FIXED} (well after
+ * the fix) uses the chart's values; StatefulSets and older DaemonSets get the same two env vars
+ * through `engine.env` (a plain `toYaml` list since chart 0.16.3), which works in every chart.
+ */
+export function magicacheViaChart(mode: EngineMode, v: EngineVersion): boolean {
+  return mode === "daemonset" && compareVersions(v, parseVersion(MAGICACHE_DAEMONSET_FIXED)) >= 0;
+}
+
 /** Same as {@link EngineTransport}. */
 export type EngineTransportName = EngineTransport;
 
@@ -122,9 +147,13 @@ export function transportProblem(mode: EngineMode, transport: EngineTransportNam
 
 /**
  * The node directory holding the engine socket for a DaemonSet release: the chart's run volume
- * `hostPath` `/run/dagger-<fullname>` (seen in charts from 2025-04 on, dagger/dagger issue 10277
- * and templates at chart 0.19/0.20). Charts 0.17.x wrote `/var/run/dagger-<fullname>`; on the
- * node `/var/run` links to `/run`, so both name the same directory.
+ * `hostPath` `/run/dagger-<fullname>`, mounted at `/run/dagger` in the engine (dagger/dagger issue
+ * 10277 shows it for the 2025-04 charts; the 2026 0.19/0.20-era templates have it, with
+ * `--addr unix:///run/dagger/engine.sock` when a port is set). The 0.17-era template (March 2025)
+ * wrote `/var/run/dagger-<fullname>` mounted at `/var/run/dagger`; the switch happened during
+ * 0.18.x, so 0.18.0-0.18.3 may still use the old spelling. On the node (and in the engine image)
+ * `/var/run` links to `/run`, so both spellings name the same directory and the socket is found
+ * either way.
  */
 export function hostSocketDir(fullname: string, v: EngineVersion): string {
   const old = v.major === 0 && v.minor < 18;

@@ -9,6 +9,8 @@
  *   runners pool.
  * - Runners of the gpu pool's size run on the gpu pool, tolerate its GPU taint and request
  *   the pool's GPUs.
+ * - Engines on the engines pool (StatefulSets) keep their cache on an SSD persistent disk
+ *   (StorageClass `premium-rwo`) unless `dagger.engine.cache.storageClass` says otherwise.
  */
 import type { RunnersConfig } from "../config/schema";
 import type { NodeTaint } from "../config/sections/cluster";
@@ -38,7 +40,18 @@ export interface PlacementPlan {
   readonly runners: Placement;
   /** Set when the cluster has a gpu pool. */
   readonly gpu?: GpuSizePlacement;
+  /**
+   * StorageClass of the engines' PVC cache when the config leaves it unset: `premium-rwo` on a
+   * dedicated engines pool (the pool is for a fast cache). @default undefined (the cluster's default class)
+   */
+  readonly engineCacheStorageClass?: string;
 }
+
+/**
+ * GKE's built-in StorageClass for SSD persistent disks (PD CSI driver, `type: pd-ssd`);
+ * `standard-rwo` (pd-balanced) is the cluster default.
+ */
+export const GKE_SSD_STORAGE_CLASS = "premium-rwo";
 
 /** No constraint: the scheduler's choice (target `existing-cluster`). */
 export const ANYWHERE: Placement = { nodeSelector: {}, tolerations: [] };
@@ -116,7 +129,10 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
     const gpus = gpuPool.accelerator.count;
     gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus, resources: { limits: { "nvidia.com/gpu": String(gpus) } } };
   }
-  return { engines, runners: onPool(runnersPool), gpu };
+  // The engines pool is there for the cache: with it (StatefulSet engines, PVC cache) the PVC is
+  // an SSD persistent disk unless the config names a class.
+  const engineCacheStorageClass = enginesPool ? GKE_SSD_STORAGE_CLASS : undefined;
+  return { engines, runners: onPool(runnersPool), gpu, engineCacheStorageClass };
 }
 
 /**
@@ -135,8 +151,9 @@ export function mergePlacement(
 
 /**
  * The config with the derived placement merged into `dagger.engine.{nodeSelector,tolerations}`
- * and `runners.{nodeSelector,tolerations}` (explicit settings win), so the engine and runner
- * layers read one place. The input is not modified.
+ * and `runners.{nodeSelector,tolerations}` (explicit settings win), and the engines pool's
+ * cache StorageClass into `dagger.engine.cache.storageClass` when unset, so the engine and
+ * runner layers read one place. The input is not modified.
  */
 export function applyPlacement<C extends RunnersConfig>(config: C, placement: PlacementPlan): C {
   type Placed = { nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
@@ -148,9 +165,14 @@ export function applyPlacement<C extends RunnersConfig>(config: C, placement: Pl
     nodeSelector: Object.keys(p.nodeSelector).length > 0 ? { ...p.nodeSelector } : undefined,
     tolerations: p.tolerations.length > 0 ? [...p.tolerations] : undefined,
   });
+  const cache = config.dagger.engine.cache;
+  const storageClass = cache?.storageClass ?? placement.engineCacheStorageClass;
   return {
     ...config,
-    dagger: { ...config.dagger, engine: { ...config.dagger.engine, ...orUndefined(e) } },
+    dagger: {
+      ...config.dagger,
+      engine: { ...config.dagger.engine, ...orUndefined(e), ...(storageClass ? { cache: { ...cache, storageClass } } : {}) },
+    },
     runners: { ...config.runners, ...orUndefined(r) },
   };
 }

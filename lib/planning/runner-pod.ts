@@ -70,6 +70,23 @@ export interface PodTemplate {
 /** Directory (an emptyDir) holding the `dagger` and `kubectl` binaries, first on the runner's PATH. */
 export const TOOLS_DIR = "/opt/dagger-runners/bin";
 export const TOOLS_VOLUME = "dagger-tools";
+/**
+ * Directory (an emptyDir, mounted in init containers only) holding a statically linked BusyBox
+ * staged from {@link RunnerPodInput.copyTool}. The `install-*` init containers run it as their
+ * command inside the engine and `kubectl` images, so those images need neither a shell nor `cp`:
+ * `registry.k8s.io/kubectl` is distroless in current releases (no `/bin/sh`, no `cp`; the binary
+ * at `/bin/kubectl`), and a static binary runs in any image of the node's architecture.
+ */
+export const COPY_TOOL_DIR = "/opt/dagger-runners/copy";
+export const COPY_TOOL_VOLUME = "dagger-copy-tool";
+/** Where the staged BusyBox lives inside every `install-*` init container. */
+export const COPY_TOOL = `${COPY_TOOL_DIR}/busybox`;
+/**
+ * Path of the statically linked BusyBox in the copy-tool image: the official `busybox` images
+ * build it with `CONFIG_STATIC=y` and install it at `/bin/busybox` (docker-library/busybox
+ * `latest-1/musl/Dockerfile.builder`).
+ */
+export const BUSYBOX_PATH = "/bin/busybox";
 export const SOCKET_VOLUME = "dagger-engine-socket";
 /** The runner container's name and command in the ARC scale-set chart. */
 export const RUNNER_CONTAINER = "runner";
@@ -93,6 +110,11 @@ export interface RunnerPodInput {
   readonly resources?: ResourceRequirements;
   /** `kubectl` image and the binary's path in it (`kube-pod` transport). */
   readonly kubectl: { readonly image: string; readonly path: string };
+  /**
+   * Pinned image with a statically linked BusyBox at `/bin/busybox` (`runners.copyToolImage`):
+   * it performs the copies out of the engine and `kubectl` images.
+   */
+  readonly copyToolImage: string;
   /** `unix` transport: how long the init step waits for the socket. @default 300 */
   readonly engineWaitSeconds?: number;
   /** Runner pool nodeSelector. @default undefined */
@@ -155,25 +177,31 @@ export function buildRunnerPodTemplate(input: RunnerPodInput): PodTemplate {
   const socketMount: VolumeMount | undefined =
     e.transport === "unix" ? { name: SOCKET_VOLUME, mountPath: e.socketMountPath!, readOnly: true } : undefined;
 
+  // The copy tool is staged first; the `install-*` steps then run it inside the source image
+  // (`<busybox> cp <src> <dst>`), so no source image needs a shell or a `cp` of its own.
+  const copyMount: VolumeMount = { name: COPY_TOOL_VOLUME, mountPath: COPY_TOOL_DIR };
+  const copyFrom = (name: string, image: string, src: string, dst: string): Container => ({
+    name,
+    image,
+    command: [COPY_TOOL, "cp", src, dst],
+    resources: INIT_RESOURCES,
+    volumeMounts: [copyMount, toolsMount],
+  });
   const initContainers: Container[] = [
     {
-      // The engine image carries the matching CLI (the chart's readiness probe runs it).
-      name: "install-dagger-cli",
-      image: e.image,
-      command: ["cp", e.cliPath, `${TOOLS_DIR}/dagger`],
+      name: "stage-copy-tool",
+      image: input.copyToolImage,
+      // The image's own static BusyBox copies itself (no shell involved).
+      command: [BUSYBOX_PATH, "cp", BUSYBOX_PATH, COPY_TOOL],
       resources: INIT_RESOURCES,
-      volumeMounts: [toolsMount],
+      volumeMounts: [copyMount],
     },
+    // The engine image carries the matching CLI (the chart's readiness probe runs it).
+    copyFrom("install-dagger-cli", e.image, e.cliPath, `${TOOLS_DIR}/dagger`),
   ];
   if (e.transport === "kube-pod") {
     // kube-pod:// shells out to `kubectl exec`; without kubectl the CLI retries forever (dagger issue 7490).
-    initContainers.push({
-      name: "install-kubectl",
-      image: input.kubectl.image,
-      command: ["cp", input.kubectl.path, `${TOOLS_DIR}/kubectl`],
-      resources: INIT_RESOURCES,
-      volumeMounts: [toolsMount],
-    });
+    initContainers.push(copyFrom("install-kubectl", input.kubectl.image, input.kubectl.path, `${TOOLS_DIR}/kubectl`));
   }
   if (e.transport === "unix" && e.waitForEngine) {
     initContainers.push({
@@ -205,7 +233,10 @@ export function buildRunnerPodTemplate(input: RunnerPodInput): PodTemplate {
     volumeMounts: socketMount ? [{ ...toolsMount, readOnly: true }, socketMount] : [{ ...toolsMount, readOnly: true }],
   };
 
-  const volumes: Volume[] = [{ name: TOOLS_VOLUME, emptyDir: {} }];
+  const volumes: Volume[] = [
+    { name: TOOLS_VOLUME, emptyDir: {} },
+    { name: COPY_TOOL_VOLUME, emptyDir: {} },
+  ];
   if (e.transport === "unix") {
     // DirectoryOrCreate: a runner scheduled before the node's engine still starts and waits.
     volumes.push({ name: SOCKET_VOLUME, hostPath: { path: e.hostSocketDir!, type: "DirectoryOrCreate" } });

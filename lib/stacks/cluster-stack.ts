@@ -23,6 +23,13 @@ export interface ClusterStackProps {
  */
 export class ClusterStack extends TerraformStack {
   readonly cluster: ContainerCluster;
+  /**
+   * The control plane address clients use: the private endpoint with
+   * `cluster.privateEndpoint`, else `endpoint`. (Since hashicorp/google 6.11, `endpoint` can be
+   * the public address even when the private endpoint is enabled: terraform-google-modules/
+   * terraform-google-kubernetes-engine PR 2189.)
+   */
+  readonly endpoint: string;
   /** Everything planned for the cluster (names, pools, accounts). */
   readonly clusterPlan: ClusterPlan;
   /** nodeSelector/tolerations of engines and runners on these pools. */
@@ -40,7 +47,6 @@ export class ClusterStack extends TerraformStack {
     applyBackend(this, config.backend, id);
     new GoogleProvider(this, "google", { project: plan.projectId, region: plan.region });
     for (const w of plan.warnings) Annotations.of(this).addWarning(w);
-
 
     const services: ITerraformDependable[] = plan.services.map(
       (service) =>
@@ -80,6 +86,7 @@ export class ClusterStack extends TerraformStack {
       dependsOn: [...services, ...network.dependables, ...identity.nodeDependables],
     });
     this.cluster = cluster.cluster;
+    this.endpoint = config.cluster.privateEndpoint ? this.cluster.privateClusterConfig.privateEndpoint : this.cluster.endpoint;
 
     identity.bindAfter(this.cluster);
 
@@ -95,7 +102,7 @@ export class ClusterStack extends TerraformStack {
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name, description: "GKE cluster name" });
     new TerraformOutput(this, "cluster_location", { value: this.cluster.location, description: "GKE cluster location (region or zone)" });
-    new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint, sensitive: true, description: "Control plane endpoint" });
+    new TerraformOutput(this, "cluster_endpoint", { value: this.endpoint, sensitive: true, description: "Control plane endpoint" });
     new TerraformOutput(this, "get_credentials", {
       value: `gcloud container clusters get-credentials ${plan.name} --${plan.regional ? "region" : "zone"} ${plan.location} --project ${plan.projectId}`,
       description: "Command that writes a kubeconfig entry for the cluster",

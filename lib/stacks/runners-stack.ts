@@ -46,7 +46,7 @@ export class RunnersStack extends TerraformStack {
       new GoogleProvider(this, "google", { project: config.gcp.projectId, region: config.gcp.region });
       const client = new DataGoogleClientConfig(this, "client");
       const access = {
-        host: `https://${clusterStack.cluster.endpoint}`,
+        host: `https://${clusterStack.endpoint}`,
         token: client.accessToken,
         clusterCaCertificate: Fn.base64decode(clusterStack.cluster.masterAuth.clusterCaCertificate),
       };
@@ -107,7 +107,7 @@ export class RunnersStack extends TerraformStack {
       new TerraformOutput(this, "cluster_name", { value: clusterStack.clusterPlan.name, description: "GKE cluster the runners run on" });
       new TerraformOutput(this, "cluster_location", { value: clusterStack.clusterPlan.location, description: "Region or zone of the cluster" });
       new TerraformOutput(this, "cluster_endpoint", {
-        value: clusterStack.cluster.endpoint,
+        value: clusterStack.endpoint,
         sensitive: true,
         description: "Control plane endpoint (terraform output -raw cluster_endpoint)",
       });

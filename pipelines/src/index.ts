@@ -30,6 +30,10 @@ function pythonPackageManager(value: string): builds.PythonPackageManager {
   throw new Error(`packageManager: "${value}" is not allowed (expected one of: pip, uv)`);
 }
 
+/**
+ * CI/CD of cdktf-dagger-runners (lint, test, synth, plan, deploy, ci) and cached Node, Python
+ * and Go builds for application repositories.
+ */
 @object()
 export class Pipelines {
   // ------------------------------------------------------------------ this repository's CI/CD

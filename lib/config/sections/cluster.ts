@@ -176,32 +176,54 @@ export const DEFAULT_CIDRS = {
   servicesCidr: "10.8.0.0/20",
 } as const;
 
-const network = z
-  .object({
-    /** Create the VPC and subnet; `false` uses an existing network and subnet. @default true */
-    create: z.boolean().default(true),
-    /** VPC name. @default "<cluster name>" */
-    name: gcpName().optional(),
-    /** Subnet name. @default "<cluster name>-nodes" */
-    subnetName: gcpName().optional(),
-    /** Node subnet (primary range). Only used when the stack creates the subnet. @default "10.0.0.0/20" */
-    subnetCidr: cidr.default(DEFAULT_CIDRS.subnetCidr),
-    /** Secondary range of the pods. @default "<cluster name>-pods" */
-    podsRangeName: gcpName().optional(),
-    /** Pods CIDR (a /14 gives 1024 nodes 110 pods each). Only used when the stack creates the subnet. @default "10.4.0.0/14" */
-    podsCidr: cidr.default(DEFAULT_CIDRS.podsCidr),
-    /** Secondary range of the services. @default "<cluster name>-services" */
-    servicesRangeName: gcpName().optional(),
-    /** Services CIDR. Only used when the stack creates the subnet. @default "10.8.0.0/20" */
-    servicesCidr: cidr.default(DEFAULT_CIDRS.servicesCidr),
-    /** Shared VPC: the host project owning the (existing) network and subnet. @default none (gcp.projectId) */
-    hostProject: z
-      .string()
-      .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: "is not a GCP project id (6-30 lowercase letters, digits and hyphens, starting with a letter)" })
-      .optional(),
-  })
-  .strict()
-  .default({});
+const CIDR_KEYS = ["subnetCidr", "podsCidr", "servicesCidr"] as const;
+
+const network = z.preprocess(
+  (raw, ctx) => {
+    // CIDRs describe a subnet this stack creates; an existing subnet has its own ranges. Checked
+    // on the raw input, since the parsed object always holds the defaults.
+    if (raw !== null && typeof raw === "object" && (raw as { create?: unknown }).create === false) {
+      for (const key of CIDR_KEYS) {
+        if ((raw as Record<string, unknown>)[key] !== undefined) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [key],
+            message: "conflicts with cluster.network.create: false (an existing subnet has its own ranges: name its secondary ranges with podsRangeName and servicesRangeName)",
+          });
+        }
+      }
+    }
+    return raw;
+  },
+  z
+    .object({
+      /** Create the VPC and subnet; `false` uses an existing network and subnet (then `name` and `subnetName` are required). @default true */
+      create: z.boolean().default(true),
+      /** VPC name. @default "<cluster name>" (created networks only; required with `create: false`) */
+      name: gcpName().optional(),
+      /** Subnet name. @default "<cluster name>-nodes" (created networks only; required with `create: false`) */
+      subnetName: gcpName().optional(),
+      /**
+       * Node subnet (primary range) of a created subnet; an error with `create: false` (an
+       * existing subnet has its ranges). @default "10.0.0.0/20"
+       */
+      subnetCidr: cidr.default(DEFAULT_CIDRS.subnetCidr),
+      /** Secondary range of the pods (it must exist in an existing subnet). @default "<cluster name>-pods" */
+      podsRangeName: gcpName().optional(),
+      /** Pods CIDR of a created subnet (a /14 gives 1024 nodes 110 pods each); an error with `create: false`. @default "10.4.0.0/14" */
+      podsCidr: cidr.default(DEFAULT_CIDRS.podsCidr),
+      /** Secondary range of the services (it must exist in an existing subnet). @default "<cluster name>-services" */
+      servicesRangeName: gcpName().optional(),
+      /** Services CIDR of a created subnet; an error with `create: false`. @default "10.8.0.0/20" */
+      servicesCidr: cidr.default(DEFAULT_CIDRS.servicesCidr),
+      /** Shared VPC: the host project owning the (existing) network and subnet. @default none (gcp.projectId) */
+      hostProject: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: "is not a GCP project id (6-30 lowercase letters, digits and hyphens, starting with a letter)" })
+        .optional(),
+    })
+    .strict(),
+).default({});
 
 const role = z.string().regex(/^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[-a-z0-9]+\/roles\/[A-Za-z0-9_.]+)$/, {
   message: "is not an IAM role (e.g. roles/artifactregistry.writer)",
@@ -283,6 +305,11 @@ export const clusterSchema = z
       for (const o of findOverlaps(blocks)) {
         issue(o.key.replace(/^cluster\./, "").split("."), `conflicts with ${o.otherKey} (${o.otherCidr}): the ranges overlap and must be disjoint`);
       }
+    } else {
+      // An existing network: its names cannot be guessed, and its ranges are its own.
+      if (n.name === undefined) issue(["network", "name"], "is required with cluster.network.create: false (the existing VPC's name)");
+      if (n.subnetName === undefined) issue(["network", "subnetName"], "is required with cluster.network.create: false (the existing subnet's name, in gcp.region)");
+      // CIDRs given with create: false are rejected on the raw input (see `network`).
     }
     if (c.masterIpv4Cidr !== undefined) {
       const p = parseCidr(c.masterIpv4Cidr);

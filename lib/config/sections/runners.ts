@@ -17,10 +17,23 @@ export const DEFAULT_SIZES = {
 
 /**
  * Default `kubectl` for `kube-pod` runners and the cleanup CronJob: the official image
- * (registry.k8s.io/kubectl, published since Kubernetes 1.28; built from debian-base with bash and
- * coreutils since kubernetes/kubernetes PR 119592, so `cp` exists; entrypoint `/bin/kubectl`).
+ * (registry.k8s.io/kubectl, published since Kubernetes 1.28 by kubernetes/kubernetes PR 116672,
+ * `build/server-image/kubectl/Dockerfile`: the binary at `/bin/kubectl`, `ENTRYPOINT
+ * ["/bin/kubectl"]`). Treat it as distroless: that Dockerfile has been both a distroless `BASEIMAGE`
+ * and debian-base with bash/coreutils (PR 119592), and v1.34 images have no
+ * `/bin/sh` (NatLabRockies/openstudio-server-helm issue 97). Nothing here runs a shell or `cp`
+ * from it: the runner pod copies `kubectl` out with the static BusyBox of
+ * {@link DEFAULT_COPY_TOOL_IMAGE}, and the cleanup job runs `kubectl` as its command.
+ * Tags are `v<kubernetes version>`; keep it within one minor of the cluster (kubectl skew policy).
  */
-export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.33.5";
+export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.34.9";
+
+/**
+ * Default copy tool: the official BusyBox image, statically linked (`CONFIG_STATIC=y` in
+ * docker-library/busybox `latest-1/musl/Dockerfile.builder`) at `/bin/busybox`, so it also runs
+ * inside distroless images. Multi-arch like the kubectl and engine images.
+ */
+export const DEFAULT_COPY_TOOL_IMAGE = "docker.io/library/busybox:1.37.0-musl";
 
 /** A 5-field cron schedule or a `@hourly`-style macro. */
 const cronSchedule = z
@@ -36,7 +49,7 @@ export const cleanupSchema = z
     enabled: z.boolean().default(true),
     /** Cron schedule. @default every 15 minutes ("*\/15 * * * *") */
     schedule: cronSchedule.default("*/15 * * * *"),
-    /** Image whose entrypoint is `kubectl` (pinned). @default runners.kubectlImage */
+    /** Pinned image with `kubectl` at `runners.kubectlPath`, run as the command (no shell needed). @default runners.kubectlImage */
     image: pinnedImage.optional(),
   })
   .strict()
@@ -75,10 +88,17 @@ export const runnersSchema = z
      * lists and scalars replace. @default undefined
      */
     templatePatch: z.record(z.string(), z.unknown()).optional(),
-    /** `kubectl` image (pinned) for `kube-pod` runners and the cleanup job. @default "registry.k8s.io/kubectl:v1.33.5" */
+    /** `kubectl` image (pinned) for `kube-pod` runners and the cleanup job; may be distroless. @default "registry.k8s.io/kubectl:v1.34.9" */
     kubectlImage: pinnedImage.default(DEFAULT_KUBECTL_IMAGE),
     /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" */
     kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default("/bin/kubectl"),
+    /**
+     * Pinned image with a statically linked BusyBox at `/bin/busybox`. Runner pods stage it in an
+     * init-only emptyDir and run its `cp` inside the engine and `kubectl` images to copy `dagger`
+     * and `kubectl` out, so those images need no shell and no `cp`. Mirror it for private
+     * registries. @default "docker.io/library/busybox:1.37.0-musl"
+     */
+    copyToolImage: pinnedImage.default(DEFAULT_COPY_TOOL_IMAGE),
     /**
      * ServiceAccount of every runner pod, created in the runners namespace. `kube-pod` engines
      * bind their exec Role to it; with Workload Identity (target gke) it carries the jobs'
