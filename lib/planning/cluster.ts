@@ -206,7 +206,7 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
       }
     }
     if (key === "engines" && p.spot) {
-      warnings.push(`${configPath}.spot: a reclaimed engine node drops every job using it and its cache`);
+      warnings.push(`${configPath}.spot: a reclaimed engine node fails every job running on its engines until they are rescheduled (the PVC cache survives and re-attaches)`);
     }
     pools.push({
       key,
