@@ -206,7 +206,7 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
       }
     }
     if (key === "engines" && p.spot) {
-      warnings.push(`${configPath}.spot: a reclaimed engine node fails every job running on its engines until they are rescheduled (the PVC cache survives and re-attaches)`);
+      warnings.push(`${configPath}.spot: a reclaimed engine node fails every job running on its engines until they are rescheduled (the cache disk survives and re-attaches)`);
     }
     pools.push({
       key,
