@@ -4,7 +4,8 @@ import { applyPlacement, mergePlacement, planPlacement, tolerationFor } from "..
 import { defaultLabel, workflowSnippet } from "../lib/planning/workflow";
 import { parseConfig } from "../lib/config/load";
 
-const cfg = (raw: Record<string, unknown>) => parseConfig({ gcp: { projectId: "my-proj-123" }, ...raw }).config;
+const cfg = (raw: Record<string, unknown>) =>
+  parseConfig(raw.target === "existing-cluster" ? raw : { gcp: { projectId: "my-proj-123" }, ...raw }).config;
 
 describe("parseCidr", () => {
   test.each([

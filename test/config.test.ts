@@ -139,3 +139,17 @@ describe("rules across sections", () => {
     expect(() => parseConfig(raw)).toThrow(msg);
   });
 });
+
+describe("sections of the other target are refused (they would change nothing)", () => {
+  test.each([
+    [{ target: "existing-cluster", gcp: { projectId: "my-proj-123" } }, 'gcp: {"projectId":"my-proj-123"} applies to target "gke" only (target is "existing-cluster"); remove it'],
+    [{ target: "existing-cluster", cluster: { regional: false } }, 'cluster: {"regional":false} applies to target "gke" only (target is "existing-cluster"); remove it'],
+    [{ kubernetes: { context: "prod" } }, 'kubernetes: {"context":"prod"} applies to target "existing-cluster" only (target is "gke"); remove it'],
+  ])("%j", (raw, msg) => {
+    expect(() => parseConfig(raw)).toThrow(msg);
+  });
+  test("each target's own sections are fine", () => {
+    expect(parseConfig({ target: "existing-cluster", kubernetes: { context: "prod" } }).plan.stacks.cluster).toBeUndefined();
+    expect(parseConfig({ gcp: { projectId: "my-proj-123" } }).plan.stacks.cluster).toBe("dagger-runners-cluster");
+  });
+});

@@ -13,6 +13,13 @@ import { planDeployment, DeploymentPlan } from "../planning/deployment";
 /** The environment variable naming the config file. */
 export const CONFIG_ENV = "RUNNERS_CONFIG";
 
+/** Sections that only one target reads. */
+const TARGET_SECTIONS: readonly (readonly [string, RunnersConfig["target"]])[] = [
+  ["gcp", "gke"],
+  ["cluster", "gke"],
+  ["kubernetes", "existing-cluster"],
+];
+
 /** A bad config: `message` is the one line to print. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -168,6 +175,15 @@ export function parseConfig(raw: unknown): { config: RunnersConfig; plan: Deploy
   const result = configSchema.safeParse(doc);
   if (!result.success) {
     throw new ConfigError(formatIssue(result.error.issues[0], doc));
+  }
+  // A section of the other target would be accepted and change nothing: refuse it.
+  const target = result.data.target;
+  for (const [key, only] of TARGET_SECTIONS) {
+    if (key in (doc as Record<string, unknown>) && only !== target) {
+      throw new ConfigError(
+        `${key}: ${formatValue((doc as Record<string, unknown>)[key])} applies to target "${only}" only (target is "${target}"); remove it`,
+      );
+    }
   }
   try {
     return { config: result.data, plan: planDeployment(result.data) };
