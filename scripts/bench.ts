@@ -30,12 +30,14 @@ function runOnce(scenario: string): Sample {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const results: Record<string, Sample> = {};
-for (const s of scenarios) {
-  runOnce(s); // warm the file cache (tsx's transform cache included)
-  const samples = Array.from({ length: RUNS }, () => runOnce(s));
-  results[s] = { wallMs: median(samples.map((x) => x.wallMs)), peakMb: Math.max(...samples.map((x) => x.peakMb)) };
-}
+// Warm the file cache (tsx's transform cache included), then interleave the scenarios so that
+// drift in the machine's speed hits all of them alike.
+for (const s of scenarios) runOnce(s);
+const samples: Record<string, Sample[]> = Object.fromEntries(scenarios.map((s) => [s, []]));
+for (let i = 0; i < RUNS; i++) for (const s of scenarios) samples[s].push(runOnce(s));
+const results: Record<string, Sample> = Object.fromEntries(
+  scenarios.map((s) => [s, { wallMs: median(samples[s].map((x) => x.wallMs)), peakMb: Math.max(...samples[s].map((x) => x.peakMb)) }]),
+);
 
 const a = results.empty;
 const b = results.default;
@@ -43,7 +45,7 @@ const c = results.large;
 const rb = b.wallMs / a.wallMs;
 const rc = c.wallMs / a.wallMs;
 const row = (name: string, x: Sample) => `${name.padEnd(34)} ${x.wallMs.toFixed(0).padStart(7)} ms ${x.peakMb.toFixed(0).padStart(6)} MB`;
-console.log(`median of ${RUNS} runs each, fresh process per run (node ${process.version})`);
+console.log(`median of ${RUNS} interleaved runs each, fresh process per run (node ${process.version})`);
 console.log(row("(a) empty cdktf app", a));
 console.log(row("(b) default config", b));
 console.log(row("(c) large config (12 versions x 3 sizes)", c));
