@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { configKeyPaths } from "./config-keys";
-import { parseConfig } from "../lib/config/load";
+import { parseConfig, parseConfigText } from "../lib/config/load";
 import { renderReport } from "../lib/report";
 
 const ROOT = path.join(__dirname, "..");
@@ -72,6 +72,12 @@ describe("README commands and files", () => {
     const files = fs.readdirSync(path.join(ROOT, "examples")).filter((f) => /\.(ya?ml|json)$/.test(f));
     for (const f of files) expect(readme).toContain(`\`${f}\``);
     for (const m of readme.matchAll(/examples\/([\w-]+\.ya?ml)/g)) expect(files).toContain(m[1]);
+  });
+
+  test("the sample configuration in the README is valid", () => {
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /^name:/m.test(b));
+    expect(blocks.length).toBeGreaterThanOrEqual(1);
+    for (const b of blocks) expect(() => parseConfig(parseConfigText(b, "README.yaml"))).not.toThrow();
   });
 
   test("the sample report is what npm run synth prints for the default config", () => {
