@@ -6,7 +6,15 @@ import type { DeploymentPlan } from "./planning/deployment";
 import type { RunnersConfig } from "./config/schema";
 import type { EngineConnectionSpec } from "./engine-spec";
 import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
-import { DEFAULT_ENGINE_PORT, defaultTransport, imageOverride, planEngineSpec } from "./planning/engines";
+import {
+  CLIENT_CLOUD_TOKEN_KEY,
+  DEFAULT_CLIENT_CLOUD_SECRET,
+  DEFAULT_ENGINE_PORT,
+  defaultTransport,
+  imageOverride,
+  planEngineSpec,
+} from "./planning/engines";
+import { applyPlacement } from "./planning/placement";
 
 /** Renders rows as an aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -91,11 +99,16 @@ export function renderReport(plan: DeploymentPlan): string {
 
 /**
  * How runners reach each engine, by version: the connection specs the engine layer builds
- * (lib/constructs/dagger-engines.ts calls {@link planEngineSpec} with the same inputs).
+ * (lib/constructs/dagger-engines.ts calls {@link planEngineSpec} with the same inputs: the config
+ * with the placement applied, as the runners stack passes it, and the client Dagger Cloud Secret).
  */
 export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): Record<string, EngineConnectionSpec> {
-  const e = config.dagger.engine;
+  const placed = applyPlacement(config, plan.placement);
+  const e = placed.dagger.engine;
   const transport = e.transport ?? defaultTransport(e.mode);
+  const cloudTokenSecret = e.cloud.enabled
+    ? { name: e.cloud.existingSecretName ?? DEFAULT_CLIENT_CLOUD_SECRET, key: CLIENT_CLOUD_TOKEN_KEY }
+    : undefined;
   return Object.fromEntries(
     plan.engines.map((names) => [
       names.version,
@@ -106,6 +119,7 @@ export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): R
         port: e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined),
         image: imageOverride(e.image, names.version),
         serviceAccountName: config.runners.serviceAccountName,
+        cloudTokenSecret,
         imagePullSecrets: e.imagePullSecrets,
         nodeSelector: e.nodeSelector,
         tolerations: e.tolerations,

@@ -6,9 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { parseDocument as ParseDocument } from "yaml";
 import { ZodIssue, ZodTypeAny, z } from "zod";
-import { PlanError, formatValue } from "../planning/errors";
+import { PlanError, formatPath, formatValue } from "../planning/errors";
 import { RunnersConfig, configSchema } from "./schema";
 import { planDeployment, DeploymentPlan } from "../planning/deployment";
+
+export { formatPath };
 
 /** The environment variable naming the config file. */
 export const CONFIG_ENV = "RUNNERS_CONFIG";
@@ -26,17 +28,6 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
-}
-
-/** Formats a key path the way users write it: `dagger.versions[1]`. */
-export function formatPath(p: readonly (string | number)[]): string {
-  let out = "";
-  for (const k of p) {
-    if (typeof k === "number") out += `[${k}]`;
-    else if (k === "" || !/^[A-Za-z_$][\w$]*$/.test(k)) out += `[${JSON.stringify(k)}]`;
-    else out += out === "" ? k : `.${k}`;
-  }
-  return out === "" ? "(top level)" : out;
 }
 
 function valueAt(input: unknown, p: readonly (string | number)[]): unknown {

@@ -7,8 +7,9 @@ import {
   ControllerValues,
   controllerValues,
 } from "../planning/arc-values";
-import type { ResourceRequirements, Toleration } from "../planning/runner-pod";
+import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
 
+/** Props of {@link ArcController}. */
 export interface ArcControllerProps {
   /** Namespace of the controller (and of the listener pods it creates). */
   readonly namespace: string;

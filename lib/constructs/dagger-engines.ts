@@ -33,7 +33,7 @@ import {
   ServiceV1,
 } from "../imports/kubernetes";
 import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
-import type { Toleration } from "../planning/k8s-types";
+import type { EnvVar, ResourceRequirements, Toleration } from "../planning/k8s-types";
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import {
@@ -58,15 +58,10 @@ import {
   nodeDiskTypes,
 } from "../planning/engines";
 import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
+import { podSecurityLabels } from "../planning/arc-values";
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../config/sections/dagger";
-
-/** Kubernetes `requests`/`limits`. */
-export interface EngineResources {
-  readonly requests?: Readonly<Record<string, string>>;
-  readonly limits?: Readonly<Record<string, string>>;
-}
 
 /** StatefulSet cache settings. */
 export interface EngineCacheProps {
@@ -90,19 +85,19 @@ export interface EnginePriorityClassProps {
 
 /** VerticalPodAutoscaler settings. */
 export interface EngineVpaProps {
-  /** @default false */
+  /** Create one VerticalPodAutoscaler per engine workload (needs the VPA CRDs). @default false */
   readonly enabled?: boolean;
-  /** @default "Off" */
+  /** The VPA's `updatePolicy.updateMode`; `Off` only recommends, `Recreate` restarts engines. @default "Off" */
   readonly updateMode?: "Off" | "Initial" | "Recreate" | "InPlaceOrRecreate";
-  /** @default none */
+  /** Lower bound of the recommendations (`cpu`, `memory`). @default none */
   readonly minAllowed?: Readonly<Record<string, string>>;
-  /** @default none */
+  /** Upper bound of the recommendations (`cpu`, `memory`). @default none */
   readonly maxAllowed?: Readonly<Record<string, string>>;
 }
 
 /** Dagger Cloud settings. */
 export interface EngineCloudProps {
-  /** @default false */
+  /** Connect the engines and the runners to Dagger Cloud (Magicache and traces). @default false */
   readonly enabled?: boolean;
   /**
    * Existing Secret, in both the engines and the client namespace, with the keys
@@ -112,6 +107,7 @@ export interface EngineCloudProps {
   readonly existingSecretName?: string;
 }
 
+/** Props of {@link DaggerEngines}. */
 export interface DaggerEnginesProps {
   /** The engines, one per version, named by the plan (chart naming rule). */
   readonly engines: readonly EngineNames[];
@@ -123,19 +119,19 @@ export interface DaggerEnginesProps {
   readonly namePrefix: string;
   /** Engines namespace (created, PodSecurity `privileged`). @default "dagger-engines" */
   readonly namespace?: string;
-  /** @default "unix" for daemonset, "kube-pod" for statefulset */
+  /** How clients reach an engine: `unix`, `kube-pod` or `tcp`. @default "unix" for daemonset, "kube-pod" for statefulset */
   readonly transport?: EngineTransport;
   /** Engine TCP port. @default 1234 with transport tcp, else none */
   readonly port?: number;
   /** StatefulSet cache. @default {size: "100Gi", retainOnDelete: false} */
   readonly cache?: EngineCacheProps;
-  /** @default DEFAULT_ENGINE_RESOURCES (requests 1 CPU / 2Gi, limit 8Gi memory) */
-  readonly resources?: EngineResources;
-  /** @default {create: true, value: 1000000} */
+  /** Engine container requests/limits. @default DEFAULT_ENGINE_RESOURCES (requests 1 CPU / 2Gi, limit 8Gi memory) */
+  readonly resources?: ResourceRequirements;
+  /** The engines' PriorityClass, so runners never preempt an engine. @default {create: true, value: 1000000} */
   readonly priorityClass?: EnginePriorityClassProps;
-  /** @default none */
+  /** nodeSelector of the engine pods. @default none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** @default none */
+  /** Tolerations of the engine pods. @default none */
   readonly tolerations?: readonly Toleration[];
   /** Image override: `{version}` template or version -> image. @default registry.dagger.io/engine:v<version> */
   readonly image?: string | Readonly<Record<string, string>>;
@@ -143,9 +139,9 @@ export interface DaggerEnginesProps {
   readonly imagePullSecrets?: readonly string[];
   /** engine.json; top-level keys replace the defaults'. @default GC defaults per mode */
   readonly engineConfig?: EngineConfig;
-  /** @default disabled */
+  /** VerticalPodAutoscalers of the engines. @default disabled */
   readonly vpa?: EngineVpaProps;
-  /** @default disabled */
+  /** Dagger Cloud token delivery to engines and clients. @default disabled */
   readonly cloud?: EngineCloudProps;
   /** ServiceAccount (client namespace) bound by the kube-pod RBAC. @default "dagger-runner" */
   readonly clientServiceAccountName?: string;
@@ -161,14 +157,14 @@ export interface DaggerChartValues {
     readonly kind: "DaemonSet" | "StatefulSet";
     readonly image?: { readonly ref: string };
     readonly imagePullSecrets?: readonly { readonly name: string }[];
-    readonly resources: EngineResources;
+    readonly resources: ResourceRequirements;
     readonly priorityClassName?: string;
     readonly nodeSelector?: Readonly<Record<string, string>>;
     readonly tolerations?: readonly Toleration[];
     readonly configJson: string;
     readonly port?: number;
     /** Extra engine env (the Dagger Cloud token where the chart's `magicache` cannot carry it). */
-    readonly env?: readonly EngineEnvVar[];
+    readonly env?: readonly EnvVar[];
     readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
     readonly statefulSet?: {
       readonly persistentVolumeClaim: {
@@ -184,13 +180,6 @@ export interface DaggerChartValues {
     };
   };
   readonly magicache?: { readonly enabled: boolean; readonly url: string; readonly secretName: string };
-}
-
-/** A container env entry, as the chart's `engine.env` takes it. */
-export interface EngineEnvVar {
-  readonly name: string;
-  readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
 /** Chart repository and name: `oci://registry.dagger.io/dagger-helm`, chart version = engine version. */
@@ -319,9 +308,7 @@ export class DaggerEngines extends Construct {
         labels: {
           "app.kubernetes.io/part-of": "dagger-engines",
           // The engine is a privileged container with hostPath volumes.
-          "pod-security.kubernetes.io/enforce": "privileged",
-          "pod-security.kubernetes.io/audit": "privileged",
-          "pod-security.kubernetes.io/warn": "privileged",
+          ...podSecurityLabels("privileged"),
         },
       },
     });
@@ -511,14 +498,14 @@ export function daggerEnginesPropsFromConfig(
     transport: e.transport,
     port: e.port,
     cache: e.cache,
-    resources: e.resources as EngineResources,
+    resources: e.resources,
     priorityClass: e.priorityClass,
     nodeSelector: e.nodeSelector,
     tolerations: e.tolerations,
     image: e.image,
     imagePullSecrets: e.imagePullSecrets,
     engineConfig: e.config,
-    vpa: e.vpa as EngineVpaProps,
+    vpa: e.vpa,
     cloud: e.cloud,
   };
 }

@@ -7,6 +7,7 @@ export const GITHUB_APP_PRIVATE_KEY_VARIABLE = "github_app_private_key";
 /** Terraform variable (TF_VAR_github_token) holding a personal access token. */
 export const GITHUB_TOKEN_VARIABLE = "github_token";
 
+/** Props of {@link GithubCredentials}. */
 export interface GithubCredentialsProps {
   /** Namespace of the scale sets: ARC reads the Secret from there. */
   readonly namespace: string;
@@ -41,28 +42,22 @@ export class GithubCredentials extends Construct {
       this.secretName = props.existingSecretName;
       return;
     }
+    // A sensitive string variable named `name` in Terraform (TF_VAR_<name>).
+    const sensitive = (name: string, description: string) => {
+      const v = new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, description });
+      v.overrideLogicalId(name);
+      return v;
+    };
     let data: Record<string, string>;
     if (props.app) {
-      this.variable = new TerraformVariable(this, GITHUB_APP_PRIVATE_KEY_VARIABLE, {
-        type: "string",
-        sensitive: true,
-        nullable: false,
-        description: "GitHub App private key (PEM) for ARC; set TF_VAR_github_app_private_key",
-      });
-      this.variable.overrideLogicalId(GITHUB_APP_PRIVATE_KEY_VARIABLE);
+      this.variable = sensitive(GITHUB_APP_PRIVATE_KEY_VARIABLE, "GitHub App private key (PEM) for ARC; set TF_VAR_github_app_private_key");
       data = {
         github_app_id: props.app.id,
         github_app_installation_id: props.app.installationId,
         github_app_private_key: this.variable.stringValue,
       };
     } else {
-      this.variable = new TerraformVariable(this, GITHUB_TOKEN_VARIABLE, {
-        type: "string",
-        sensitive: true,
-        nullable: false,
-        description: "GitHub personal access token for ARC; set TF_VAR_github_token",
-      });
-      this.variable.overrideLogicalId(GITHUB_TOKEN_VARIABLE);
+      this.variable = sensitive(GITHUB_TOKEN_VARIABLE, "GitHub personal access token for ARC; set TF_VAR_github_token");
       data = { github_token: this.variable.stringValue };
     }
     this.secret = new SecretV1(this, "secret", {

@@ -6,13 +6,15 @@ import type { EngineConnectionSpec } from "../engine-spec";
 import { ServiceAccountV1 } from "../imports/kubernetes";
 import { runnersPodSecurityLevel } from "../planning/arc-values";
 import type { DeploymentPlan } from "../planning/deployment";
-import { Toleration, buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-pod";
+import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
+import { buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-pod";
 import { ArcController } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
 import type { RunnerNamespaces } from "./runner-namespaces";
 import { RunnerScaleSet } from "./runner-scale-set";
 
+/** Props of {@link GithubRunners}. */
 export interface GithubRunnersProps {
   /** `github` config section: URL, runner group, credentials. */
   readonly github: RunnersConfig["github"];
@@ -41,10 +43,12 @@ export interface GithubRunnersProps {
 
 /** Where one runner size runs, and what it adds to the size's resources. */
 export interface SizePlacement {
+  /** nodeSelector of the size's runner pods (replaces `runners.nodeSelector`). */
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Tolerations of the size's runner pods (replace `runners.tolerations`). */
   readonly tolerations: readonly Toleration[];
   /** Merged into the size's requests/limits (the size's own values win). @default none */
-  readonly resources?: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> };
+  readonly resources?: ResourceRequirements;
 }
 
 /**
@@ -215,10 +219,7 @@ export function gitHubEnterpriseServerHost(configUrl: string): string | undefine
 }
 
 /** `base` with `over`'s requests and limits on top. */
-function mergeResources(
-  base: SizePlacement["resources"] & object,
-  over: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> } | undefined,
-) {
+function mergeResources(base: ResourceRequirements, over: ResourceRequirements | undefined): ResourceRequirements {
   return {
     requests: { ...(base.requests ?? {}), ...(over?.requests ?? {}) },
     limits: { ...(base.limits ?? {}), ...(over?.limits ?? {}) },

@@ -2,6 +2,9 @@ import { Construct } from "constructs";
 import { ITerraformDependable, dependable } from "cdktf";
 import { GoogleServiceAccount, ProjectIamMember, ServiceAccountIamMember } from "../imports/google";
 
+/** A construct id for an IAM role: `roles/artifactregistry.reader` -> `artifactregistry-reader`. */
+const roleId = (role: string) => role.replace(/^roles\//, "").replace(/\W/g, "-");
+
 /** A Kubernetes service account allowed to act as the jobs' Google service account. */
 export interface KubernetesServiceAccountRef {
   /** Namespace of the service account. */
@@ -60,7 +63,7 @@ export class GkeIdentity extends Construct {
       this.nodeServiceAccountEmail = sa.email;
       node.roles.forEach((role) => {
         this.nodeDependables.push(
-          new ProjectIamMember(this, `nodes-${role.replace(/^roles\//, "").replace(/\W/g, "-")}`, {
+          new ProjectIamMember(this, `nodes-${roleId(role)}`, {
             project: props.projectId,
             role,
             member: `serviceAccount:${sa.email}`,
@@ -82,7 +85,7 @@ export class GkeIdentity extends Construct {
       });
       this.jobsServiceAccountEmail = sa.email;
       jobs.roles.forEach((role) => {
-        new ProjectIamMember(this, `jobs-${role.replace(/^roles\//, "").replace(/\W/g, "-")}`, {
+        new ProjectIamMember(this, `jobs-${roleId(role)}`, {
           project: props.projectId,
           role,
           member: `serviceAccount:${sa.email}`,

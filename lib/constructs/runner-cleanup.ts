@@ -5,6 +5,7 @@ import { RawResource } from "../imports/raw-resource";
 /** Selects ARC runner pods (label set by the controller on every EphemeralRunner pod). */
 export const RUNNER_POD_SELECTOR = "actions.github.com/scale-set-name";
 
+/** Props of {@link RunnerCleanup}. */
 export interface RunnerCleanupProps {
   /** The runners namespace. */
   readonly namespace: string;

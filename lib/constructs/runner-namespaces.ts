@@ -3,6 +3,7 @@ import { Lazy } from "cdktf";
 import { NamespaceV1 } from "../imports/kubernetes";
 import { CONTROLLER_POD_SECURITY, PodSecurityLevel, podSecurityLabels } from "../planning/arc-values";
 
+/** Props of {@link RunnerNamespaces}. */
 export interface RunnerNamespacesProps {
   /** Namespace of the ARC controller and its listener pods (`arc.namespace`). */
   readonly controllerNamespace: string;

@@ -4,6 +4,7 @@ import { HelmRelease } from "../imports/helm";
 import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
 import type { PodTemplate } from "../planning/runner-pod";
 
+/** Props of {@link RunnerScaleSet}. */
 export interface RunnerScaleSetProps {
   /** Helm release name (DNS-1123, at most 45 characters). */
   readonly releaseName: string;

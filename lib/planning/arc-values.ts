@@ -14,7 +14,8 @@
  *   `controllerServiceAccount.{name,namespace}`, `template`.
  */
 import type { EngineTransport } from "../engine-spec";
-import type { PodTemplate, ResourceRequirements, Toleration } from "./runner-pod";
+import type { ResourceRequirements, Toleration } from "./k8s-types";
+import type { PodTemplate } from "./runner-pod";
 import { mergePatch } from "./runner-pod";
 
 /** OCI repository of both ARC charts. */

@@ -19,7 +19,7 @@ import type { ScaleSetPlan } from "./labels";
 import type { RunnersConfig } from "../config/schema";
 import type { ClusterPlan, PoolKey } from "./cluster";
 import { enginePoolKeys } from "./placement";
-import { PlanError } from "./errors";
+import { PlanError, formatPath } from "./errors";
 import { GKE_SYSTEM_DAEMONSETS, gkeAllocatable, machineShape } from "./machine-types";
 
 /** CPU in millicores and memory in MiB. */
@@ -550,9 +550,9 @@ export function capacityInputFromConfig(
     name,
     pool: gpu && gpu.size === name ? gpu.pool : runnerPool,
     requests: s?.requests ?? {},
-    path: `${sizePath(name)}.requests`,
+    path: formatPath(["runners", "sizes", name, "requests"]),
   }));
-  const requests = (config.dagger.engine.resources.requests ?? {}) as RequestList;
+  const requests: RequestList = config.dagger.engine.resources.requests ?? {};
   return {
     mode,
     pools,
@@ -562,5 +562,3 @@ export function capacityInputFromConfig(
     paths: { maxRunners: "runners.maxRunners" },
   };
 }
-
-const sizePath = (name: string) => (name === "" ? 'runners.sizes[""]' : /^[A-Za-z_$][\w$]*$/.test(name) ? `runners.sizes.${name}` : `runners.sizes[${JSON.stringify(name)}]`);

@@ -108,12 +108,6 @@ export interface ClusterPlan {
   readonly warnings: readonly string[];
 }
 
-/** True when the engine layer is configured to use a VerticalPodAutoscaler. */
-export function enginesUseVpa(config: RunnersConfig): boolean {
-  const engine = config.dagger.engine as { vpa?: { enabled?: boolean } };
-  return engine.vpa?.enabled === true;
-}
-
 /**
  * Which machine series an accelerator needs (GCE GPU docs). Types not listed are not checked.
  */
@@ -240,7 +234,7 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
     workloadPool: `${projectId}.svc.id.goog`,
     jobsServiceAccount,
     pools,
-    verticalPodAutoscaling: enginesUseVpa(config),
+    verticalPodAutoscaling: config.dagger.engine.vpa.enabled,
     resourceLabels: { "managed-by": "cdktf-dagger-runners", deployment: config.name, ...c.resourceLabels },
     services: config.gcp.enableServices ? [...REQUIRED_SERVICES] : [],
     warnings,

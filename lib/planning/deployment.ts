@@ -11,13 +11,9 @@ import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { ClusterPlan, planCluster } from "./cluster";
 import { PlanError } from "./errors";
+import type { ResourceRequirements } from "./k8s-types";
 import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
-
-export interface SizeSpec {
-  readonly requests?: Record<string, string>;
-  readonly limits?: Record<string, string>;
-}
 
 export interface DeploymentPlan {
   readonly name: string;
@@ -26,7 +22,7 @@ export interface DeploymentPlan {
   readonly stacks: { readonly cluster?: string; readonly runners: string };
   readonly runners: RunnerPlan;
   /** Runner sizes with their resources (`""` = unsuffixed). */
-  readonly sizes: Readonly<Record<string, SizeSpec>>;
+  readonly sizes: Readonly<Record<string, ResourceRequirements>>;
   readonly engines: readonly EngineNames[];
   /** `runner_labels`: label -> engine version. */
   readonly runnerLabels: Readonly<Record<string, string>>;
@@ -44,7 +40,7 @@ export interface DeploymentPlan {
 }
 
 export function planDeployment(config: RunnersConfig): DeploymentPlan {
-  const sizes: Record<string, SizeSpec> = config.runners.sizes ?? DEFAULT_SIZES;
+  const sizes: Readonly<Record<string, ResourceRequirements>> = config.runners.sizes ?? DEFAULT_SIZES;
   const runners = planRunners({
     versions: config.dagger.versions,
     sizes: Object.keys(sizes),

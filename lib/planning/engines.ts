@@ -126,16 +126,13 @@ export function magicacheViaChart(mode: EngineMode, v: EngineVersion): boolean {
   return mode === "daemonset" && compareVersions(v, parseVersion(MAGICACHE_DAEMONSET_FIXED)) >= 0;
 }
 
-/** Same as {@link EngineTransport}. */
-export type EngineTransportName = EngineTransport;
-
 /** `unix` for DaemonSets (node-local socket), `kube-pod` for the StatefulSet (one named pod). */
-export function defaultTransport(mode: EngineMode): EngineTransportName {
+export function defaultTransport(mode: EngineMode): EngineTransport {
   return mode === "daemonset" ? "unix" : "kube-pod";
 }
 
 /** Transports a mode supports; the reason names why the others do not fit. */
-export function transportProblem(mode: EngineMode, transport: EngineTransportName): string | undefined {
+export function transportProblem(mode: EngineMode, transport: EngineTransport): string | undefined {
   if (mode === "statefulset" && transport === "unix") {
     return 'is not valid with dagger.engine.mode "statefulset" (the engine pod runs on one node, so other nodes have no engine socket; use kube-pod or tcp)';
   }
@@ -158,11 +155,6 @@ export function transportProblem(mode: EngineMode, transport: EngineTransportNam
 export function hostSocketDir(fullname: string, v: EngineVersion): string {
   const old = v.major === 0 && v.minor < 18;
   return `${old ? "/var/run" : "/run"}/dagger-${fullname}`;
-}
-
-/** The node directory holding a DaemonSet engine's cache (chart data volume `hostPath`). */
-export function hostDataDir(fullname: string): string {
-  return `/var/lib/dagger-${fullname}`;
 }
 
 /** `unix://<mount>/engine.sock`. */
@@ -206,7 +198,7 @@ export function imageOverride(image: string | Readonly<Record<string, string>> |
 
 export interface EngineSpecOptions {
   readonly mode: EngineMode;
-  readonly transport: EngineTransportName;
+  readonly transport: EngineTransport;
   /** Engines namespace. */
   readonly namespace: string;
   /** `tcp` only. @default DEFAULT_ENGINE_PORT */
@@ -227,7 +219,7 @@ export interface EngineSpecOptions {
 
 /** The connection spec of one engine. */
 export function planEngineSpec(names: EngineNames, o: EngineSpecOptions): EngineConnectionSpec {
-  const v = parseEngineVersionText(names.version);
+  const v = parseVersion(names.version);
   const nodeLocal = o.transport === "unix" || (o.transport === "tcp" && o.mode === "daemonset");
   const base = {
     version: names.version,
@@ -271,13 +263,8 @@ export function planEngineSpec(names: EngineNames, o: EngineSpecOptions): Engine
   }
 }
 
-function parseEngineVersionText(text: string): EngineVersion {
-  const [major, minor, patch] = text.split(".").map(Number);
-  return { major, minor, patch, text, minorText: `${major}.${minor}` };
-}
-
 /** Names the construct derives beyond the chart's, checked against Kubernetes limits. */
-export function checkEngineObjectNames(names: EngineNames, transport: EngineTransportName, namePath = "name"): void {
+export function checkEngineObjectNames(names: EngineNames, transport: EngineTransport, namePath = "name"): void {
   if (transport === "tcp") {
     const svc = engineServiceName(names.releaseName);
     // Services are DNS-1035 labels: at most 63 characters, starting with a letter.

@@ -25,3 +25,14 @@ export function formatValue(value: unknown): string {
   }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
+
+/** Formats a key path the way users write it: `dagger.versions[1]`, `runners.sizes[""]`. */
+export function formatPath(p: readonly (string | number)[]): string {
+  let out = "";
+  for (const k of p) {
+    if (typeof k === "number") out += `[${k}]`;
+    else if (k === "" || !/^[A-Za-z_$][\w$]*$/.test(k)) out += `[${JSON.stringify(k)}]`;
+    else out += out === "" ? k : `.${k}`;
+  }
+  return out === "" ? "(top level)" : out;
+}

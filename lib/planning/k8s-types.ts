@@ -1,4 +1,4 @@
-/** Kubernetes object shapes shared by the planning code. Pure types. */
+/** Kubernetes object shapes shared by the planning code and the constructs. Pure types. */
 
 /** A Kubernetes toleration (core/v1 Toleration). */
 export interface Toleration {
@@ -7,4 +7,17 @@ export interface Toleration {
   readonly value?: string;
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
   readonly tolerationSeconds?: number;
+}
+
+/** Kubernetes `requests`/`limits` (core/v1 ResourceRequirements). */
+export interface ResourceRequirements {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** A container env entry (core/v1 EnvVar): a value, or a key of a Secret. */
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }

@@ -15,9 +15,9 @@
 import type { RunnersConfig } from "../config/schema";
 import type { NodeTaint } from "../config/sections/cluster";
 import { ClusterPlan, NODE_POOL_LABEL, PoolKey, PoolPlan } from "./cluster";
+import { defaultTransport } from "./engines";
 import { PlanError } from "./errors";
 import type { Toleration } from "./k8s-types";
-
 
 /** Where a workload's pods may run. */
 export interface Placement {
@@ -78,12 +78,6 @@ const onPool = (p: PoolPlan): Placement => ({
   tolerations: uniqueTolerations([...p.taints, ...p.implicitTaints].map(tolerationFor)),
 });
 
-/** The engine transport the engine layer will use (its own default when unset). */
-export function engineTransport(config: RunnersConfig): string {
-  const engine = config.dagger.engine as { mode: string; transport?: string };
-  return engine.transport ?? (engine.mode === "statefulset" ? "kube-pod" : "unix");
-}
-
 /**
  * The pools engines run on: the tainted `engines` pool when there is one; otherwise a DaemonSet
  * runs on every pool that hosts runners (runners and gpu) and a StatefulSet on the runners pool.
@@ -114,7 +108,7 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
     throw new PlanError(
       "dagger.engine.mode",
       mode,
-      `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node, transport ${engineTransport(config)}), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
+      `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node, transport ${config.dagger.engine.transport ?? defaultTransport(mode)}), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
     );
   }
   // One pool: pin to it; several (a DaemonSet on runners and gpu nodes): tolerate them all.
@@ -155,12 +149,9 @@ export function mergePlacement(
  * cache StorageClass into `dagger.engine.cache.storageClass` when unset, so the engine and
  * runner layers read one place. The input is not modified.
  */
-export function applyPlacement<C extends RunnersConfig>(config: C, placement: PlacementPlan): C {
-  type Placed = { nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
-  const engine = config.dagger.engine as unknown as Placed;
-  const runners = config.runners as unknown as Placed;
-  const e = mergePlacement(placement.engines, engine);
-  const r = mergePlacement(placement.runners, runners);
+export function applyPlacement(config: RunnersConfig, placement: PlacementPlan): RunnersConfig {
+  const e = mergePlacement(placement.engines, config.dagger.engine);
+  const r = mergePlacement(placement.runners, config.runners);
   const orUndefined = (p: Placement) => ({
     nodeSelector: Object.keys(p.nodeSelector).length > 0 ? { ...p.nodeSelector } : undefined,
     tolerations: p.tolerations.length > 0 ? [...p.tolerations] : undefined,

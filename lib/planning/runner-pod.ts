@@ -9,20 +9,8 @@
  * no-permission ServiceAccount (templates/no_permission_serviceaccount.yaml).
  */
 import type { EngineConnectionSpec } from "../engine-spec";
-import type { Toleration } from "./k8s-types";
-export type { Toleration } from "./k8s-types";
-
-/** Kubernetes `requests`/`limits`. */
-export interface ResourceRequirements {
-  readonly requests?: Readonly<Record<string, string>>;
-  readonly limits?: Readonly<Record<string, string>>;
-}
-
-export interface EnvVar {
-  readonly name: string;
-  readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
-}
+import type { EnvVar, ResourceRequirements, Toleration } from "./k8s-types";
+export type { EnvVar, ResourceRequirements, Toleration } from "./k8s-types";
 
 export interface VolumeMount {
   readonly name: string;

@@ -11,8 +11,11 @@ import { GkeCluster } from "../constructs/gke-cluster";
 import { GkeNodePools } from "../constructs/gke-node-pools";
 import { applyBackend } from "./backend";
 
+/** Props of {@link ClusterStack}. */
 export interface ClusterStackProps {
+  /** The validated config (lib/config/schema.ts). */
   readonly config: RunnersConfig;
+  /** The deployment plan derived from {@link config} (lib/planning/deployment.ts, `planDeployment`). */
   readonly plan: DeploymentPlan;
 }
 

@@ -13,8 +13,11 @@ import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-eng
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
 import { GithubRunners } from "../constructs/github-runners";
 
+/** Props of {@link RunnersStack}. */
 export interface RunnersStackProps {
+  /** The validated config (lib/config/schema.ts). */
   readonly config: RunnersConfig;
+  /** The deployment plan derived from {@link config} (lib/planning/deployment.ts, `planDeployment`). */
   readonly plan: DeploymentPlan;
   /** The cluster stack of target `gke`; absent for `existing-cluster`. @default undefined */
   readonly clusterStack?: ClusterStack;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { findOverlaps, parseCidr } from "../../planning/network";
 import { quantity } from "./common";
+import { projectId } from "./gcp";
 
 /** An IPv4 CIDR block given as its network address, e.g. `10.0.0.0/20`. */
 export const cidr = z.string().superRefine((v, ctx) => {
@@ -217,10 +218,7 @@ const network = z.preprocess(
       /** Services CIDR of a created subnet; an error with `create: false`. @default "10.8.0.0/20" */
       servicesCidr: cidr.default(DEFAULT_CIDRS.servicesCidr),
       /** Shared VPC: the host project owning the (existing) network and subnet. @default none (gcp.projectId) */
-      hostProject: z
-        .string()
-        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: "is not a GCP project id (6-30 lowercase letters, digits and hyphens, starting with a letter)" })
-        .optional(),
+      hostProject: projectId.optional(),
     })
     .strict(),
 ).default({});
@@ -329,5 +327,3 @@ export const clusterSchema = z
   .default({});
 
 export type ClusterConfig = z.output<typeof clusterSchema>;
-export type NodePoolConfig = z.output<ReturnType<typeof pool>>;
-export type GpuPoolConfig = z.output<typeof gpuPool>;

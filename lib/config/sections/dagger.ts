@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { nodeSelector, pinnedImage, quantity, resourceList, resources, toleration } from "./common";
 import { validateEngineConfig } from "../../planning/engine-config";
-import { MIN_ENGINE_VERSION, transportProblem } from "../../planning/engines";
+import { MIN_ENGINE_VERSION, defaultTransport, transportProblem } from "../../planning/engines";
 import { compareVersions, parseVersion } from "../../planning/versions";
 
 /**
@@ -122,7 +122,7 @@ export const engineSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    const transport = e.transport ?? (e.mode === "daemonset" ? "unix" : "kube-pod");
+    const transport = e.transport ?? defaultTransport(e.mode);
     const problem = transportProblem(e.mode, transport);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["transport"], message: problem });
     if (e.mode === "daemonset" && e.cache !== undefined) {

@@ -88,12 +88,3 @@ export const githubSchema = z
     }
   })
   .default({});
-
-/** Which credential the config selects (`pat` for the placeholder config without one). */
-export type GithubCredentialKind = "app" | "pat" | "existing-secret";
-
-export function githubCredentialKind(g: z.output<typeof githubSchema>): GithubCredentialKind {
-  if (g.app) return "app";
-  if (g.existingSecretName) return "existing-secret";
-  return "pat";
-}
