@@ -12,11 +12,11 @@
  * After an intentional message change: `UPDATE_BAD_FIXTURES=1 npx jest test/bad-input` rewrites
  * the expectations from the in-process results; review the diff of cases.json before keeping it.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, loadConfig } from "../lib/config/load";
+import { runScript } from "./util";
 
 interface BadCase {
   /** File in test/fixtures/bad/ (a missing one for the missing-file case). */
@@ -58,25 +58,14 @@ interface ProcessResult {
   readonly written: string[];
 }
 
-function runApp(file: string): Promise<ProcessResult> {
+async function runApp(file: string): Promise<ProcessResult> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-input-"));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, RUNNERS_CONFIG: rel(file), CDKTF_OUTDIR: outdir, NODE_OPTIONS: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const written = fs.readdirSync(outdir);
-      fs.rmSync(outdir, { recursive: true, force: true });
-      resolve({ code, stdout, stderr, written });
-    });
-  });
+  try {
+    const r = await runScript("main.ts", [], { RUNNERS_CONFIG: rel(file), CDKTF_OUTDIR: outdir });
+    return { ...r, written: fs.readdirSync(outdir) };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** Runs `f` over `items`, `limit` at a time. */

@@ -15,6 +15,7 @@ import {
 import { gkeAllocatable, gkeReservedCpuMillis, gkeReservedMemoryMiB, machineShape } from "../lib/planning/machine-types";
 import { planRunners } from "../lib/planning/labels";
 import { PlanError } from "../lib/planning/errors";
+import { ScriptResult, runScript } from "./util";
 
 describe("GKE reservations (cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes)", () => {
   test.each([
@@ -389,28 +390,14 @@ describe("the deployment plan and report", () => {
 describe("the report and synth scripts", () => {
   // The real scripts, once each, concurrently: `npm run report -- --json`, `npm run report` with a
   // bad config and `npm run synth` (cdktf synth of the built-in default into a temp directory).
-  const { spawn } = require("node:child_process") as typeof import("node:child_process");
   const fs = require("node:fs") as typeof import("node:fs");
   const os = require("node:os") as typeof import("node:os");
   const path = require("node:path") as typeof import("node:path");
   const ROOT = path.resolve(__dirname, "..");
-  const run = (script: string, args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-        cwd: ROOT,
-        env: { ...process.env, NODE_OPTIONS: "", RUNNERS_CONFIG: "", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  let json: { code: number | null; stdout: string; stderr: string };
-  let bad: { code: number | null; stdout: string; stderr: string };
-  let synth: { code: number | null; stdout: string; stderr: string };
+  const run = runScript;
+  let json: ScriptResult;
+  let bad: ScriptResult;
+  let synth: ScriptResult;
   let outdir: string;
   beforeAll(async () => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), "capacity-synth-"));

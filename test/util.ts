@@ -1,4 +1,5 @@
 /** Test helpers: synthesize a config and read the stacks back as JSON. */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -40,4 +41,30 @@ export function resources(stack: any, type: string): Record<string, any> {
 /** Helm values of a helm_release (the `values` list holds YAML/JSON strings). */
 export function helmValues(release: any): any {
   return Object.assign({}, ...(release.values ?? []).map((v: string) => JSON.parse(v)));
+}
+
+export interface ScriptResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
+ * `node --import tsx`, from the repository root, asynchronously so several can run at once.
+ */
+export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: path.join(__dirname, ".."),
+      env: { ...process.env, NODE_OPTIONS: "", RUNNERS_CONFIG: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
