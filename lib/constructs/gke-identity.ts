@@ -53,44 +53,23 @@ export class GkeIdentity extends Construct {
     super(scope, id);
     const node = props.nodeServiceAccount;
     if (node.accountId) {
-      const sa = new GoogleServiceAccount(this, "nodes", {
-        project: props.projectId,
-        accountId: node.accountId,
+      const { sa, grants } = this.accountWithRoles(props, "nodes", node.accountId, node.roles, {
         displayName: `GKE nodes of ${props.clusterName}`,
         description: "Node service account of the Dagger runners cluster (logging, monitoring, image pulls)",
-        dependsOn: props.dependsOn,
       });
       this.nodeServiceAccountEmail = sa.email;
-      node.roles.forEach((role) => {
-        this.nodeDependables.push(
-          new ProjectIamMember(this, `nodes-${roleId(role)}`, {
-            project: props.projectId,
-            role,
-            member: `serviceAccount:${sa.email}`,
-          }),
-        );
-      });
+      this.nodeDependables.push(...grants);
     } else {
       this.nodeServiceAccountEmail = node.email;
     }
 
     const jobs = props.jobsServiceAccount;
     if (jobs) {
-      const sa = new GoogleServiceAccount(this, "jobs", {
-        project: props.projectId,
-        accountId: jobs.accountId,
+      const { sa } = this.accountWithRoles(props, "jobs", jobs.accountId, jobs.roles, {
         displayName: `CI jobs on ${props.clusterName}`,
         description: "Workload Identity of the Dagger runner pods: grant it what pipelines need",
-        dependsOn: props.dependsOn,
       });
       this.jobsServiceAccountEmail = sa.email;
-      jobs.roles.forEach((role) => {
-        new ProjectIamMember(this, `jobs-${roleId(role)}`, {
-          project: props.projectId,
-          role,
-          member: `serviceAccount:${sa.email}`,
-        });
-      });
       for (const ksa of props.kubernetesServiceAccounts ?? []) {
         this.workloadIdentityBindings.push(
           new ServiceAccountIamMember(this, `wi-${ksa.namespace}-${ksa.name}`, {
@@ -101,6 +80,21 @@ export class GkeIdentity extends Construct {
         );
       }
     }
+  }
+
+  /** A Google service account (after `props.dependsOn`) and its project role grants. */
+  private accountWithRoles(
+    props: GkeIdentityProps,
+    id: string,
+    accountId: string,
+    roles: readonly string[],
+    text: { readonly displayName: string; readonly description: string },
+  ): { sa: GoogleServiceAccount; grants: ProjectIamMember[] } {
+    const sa = new GoogleServiceAccount(this, id, { project: props.projectId, accountId, ...text, dependsOn: props.dependsOn });
+    const grants = roles.map(
+      (role) => new ProjectIamMember(this, `${id}-${roleId(role)}`, { project: props.projectId, role, member: `serviceAccount:${sa.email}` }),
+    );
+    return { sa, grants };
   }
 
   /**
