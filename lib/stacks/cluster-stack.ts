@@ -4,7 +4,6 @@ import { ContainerCluster, GoogleProvider, ProjectService } from "../imports/goo
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import { ClusterPlan, jobsKubernetesServiceAccounts } from "../planning/cluster";
-import type { PlacementPlan } from "../planning/placement";
 import { GkeNetwork } from "../constructs/gke-network";
 import { GkeIdentity } from "../constructs/gke-identity";
 import { GkeCluster } from "../constructs/gke-cluster";
@@ -35,8 +34,6 @@ export class ClusterStack extends TerraformStack {
   readonly endpoint: string;
   /** Everything planned for the cluster (names, pools, accounts). */
   readonly clusterPlan: ClusterPlan;
-  /** nodeSelector/tolerations of engines and runners on these pools. */
-  readonly placement: PlacementPlan;
   /** Email of the jobs' Google service account (Workload Identity), when enabled. */
   readonly jobsServiceAccountEmail?: string;
 
@@ -46,7 +43,6 @@ export class ClusterStack extends TerraformStack {
     if (!props.plan.cluster) throw new Error("ClusterStack needs a deployment plan of target gke");
     const plan = props.plan.cluster;
     this.clusterPlan = plan;
-    this.placement = props.plan.placement;
     applyBackend(this, config.backend, id);
     new GoogleProvider(this, "google", { project: plan.projectId, region: plan.region });
     for (const w of plan.warnings) Annotations.of(this).addWarning(w);

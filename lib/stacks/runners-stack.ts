@@ -7,7 +7,7 @@ import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import type { ClusterStack } from "./cluster-stack";
 import { applyBackend } from "./backend";
-import { PlacementPlan, applyPlacement } from "../planning/placement";
+import { applyPlacement } from "../planning/placement";
 import { defaultLabel, workflowSnippet } from "../planning/workflow";
 import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-engines";
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
@@ -25,13 +25,11 @@ export interface RunnersStackProps {
 
 /** `<name>-runners`: Dagger engines, ARC and the runner scale sets. */
 export class RunnersStack extends TerraformStack {
-  /** Where engines and runners run (derived from the node pools for target `gke`) [issue 5]. */
-  readonly placement: PlacementPlan;
   /** The engine layer: one Dagger engine per version; `engines.specs` tells clients how to reach each. */
   public readonly engines: DaggerEngines;
-  /** The controller and runners namespaces [issue 4]. */
+  /** The controller and runners namespaces. */
   public readonly namespaces: RunnerNamespaces;
-  /** The GitHub layer: ARC controller, runner scale sets, cleanup [issue 4]. */
+  /** The GitHub layer: ARC controller, runner scale sets, cleanup. */
   public readonly runners: GithubRunners;
 
   constructor(scope: Construct, id: string, props: RunnersStackProps) {
@@ -39,8 +37,7 @@ export class RunnersStack extends TerraformStack {
     const { config, plan, clusterStack } = props;
     applyBackend(this, config.backend, id);
 
-    // --- Cluster access [issue 5] ---------------------------------------------------------
-    // gke: providers configured from the cluster stack through cross-stack references (cdktf
+    // Cluster access. gke: providers configured from the cluster stack through cross-stack references (cdktf
     // turns them into outputs of `<name>-cluster` read here through terraform_remote_state)
     // and a short-lived access token of the deploying identity (google_client_config);
     // addDependency orders the stacks, so `cdktf deploy '*'` creates the cluster first.
@@ -61,28 +58,20 @@ export class RunnersStack extends TerraformStack {
       new KubernetesProvider(this, "kubernetes", k);
       new HelmProvider(this, "helm", { kubernetes: k });
     }
-    // nodeSelector/tolerations of engines, runners and the gpu size on the cluster's pools
-    // (no constraint on an existing cluster): lib/planning/placement.ts.
-    this.placement = plan.placement;
-    // The config with that placement merged into dagger.engine.* and runners.* nodeSelector/
-    // tolerations (explicit settings win): the layers below read it from there.
-    const placed = applyPlacement(config, this.placement);
+    // The config with the planned placement (node pools on gke, none on an existing cluster)
+    // merged into dagger.engine.* and runners.* nodeSelector/tolerations, explicit settings
+    // winning: the layers below read it from there.
+    const placed = applyPlacement(config, plan.placement);
 
-    // --- Layer wiring (order matters: namespaces -> engines -> runners) ---------------------
-    // [issue 4] RunnerNamespaces (lib/constructs/runner-namespaces.ts): controller + runners
-    //           namespaces; exposes their names (tokens when created, so Terraform orders
-    //           everything placed in them after the namespace).
-    // [issue 3] DaggerEngines (lib/constructs/dagger-engines.ts): one Helm release per version;
-    //           takes the client (runners) namespace; exposes EngineConnectionSpec per version.
+    // Layers, in order: the namespaces (their names are tokens when created, so Terraform
+    // orders everything placed in them after them), the engines (given the runners namespace
+    // as their client namespace), then the GitHub runners using the engines' connection specs.
     this.namespaces = new RunnerNamespaces(this, "runner-namespaces", {
       controllerNamespace: config.arc.namespace,
       runnersNamespace: config.runners.namespace,
       create: config.runners.createNamespaces,
     });
-    const runnersNamespace: string = this.namespaces.runnersNamespace;
-    this.engines = daggerEnginesFromConfig(this, "dagger-engines", placed, plan, runnersNamespace);
-    // [issue 4] GithubRunners (lib/constructs/github-runners.ts): ARC controller + scale sets,
-    //           consuming the plan and the engine specs.
+    this.engines = daggerEnginesFromConfig(this, "dagger-engines", placed, plan, this.namespaces.runnersNamespace);
     this.runners = new GithubRunners(this, "github", {
       github: placed.github,
       arc: placed.arc,
@@ -97,13 +86,11 @@ export class RunnersStack extends TerraformStack {
       // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
       sizePlacement: plan.placement.gpu ? { [plan.placement.gpu.size]: plan.placement.gpu } : undefined,
     });
-    // ---------------------------------------------------------------------------------------
 
     new TerraformOutput(this, "runner_labels", {
       value: this.runners.runnerLabels,
       description: "Every runs-on label this deployment serves, mapped to the Dagger engine version behind it",
     });
-    // --- Outputs [issue 5] -----------------------------------------------------------------
     if (clusterStack) {
       // Name and location are known at synth (plain values: cdktf marks cross-stack outputs
       // sensitive, which Terraform would refuse in a non-sensitive output).
