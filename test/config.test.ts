@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, formatPath, loadConfig, parseConfig } from "../lib/config/load";
+import { runScript } from "./util";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dr-config-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -105,28 +105,24 @@ describe("bad config files", () => {
 });
 
 describe("the app process", () => {
-  const run = (config: string) => {
+  const run = async (config: string) => {
     const out = fs.mkdtempSync(path.join(tmp, "out-"));
-    const r = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
-      cwd: path.join(__dirname, ".."),
-      env: { ...process.env, RUNNERS_CONFIG: config, CDKTF_OUTDIR: out },
-      encoding: "utf8",
-    });
+    const r = await runScript("main.ts", [], { RUNNERS_CONFIG: config, CDKTF_OUTDIR: out });
     return { ...r, written: fs.readdirSync(out) };
   };
 
-  test("a bad file: exit 1, one line on stderr, no stack trace, nothing written", () => {
-    const r = run(write("proc.yaml", 'dagger:\n  versions: ["0.20.3", "0.20"]\n'));
-    expect(r.status).toBe(1);
+  test("a bad file: exit 1, one line on stderr, no stack trace, nothing written", async () => {
+    const r = await run(write("proc.yaml", 'dagger:\n  versions: ["0.20.3", "0.20"]\n'));
+    expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: dagger.versions[1]: "0.20" is not a full version (expected MAJOR.MINOR.PATCH, e.g. 0.20.3)\n');
     expect(r.stdout).toBe("");
     expect(r.written).toEqual([]);
   });
 
-  test("the default config synthesizes both stacks", () => {
-    const r = run("");
+  test("the default config synthesizes both stacks", async () => {
+    const r = await run("");
     expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
     expect(r.written.sort()).toEqual(["deployment-plan.json", "manifest.json", "stacks"]);
   });
 });

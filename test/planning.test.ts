@@ -132,17 +132,7 @@ describe("label plan", () => {
 });
 
 describe("engine names", () => {
-  test("follow the chart's fullname rule", () => {
-    const [e] = planEngineNames("dagger-runners", parseVersionList(["0.20.3"]), "statefulset");
-    expect(e).toEqual({
-      version: "0.20.3",
-      releaseName: "dagger-runners-v0-20-3",
-      fullname: "dagger-runners-v0-20-3-dagger-helm",
-      workloadName: "dagger-runners-v0-20-3-dagger-helm-engine",
-      podName: "dagger-runners-v0-20-3-dagger-helm-engine-0",
-    });
-  });
-
+  // The workload and pod names of a release: test/dagger-engines-planning.test.ts.
   test.each([
     ["r", undefined, "r-dagger-helm"],
     ["my-dagger-helm", undefined, "my-dagger-helm"],
