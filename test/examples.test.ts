@@ -85,11 +85,12 @@ describe("multi-version", () => {
   beforeAll(() => (s = synth("multi-version.yaml")));
   test("one engine per version, labels for every version, alias and size", () => {
     const runners = s.stacks["dagger-multi-runners"];
-    expect(engineReleases(runners).map((r) => r.version).sort()).toEqual(["0.19.10", "0.19.11", "0.20.3"]);
+    expect(engineReleases(runners).map((r) => r.version).sort()).toEqual(["0.19.11", "0.20.3", "0.20.4"]);
     expect(Object.keys(runners.output.runner_labels.value)).toEqual(
-      expect.arrayContaining(["dagger-v0.19.10", "dagger-v0.19", "dagger-v0.20.3-large", "dagger-latest-large"]),
+      expect.arrayContaining(["dagger-v0.20.3", "dagger-v0.19", "dagger-v0.20.3-large", "dagger-latest-large"]),
     );
     expect(runners.output.runner_labels.value["dagger-v0.19"]).toBe("0.19.11");
+    expect(runners.output.runner_labels.value["dagger-v0.20"]).toBe("0.20.4");
     expect(pools(s.stacks["dagger-multi-cluster"]).runners.node_config.machine_type).toBe("n2-standard-16");
   });
 });

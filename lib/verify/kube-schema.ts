@@ -1,0 +1,114 @@
+/**
+ * Schema validation of rendered manifests: built-in kinds against the Kubernetes OpenAPI models
+ * of `kubernetes-models` 4.5.1 (Kubernetes v1.33.0, its CHANGELOG "Update schema version to
+ * v1.33.0"; the VerticalPodAutoscaler from `@kubernetes-models/autoscaler` 3.3.4), custom
+ * resources against the `openAPIV3Schema` of the CRDs the charts ship (ARC's controller chart
+ * `crds/`), made strict: a field the CRD does not declare is a finding, because the API server
+ * prunes it silently (or rejects it under strict field validation).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv, { ValidateFunction } from "ajv";
+import { parseAllDocuments } from "yaml";
+import type { K8sObject } from "./render";
+
+/** The Kubernetes version of the built-in schemas; charts are rendered for it too. */
+export const KUBERNETES_SCHEMA_VERSION = "1.33.0";
+
+/** Model packages by API group (the core group is `""`). */
+const GROUP_PACKAGES: Readonly<Record<string, string>> = { "autoscaling.k8s.io": "@kubernetes-models/autoscaler" };
+
+type ModelClass = new (o: unknown) => { validate(): void };
+
+function builtinModel(apiVersion: string, kind: string): ModelClass | undefined {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+  const pkg = GROUP_PACKAGES[group] ?? "kubernetes-models";
+  const modulePath = `${pkg}/${group ? `${group}/` : ""}${version}/${kind}`;
+  if (!/^[@a-z0-9./-]+\/[A-Za-z0-9]+$/.test(modulePath)) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(modulePath) as Record<string, ModelClass>)[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A CRD's schema, made strict for ajv. */
+function strictSchema(s: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === "properties" && v && typeof v === "object") {
+      out.properties = Object.fromEntries(Object.entries(v).map(([p, sub]) => [p, strictSchema(sub as Record<string, unknown>)]));
+    } else if ((k === "items" || k === "additionalProperties") && v && typeof v === "object") {
+      out[k] = strictSchema(v as Record<string, unknown>);
+    } else if ((k === "allOf" || k === "anyOf" || k === "oneOf") && Array.isArray(v)) {
+      out[k] = v.map((sub) => strictSchema(sub as Record<string, unknown>));
+    } else if (k !== "format") {
+      out[k] = v;
+    }
+  }
+  if (s["x-kubernetes-int-or-string"]) {
+    delete out.type;
+    out.anyOf = [{ type: "integer" }, { type: "string" }];
+  }
+  if (s.nullable && typeof out.type === "string") out.type = [out.type, "null"];
+  if (s.type === "object" && s.properties && s.additionalProperties === undefined && !s["x-kubernetes-preserve-unknown-fields"]) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** Validates objects against the built-in schemas and a set of CRDs. */
+export class KubeSchemas {
+  private readonly crds = new Map<string, Record<string, unknown>>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private ajv?: Ajv;
+
+  /** Adds the CRDs of a chart's `crds/` directory (if it has one). */
+  addChartCrds(chartDir: string): void {
+    const dir = path.join(chartDir, "crds");
+    if (!fs.existsSync(dir)) return;
+    for (const f of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
+        const crd = doc.toJS() as {
+          kind?: string;
+          spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
+        } | null;
+        if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+        for (const v of crd.spec.versions) {
+          if (v.schema?.openAPIV3Schema) this.crds.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
+        }
+      }
+    }
+  }
+
+  /** One message per schema violation of `o` (`<path>: <message>`); a kind without a schema is one message. */
+  validate(o: K8sObject): string[] {
+    const key = `${o.apiVersion} ${o.kind}`;
+    const crd = this.crds.get(key);
+    if (crd) {
+      let fn = this.compiled.get(key);
+      if (!fn) {
+        this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
+        fn = this.ajv.compile(strictSchema(crd));
+        this.compiled.set(key, fn);
+      }
+      if (fn(o)) return [];
+      return (fn.errors ?? []).map((e) => {
+        const at = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
+        const extra = e.keyword === "additionalProperties" ? ` "${(e.params as { additionalProperty: string }).additionalProperty}" (not in the CRD schema)` : "";
+        return `${at}: ${e.message}${extra}`;
+      });
+    }
+    const Model = builtinModel(o.apiVersion, o.kind);
+    if (!Model) return [`(root): no schema for ${o.apiVersion} ${o.kind} (not a Kubernetes ${KUBERNETES_SCHEMA_VERSION} API, nor a CRD the charts ship)`];
+    try {
+      new Model(o).validate();
+      return [];
+    } catch (e) {
+      const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
+      if (!errors) return [`(root): ${(e as Error).message}`];
+      return errors.map((x) => `${x.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)"}: ${x.message ?? "invalid"}`);
+    }
+  }
+}
