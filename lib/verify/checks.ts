@@ -76,7 +76,8 @@ interface ScaleSet {
 type Template = { metadata?: { labels?: Record<string, string> }; spec?: PodSpec };
 
 const ref = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
-const tfRef = (r: TfResource) => `${r.type}.${(r.body.metadata as { name?: string } | undefined)?.name ?? r.id}`;
+const tfRef = (r: TfResource) =>
+  `${r.type}.${(r.body.metadata as { name?: string } | undefined)?.name ?? (r.body.manifest as K8sObject | undefined)?.metadata?.name ?? r.id}`;
 const template = (o: K8sObject) => ((o.spec as { template?: Template } | undefined)?.template ?? {}) as Template;
 const nsOf = (o: K8sObject, rr: RenderedRelease) => o.metadata.namespace ?? rr.release.namespace;
 const env = (c: Container | undefined, name: string) => c?.env?.find((e) => e.name === name)?.value;
@@ -245,14 +246,16 @@ export function checkContracts(input: VerifyInput): Finding[] {
     const ns = o.metadata.namespace;
     const hit = engines.find((e) => e.workload.kind === spec.targetRef?.kind && e.workload.metadata.name === spec.targetRef?.name && e.namespace === ns);
     const rendered = releases.flatMap((rr) => rr.objects.filter((x) => x.kind === spec.targetRef?.kind && x.metadata.name === spec.targetRef?.name && nsOf(x, rr) === ns));
+    // Named after the release of the workload it means to target (same name), else itself.
+    const rel = engines.find((e) => e.workload.metadata.name === spec.targetRef?.name)?.rr.release.name ?? tfRef(r);
     if (!hit && rendered.length === 0) {
-      add(tfRef(r), `VerticalPodAutoscaler/${o.metadata.name} spec.targetRef`, `${spec.targetRef?.kind}/${spec.targetRef?.name} in namespace ${q(ns)} is not a rendered workload (engines: ${engines.map((e) => `${e.ref} in ${e.namespace}`).join(", ") || "none"})`);
+      add(rel, `${tfRef(r)} spec.targetRef`, `${spec.targetRef?.kind}/${spec.targetRef?.name} in namespace ${q(ns)} is not a rendered workload (engines: ${engines.map((e) => `${e.ref} in ${e.namespace}`).join(", ") || "none"})`);
       continue;
     }
     const containers = hit ? hit.spec.containers ?? [] : (template(rendered[0]).spec?.containers ?? []);
     for (const [i, p] of (spec.resourcePolicy?.containerPolicies ?? []).entries()) {
       if (p.containerName && p.containerName !== "*" && !containers.some((c) => c.name === p.containerName)) {
-        add(tfRef(r), `VerticalPodAutoscaler/${o.metadata.name} spec.resourcePolicy.containerPolicies[${i}].containerName`, `${q(p.containerName)} is not a container of ${spec.targetRef?.kind}/${spec.targetRef?.name} (${containers.map((c) => c.name).join(", ")})`);
+        add(rel, `${tfRef(r)} spec.resourcePolicy.containerPolicies[${i}].containerName`, `${q(p.containerName)} is not a container of ${spec.targetRef?.kind}/${spec.targetRef?.name} (${containers.map((c) => c.name).join(", ")})`);
       }
     }
   }
@@ -411,8 +414,8 @@ function checkNetworkPolicies(targets: ReadonlyMap<ScaleSet, Engine>, controller
   const others: ModelPod[] = [];
   for (const [s] of tcp) {
     others.push(s.listener);
-    others.push({ what: `an unlabelled pod in ${s.pod.namespace}`, namespace: s.pod.namespace, labels: {} });
-    others.push({ what: `a pod with the labels of the ${s.pod.what} in namespace "default"`, namespace: "default", labels: s.pod.labels });
+    others.push({ what: `an unlabelled pod in namespace ${s.pod.namespace}`, namespace: s.pod.namespace, labels: {} });
+    others.push({ what: `a pod with the labels of the ${s.pod.what} in namespace default`, namespace: "default", labels: s.pod.labels });
   }
   if (controller) others.push({ what: "the ARC controller pod", namespace: nsOf(controller.deployment, controller.rr), labels: template(controller.deployment).metadata?.labels ?? {} });
   for (const r of resources.filter((x) => x.type === "kubernetes_cron_job_v1" || (x.type === "kubernetes_manifest" && (x.body.manifest as K8sObject | undefined)?.kind === "CronJob"))) {
@@ -461,7 +464,7 @@ function checkNetworkPolicies(targets: ReadonlyMap<ScaleSet, Engine>, controller
     if (checked.has(e)) continue;
     checked.add(e);
     for (const o of others) {
-      if (admits(o)) add(rel, field, `admits ${o.what} (namespace ${o.namespace}, labels ${q(o.labels)}): only runner pods may reach the engine`);
+      if (admits(o)) add(rel, field, `admits ${o.what}${o.what.includes(" namespace ") ? "" : ` (namespace ${o.namespace}, labels ${q(o.labels)})`}: only runner pods may reach the engine`);
     }
   }
 }
@@ -540,12 +543,12 @@ function checkPvc(e: Engine, add: Add): void {
   const rel = e.rr.release.name;
   const ss = (e.rr.values.engine as { statefulSet?: { persistentVolumeClaim?: { enabled?: boolean; storageClassName?: string; accessModes?: string[]; resources?: { requests?: { storage?: string } } }; persistentVolumeClaimRetentionPolicy?: Record<string, string> } } | undefined)?.statefulSet;
   const pvc = ss?.persistentVolumeClaim;
-  if (e.workload.kind !== "StatefulSet" || !pvc?.enabled) return;
+  if (e.workload.kind !== "StatefulSet" || !pvc) return;
   const spec = e.workload.spec as { volumeClaimTemplates?: { metadata: { name: string }; spec: { storageClassName?: string; accessModes?: string[]; resources?: { requests?: { storage?: string } } } }[]; persistentVolumeClaimRetentionPolicy?: Record<string, string> };
   const vct = spec.volumeClaimTemplates?.find((v) => v.metadata.name === "data");
   const at = (f: string) => `${e.ref} spec.${f}`;
   if (!vct) {
-    add(rel, at("volumeClaimTemplates"), `has no claim "data" although engine.statefulSet.persistentVolumeClaim is enabled: the cache is not persistent`);
+    add(rel, at("volumeClaimTemplates"), `has no claim "data" although engine.statefulSet.persistentVolumeClaim is configured (enabled: ${q(pvc.enabled)}): the cache is not persistent`);
     return;
   }
   if (pvc.resources?.requests?.storage && vct.spec.resources?.requests?.storage !== pvc.resources.requests.storage) {

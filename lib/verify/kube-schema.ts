@@ -58,28 +58,45 @@ function strictSchema(s: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** `apiVersion kind` -> compiled validator, of each chart directory's CRDs (read and compiled once per process). */
+const chartCrds = new Map<string, Map<string, () => ValidateFunction>>();
+let ajv: Ajv | undefined;
+
+function loadChartCrds(chartDir: string): Map<string, () => ValidateFunction> {
+  let out = chartCrds.get(chartDir);
+  if (out) return out;
+  out = new Map();
+  chartCrds.set(chartDir, out);
+  const dir = path.join(chartDir, "crds");
+  if (!fs.existsSync(dir)) return out;
+  for (const f of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
+      const crd = doc.toJS() as {
+        kind?: string;
+        spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
+      } | null;
+      if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+      for (const v of crd.spec.versions) {
+        const schema = v.schema?.openAPIV3Schema;
+        if (!schema) continue;
+        let fn: ValidateFunction | undefined;
+        out.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, () => {
+          ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
+          return (fn ??= ajv.compile(strictSchema(schema)));
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /** Validates objects against the built-in schemas and a set of CRDs. */
 export class KubeSchemas {
-  private readonly crds = new Map<string, Record<string, unknown>>();
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private ajv?: Ajv;
+  private readonly crds = new Map<string, () => ValidateFunction>();
 
   /** Adds the CRDs of a chart's `crds/` directory (if it has one). */
   addChartCrds(chartDir: string): void {
-    const dir = path.join(chartDir, "crds");
-    if (!fs.existsSync(dir)) return;
-    for (const f of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
-        const crd = doc.toJS() as {
-          kind?: string;
-          spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
-        } | null;
-        if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
-        for (const v of crd.spec.versions) {
-          if (v.schema?.openAPIV3Schema) this.crds.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
-        }
-      }
-    }
+    for (const [k, v] of loadChartCrds(chartDir)) this.crds.set(k, v);
   }
 
   /** One message per schema violation of `o` (`<path>: <message>`); a kind without a schema is one message. */
@@ -87,12 +104,7 @@ export class KubeSchemas {
     const key = `${o.apiVersion} ${o.kind}`;
     const crd = this.crds.get(key);
     if (crd) {
-      let fn = this.compiled.get(key);
-      if (!fn) {
-        this.ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
-        fn = this.ajv.compile(strictSchema(crd));
-        this.compiled.set(key, fn);
-      }
+      const fn = crd();
       if (fn(o)) return [];
       return (fn.errors ?? []).map((e) => {
         const at = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
