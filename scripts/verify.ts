@@ -78,10 +78,12 @@ async function main(argv: readonly string[]): Promise<number> {
     const { releases, findings } = await verify({ outdir, chartsDir: args.charts, helm, kubeVersion });
     const from = args.charts ? `charts from ${args.charts}` : "charts pulled from their repositories";
     const lines = [`Config: ${source}`, `Rendered ${releases.length} Helm releases for Kubernetes ${kubeVersion} (${from}; schemas: Kubernetes ${KUBERNETES_SCHEMA_VERSION} and the charts' CRDs):`];
-    const w = Math.max(...releases.map((r) => r.release.name.length), 7);
+    const chart = (r: (typeof releases)[number]) => `${r.release.chart} ${r.release.version}`;
+    const w = Math.max(...releases.map((r) => r.release.name.length));
+    const cw = Math.max(...releases.map((r) => chart(r).length));
     for (const r of releases) {
-      const bad = findings.filter((f) => f.release === r.release.name).length;
-      lines.push(`  ${bad ? "FAIL" : "ok  "}  ${r.release.name.padEnd(w)}  ${r.release.chart} ${r.release.version}  ${r.error ? "does not render" : `${r.objects.length} objects`}`);
+      const bad = findings.some((f) => f.release === r.release.name);
+      lines.push(`  ${bad ? "FAIL" : "ok  "}  ${r.release.name.padEnd(w)}  ${chart(r).padEnd(cw)}  ${r.error ? "does not render" : `${r.objects.length} objects`}`);
     }
     process.stdout.write(`${lines.join("\n")}\n`);
     if (findings.length === 0) {

@@ -361,6 +361,10 @@ describeVerify("npm run verify with the real charts", () => {
     expect(clean.stdout).toMatch(/^Config: built-in default\nRendered 5 Helm releases for Kubernetes 1\.33\.0/);
     expect(clean.stdout).toMatch(/\n  ok    dagger-runners-v0-20-3 +dagger-helm 0\.20\.3 +2 objects\n/);
     expect(clean.stdout.trim().split("\n").pop()).toBe("verify: no findings");
+    // The README shows this run.
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const sample = /\$ npm run verify -- --charts \.\.\/shared\/charts\n([\s\S]*?)```/.exec(readme)![1];
+    expect(clean.stdout.replace(CHARTS, "../shared/charts")).toBe(sample);
 
     const d = mutate(out("default"), (s) => editValues(engineRelease(s), (v) => (v.engine.configJson = '{"telemetry": {}}')));
     const bad = await runScript("scripts/verify.ts", ["--charts", CHARTS, "--out", d], env);
