@@ -18,6 +18,7 @@ import { selects } from "../lib/verify/checks";
 import type { K8sObject } from "../lib/verify/render";
 import { compareSemver, engineConfigSchema } from "../lib/schemas/engine";
 import { runScript } from "./util";
+import { haveOpenssl, startFakeOciRegistry } from "./fake-oci-registry";
 
 const ROOT = path.join(__dirname, "..");
 const SHARED = process.env.DAGGER_RUNNERS_SHARED ?? path.resolve(ROOT, "..", "shared");
@@ -349,6 +350,32 @@ describeVerify("npm run verify with the real charts", () => {
     expect(await findings(d)).toEqual([
       expect.stringMatching(/^dagger-v0-20-3: RoleBinding\/dagger-v0\.20\.3-gha-rs-manager subjects: \["arc-systems\/arc-gha-runner-scale-set-controller"\] is not the controller's ServiceAccount arc-systems\/arc-gha-rs-controller \(rendered by arc\)$/),
     ]);
+  });
+
+  // --- Charts from their repositories -----------------------------------------------------------
+
+  (haveOpenssl() ? test : test.skip)("without --charts, each chart is pulled once from the repository its release names (a local OCI registry)", async () => {
+    const charts = ["dagger-helm-0.20.3", "gha-runner-scale-set-controller-0.14.2", "gha-runner-scale-set-0.14.2"].map((c) => path.join(CHARTS, c));
+    const registry = await startFakeOciRegistry(HELM!, charts);
+    const env = { ...process.env, SSL_CERT_FILE: registry.caFile };
+    try {
+      const at = (repository: string) =>
+        mutate(out("default"), (s) => {
+          for (const r of Object.values(s.resource.helm_release) as any[]) r.repository = repository;
+        });
+      const r = await verify({ outdir: at(registry.url), helm: HELM!, env });
+      expect(r.findings.map(formatFinding)).toEqual([]);
+      expect(r.releases.map((x) => x.objects.length)).toEqual([2, 6, 3, 3, 3]);
+      const pulls = registry.requests.filter((x) => x.includes("/manifests/")).map((x) => x.replace(/^GET \/v2\/mirror\/charts\//, ""));
+      expect(pulls.sort()).toEqual(["dagger-helm/manifests/0.20.3", "gha-runner-scale-set-controller/manifests/0.14.2", "gha-runner-scale-set/manifests/0.14.2"]);
+
+      const missing = registry.url.replace("mirror/charts", "elsewhere");
+      await expect(verify({ outdir: at(missing), helm: HELM!, env })).rejects.toThrow(
+        new RegExp(`^chart dagger-helm 0\\.20\\.3 \\(release dagger-runners-v0-20-3\\) could not be pulled from ${missing.replace(/\./g, "\\.")}: .*not found.* \\(for offline use: --charts DIR\\)$`),
+      );
+    } finally {
+      await registry.close();
+    }
   });
 
   // --- The command ------------------------------------------------------------------------------

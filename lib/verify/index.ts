@@ -29,7 +29,11 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
   const out = readSynthOutput(o.outdir);
   const resources = tfResources(out);
   const inputs = helmReleases(resources);
-  const dirs = await Promise.all(inputs.map((r) => locateChart(r, o)));
+  // Every chart is located (pulled) concurrently; the first failure in release order is reported.
+  const located = await Promise.allSettled(inputs.map((r) => locateChart(r, o)));
+  const failed = located.find((x): x is PromiseRejectedResult => x.status === "rejected");
+  if (failed) throw failed.reason;
+  const dirs = located.map((x) => (x as PromiseFulfilledResult<string>).value);
   const releases = await Promise.all(inputs.map((r, i) => renderRelease(r, dirs[i], o.helm, o.kubeVersion ?? KUBERNETES_SCHEMA_VERSION)));
   const schemas = new KubeSchemas();
   for (const d of new Set(dirs)) schemas.addChartCrds(d);

@@ -103,6 +103,8 @@ export interface ChartSource {
   readonly chartsDir?: string;
   /** The helm binary. */
   readonly helm: string;
+  /** Environment of the helm processes (registry credentials, `SSL_CERT_FILE`, proxies). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Finds `helm` on `PATH`; throws {@link CannotVerify} when there is none. */
@@ -120,9 +122,9 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
   throw new CannotVerify("helm not found on PATH (install Helm 3.8+ or 4, or run ../shared/tools/install-helm.sh and put its directory on PATH)");
 }
 
-function run(file: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(file, args, { maxBuffer: 64 * 1024 * 1024, env }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -130,6 +132,15 @@ function run(file: string, args: readonly string[]): Promise<{ code: number; std
 }
 
 const pulled = new Map<string, Promise<string>>();
+const pullDirs: string[] = [];
+
+/** A scratch directory for pulled charts, removed when the process exits. */
+function pullDir(): string {
+  if (pullDirs.length === 0) process.once("exit", () => pullDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "verify-chart-"));
+  pullDirs.push(d);
+  return d;
+}
 
 /** The unpacked chart of `r`: `<chartsDir>/<chart>-<version>`, or pulled once per process from its repository. */
 export function locateChart(r: HelmReleaseInput, src: ChartSource): Promise<string> {
@@ -146,10 +157,10 @@ export function locateChart(r: HelmReleaseInput, src: ChartSource): Promise<stri
   let p = pulled.get(key);
   if (!p) {
     p = (async () => {
-      const into = fs.mkdtempSync(path.join(os.tmpdir(), "verify-chart-"));
+      const into = pullDir();
       const args = ["pull", ref, "--version", r.version, "--untar", "--untardir", into];
       if (!r.repository!.startsWith("oci://")) args.push("--repo", r.repository!);
-      const res = await run(src.helm, args);
+      const res = await run(src.helm, args, src.env);
       if (res.code !== 0) {
         throw new CannotVerify(`chart ${r.chart} ${r.version} (release ${r.name}) could not be pulled from ${r.repository}: ${firstLine(res.stderr)} (for offline use: --charts DIR)`);
       }
