@@ -204,7 +204,12 @@ export function parseConfigText(text: string, file: string): unknown {
     const pos = line ? `line ${line.line}, column ${line.col}` : "unknown position";
     throw new ConfigError(`${where}: is not valid YAML at ${pos} (${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")})`);
   }
-  return doc.toJS();
+  try {
+    // The yaml library refuses documents whose aliases expand too far ("billion laughs").
+    return doc.toJS();
+  } catch (e) {
+    throw new ConfigError(`${where}: is not a usable YAML document (${(e as Error).message.split("\n")[0]})`);
+  }
 }
 
 /**
@@ -225,5 +230,12 @@ export function loadConfig(file: string | undefined = process.env[CONFIG_ENV]): 
       `${CONFIG_ENV}: ${JSON.stringify(file)} cannot be read (${code === "ENOENT" ? "no such file" : code ?? "unreadable"}; expected a YAML or JSON config file)`,
     );
   }
-  return { ...parseConfig(parseConfigText(text, file)), source: file };
+  const raw = parseConfigText(text, file);
+  if (raw === null || raw === undefined) {
+    // Most likely a truncated or wrong file: a deployment from defaults must be asked for.
+    throw new ConfigError(
+      `${path.basename(file)}: is empty (expected a map of keys such as name, dagger, runners; for the built-in default, unset ${CONFIG_ENV})`,
+    );
+  }
+  return { ...parseConfig(raw), source: file };
 }
