@@ -385,6 +385,42 @@ describe("the deployment plan and report", () => {
     const { plan } = parseConfig({ target: "existing-cluster", kubernetes: { nodes: { cpu: "4", memory: "16Gi", count: 3 } } });
     expect(plan.capacity?.pools[0]).toMatchObject({ name: "nodes", path: "kubernetes.nodes", maxNodes: 3, runnersPerNode: { "": 6 } });
   });
+
+  test("existing cluster: messages name its own keys and subtract nothing GKE-specific", () => {
+    const nodes = { cpu: "4", memory: "16Gi", count: 1 };
+    const err = (raw: object) => {
+      try {
+        parseConfig(raw);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "(no error)";
+    };
+    expect(err({ target: "existing-cluster", kubernetes: { nodes }, runners: { sizes: { "": { requests: { cpu: "4", memory: "15Gi" } } } } })).toBe(
+      'dagger.engine.resources.requests: {"cpu":"1","memory":"2Gi"} leaves 3 CPU / 14Gi on each node of pool "nodes" (1 engine DaemonSet takes 1 CPU / 2Gi), not enough for one runner of size "" (4 CPU / 15Gi); lower the requests or use larger nodes (kubernetes.nodes.cpu, kubernetes.nodes.memory)',
+    );
+    expect(err({ target: "existing-cluster", kubernetes: { nodes }, dagger: { engine: { resources: { requests: { cpu: "8", memory: "2Gi" } } } } })).toMatch(
+      /has 4 CPU \/ 16Gi allocatable; lower the requests or use larger nodes \(kubernetes\.nodes\.cpu, kubernetes\.nodes\.memory\)$/,
+    );
+    const sts = err({
+      target: "existing-cluster",
+      kubernetes: { nodes },
+      dagger: { versions: ["0.20.3", "0.20.4"], engine: { mode: "statefulset", resources: { requests: { cpu: "3", memory: "8Gi" } } } },
+    });
+    expect(sts).toMatch(/^kubernetes\.nodes\.count: 1 is too few for the 2 engine StatefulSets placed on pool "nodes"/);
+    const { plan } = parseConfig({ target: "existing-cluster", kubernetes: { nodes: { ...nodes, count: 2 } }, runners: { maxRunners: 40 } });
+    expect(plan.warnings).toContainEqual(expect.stringMatching(/^kubernetes\.nodes\.count: 2 nodes hold about \d+ runners/));
+    expect(plan.warnings.join("\n")).not.toMatch(/machineType|maxNodes|GKE/);
+  });
+
+  test("a size with limits and no requests is planned at its limits, as Kubernetes schedules it", () => {
+    const at = (resources: object) =>
+      parseConfig({ cluster: { nodePools: { runners: { machineType: "n2-standard-8" } } }, runners: { sizes: { "": resources } } }).plan.capacity!.pools[0].runnersPerNode[""];
+    // 6.5 CPU / 25.8Gi free per n2-standard-8 node next to the default engine (README's sample report).
+    expect(at({ limits: { cpu: "2", memory: "4Gi" } })).toBe(3);
+    expect(at({ requests: { cpu: "500m" }, limits: { cpu: "2", memory: "8Gi" } })).toBe(3);
+    expect(at({ requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "8Gi" } })).toBe(13);
+  });
 });
 
 describe("the report and synth scripts", () => {

@@ -59,6 +59,8 @@ export interface PoolInput {
   /** @default 0 */
   readonly minNodes?: number;
   readonly maxNodes: number;
+  /** Config key path of {@link maxNodes}, named in errors and warnings. @default `<path>.maxNodes` */
+  readonly maxNodesPath?: string;
   /** Spot or preemptible VMs. @default false */
   readonly spot?: boolean;
 }
@@ -291,6 +293,16 @@ function nodeLabel(p: PoolInput): string {
   return p.machineType ? `one ${p.machineType} node` : "one node";
 }
 
+/** What to enlarge: the machine type of a GKE pool, or the nodes an existing cluster describes. */
+function largerHint(p: PoolInput): string {
+  return (p.sizeIs ?? "capacity") === "allocatable" ? `use larger nodes (${p.path}.cpu, ${p.path}.memory)` : `use a larger ${p.path}.machineType`;
+}
+
+/** What is subtracted before the room on a node: GKE's reservations and system pods, or nothing (allocatable as given). */
+function afterWhat(p: PoolInput): string {
+  return (p.sizeIs ?? "capacity") === "allocatable" ? "allocatable" : "after GKE's reservations and system pods";
+}
+
 /** Computes the capacity plan; throws {@link PlanError} for configs that cannot work. */
 export function planCapacity(input: CapacityInput): CapacityPlan {
   const warnings: string[] = [];
@@ -328,7 +340,9 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     const free = sub(afterSystem, dsTotal);
     const maxPods = p.maxPods ?? DEFAULT_MAX_PODS;
     const podRoom = maxPods - SYSTEM_POD_COUNT - dsEngines.length;
-    const room = `${describe(afterSystem)} after GKE's reservations and system pods`;
+    const room = `${describe(afterSystem)} ${afterWhat(p)}`;
+    const larger = largerHint(p);
+    const maxNodesPath = p.maxNodesPath ?? `${p.path}.maxNodes`;
 
     // Errors: engines that cannot fit on this machine type.
     if (dsEngines.length > 0 && !fits(dsTotal, afterSystem)) {
@@ -337,7 +351,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
         dsEngines.length > 1
           ? `makes every node of pool "${p.name}" run ${dsEngines.length} engine DaemonSets (one per version) needing ${describe(dsTotal)}`
           : `makes every node of pool "${p.name}" run an engine needing ${describe(dsTotal)}`;
-      throw new PlanError(e.path, e.requests, `${what}, but ${nodeLabel(p)} has ${room}; lower the requests or use a larger ${p.path}.machineType`);
+      throw new PlanError(e.path, e.requests, `${what}, but ${nodeLabel(p)} has ${room}; lower the requests or ${larger}`);
     }
     const engineNodes: Resources[] = [];
     for (const e of stsEngines) {
@@ -345,7 +359,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
         throw new PlanError(
           e.path,
           e.requests,
-          `makes engine ${e.version} need ${describe(e.res)}, but ${nodeLabel(p)} of pool "${p.name}" has ${room}; lower the requests or use a larger ${p.path}.machineType`,
+          `makes engine ${e.version} need ${describe(e.res)}, but ${nodeLabel(p)} of pool "${p.name}" has ${room}; lower the requests or ${larger}`,
         );
       }
       const i = engineNodes.findIndex((left) => fits(e.res, left));
@@ -354,7 +368,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     }
     if (engineNodes.length > p.maxNodes) {
       throw new PlanError(
-        `${p.path}.maxNodes`,
+        maxNodesPath,
         p.maxNodes,
         `is too few for the ${stsEngines.length} engine StatefulSets placed on pool "${p.name}" (they need ${engineNodes.length} nodes of this machine type)`,
       );
@@ -369,7 +383,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
         throw new PlanError(
           e.path,
           e.requests,
-          `leaves ${describe(free)} on each ${p.machineType ?? ""}${p.machineType ? " " : ""}node of pool "${p.name}" (${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s take" : " takes"} ${describe(dsTotal)}), not enough for one runner of size ${JSON.stringify(s.name)} (${describe(s.res)}); lower the requests or use a larger ${p.path}.machineType`,
+          `leaves ${describe(free)} on each ${p.machineType ?? ""}${p.machineType ? " " : ""}node of pool "${p.name}" (${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s take" : " takes"} ${describe(dsTotal)}), not enough for one runner of size ${JSON.stringify(s.name)} (${describe(s.res)}); lower the requests or ${larger}`,
         );
       }
       if (!fits(s.res, free)) {
@@ -377,7 +391,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
         throw new PlanError(
           s.path,
           s.requests,
-          `does not fit on a node of pool "${p.name}": it needs ${describe(s.res)}, but ${nodeLabel(p)} has ${describe(free)} left after GKE's reservations, system pods${engineNote}; lower the requests or use a larger ${p.path}.machineType`,
+          `does not fit on a node of pool "${p.name}": it needs ${describe(s.res)}, but ${nodeLabel(p)} has ${describe(free)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${larger}`,
         );
       }
     }
@@ -402,7 +416,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     if (demand > 0 && demand > capacity) {
       const sets = input.scaleSets.filter((ss) => demandBySize.has(ss.size)).length;
       warnings.push(
-        `${p.path}.maxNodes: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue`,
+        `${maxNodesPath}: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue`,
       );
     }
 
@@ -491,13 +505,23 @@ export function mixCapacity(demand: ReadonlyMap<string, number>, single: Readonl
 // From a validated config
 
 /**
+ * The requests the scheduler sees: a resource with a limit and no request is requested at its
+ * limit (Kubernetes `SetDefaults_Pod`, pkg/apis/core/v1/defaults.go: "If limits are specified but
+ * requests are not, default requests to limits").
+ */
+export function schedulingRequests(r: { readonly requests?: RequestList; readonly limits?: RequestList } | undefined): RequestList {
+  const requests = r?.requests ?? {};
+  return { ...requests, ...Object.fromEntries(Object.entries(r?.limits ?? {}).filter(([k]) => requests[k] === undefined)) };
+}
+
+/**
  * Builds the {@link CapacityInput} of a config from its cluster plan (target gke) or
  * `kubernetes.nodes` (existing-cluster). Returns undefined when there is nothing to plan against
  * (existing-cluster without `kubernetes.nodes`): the plan then has no capacity.
  */
 export function capacityInputFromConfig(
   config: RunnersConfig,
-  sizes: Readonly<Record<string, { readonly requests?: RequestList } | undefined>>,
+  sizes: Readonly<Record<string, { readonly requests?: RequestList; readonly limits?: RequestList } | undefined>>,
   scaleSets: readonly ScaleSetPlan[],
   engines: readonly { readonly version: string; readonly releaseName: string }[],
   cluster: ClusterPlan | undefined,
@@ -519,6 +543,7 @@ export function capacityInputFromConfig(
       systemPods: ZERO,
       maxPods: n.maxPods,
       maxNodes: n.count,
+      maxNodesPath: "kubernetes.nodes.count",
       spot: n.spot,
     });
     runnerPool = "nodes";
@@ -549,10 +574,10 @@ export function capacityInputFromConfig(
   const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => ({
     name,
     pool: gpu && gpu.size === name ? gpu.pool : runnerPool,
-    requests: s?.requests ?? {},
+    requests: schedulingRequests(s),
     path: formatPath(["runners", "sizes", name, "requests"]),
   }));
-  const requests: RequestList = config.dagger.engine.resources.requests ?? {};
+  const requests = schedulingRequests(config.dagger.engine.resources);
   return {
     mode,
     pools,
