@@ -9,6 +9,7 @@ export * from "./planning/versions";
 export * from "./planning/names";
 export * from "./planning/labels";
 export * from "./planning/engines";
+export * from "./planning/mirrors";
 export * from "./planning/deployment";
 export { planCapacity, capacityInputFromConfig, mixCapacity, ENGINE_START_MINIMUM } from "./planning/capacity";
 export type { CapacityInput, CapacityPlan, PoolCapacity, EngineCapacity, PoolInput, EngineInput, SizeInput } from "./planning/capacity";

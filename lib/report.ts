@@ -11,7 +11,6 @@ import {
   DEFAULT_CLIENT_CLOUD_SECRET,
   DEFAULT_ENGINE_PORT,
   defaultTransport,
-  imageOverride,
   planEngineSpec,
 } from "./planning/engines";
 import { applyPlacement } from "./planning/placement";
@@ -117,10 +116,10 @@ export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): R
         transport,
         namespace: e.namespace,
         port: e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined),
-        image: imageOverride(e.image, names.version),
+        image: plan.artifacts.engineImages[names.version],
         serviceAccountName: config.runners.serviceAccountName,
         cloudTokenSecret,
-        imagePullSecrets: e.imagePullSecrets,
+        imagePullSecrets: plan.artifacts.enginePullSecrets,
         nodeSelector: e.nodeSelector,
         tolerations: e.tolerations,
       }),
