@@ -24,7 +24,7 @@ export { ConfigError, loadConfig, parseConfig, parseConfigText, CONFIG_ENV } fro
 export * from "./stacks/cluster-stack";
 export * from "./stacks/runners-stack";
 export { buildStacks, synthDeployment, PLAN_FILE } from "./app";
-export { renderReport, labelTable, poolTable, engineTable } from "./report";
+export { renderReport, labelTable, poolTable, engineTable, artifactTable } from "./report";
 // Constructs (appended by each layer)
 export * from "./planning/runner-pod";
 export * from "./planning/arc-values";

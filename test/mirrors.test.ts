@@ -10,6 +10,7 @@
  */
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { mirrorChartRepository, mirrorImage, parseImageReference, planArtifacts } from "../lib/planning/mirrors";
+import { artifactTable, renderReport, reportJson } from "../lib/report";
 import { Synthesized, helmValues, resources, synthConfig } from "./util";
 
 const MIRROR = "registry.corp.example:5000/mirror";
@@ -307,5 +308,29 @@ describe("defaults are unchanged", () => {
     }
     const [cron] = Object.values<any>(resources(runners, "kubernetes_cron_job_v1"));
     expect(cron.spec.job_template.spec.template.spec.image_pull_secrets).toBeUndefined();
+  });
+});
+
+describe("the report lists every image and chart", () => {
+  test("human report: final locations, chart versions, and with mirrors the upstream to copy from", () => {
+    const def = renderReport(parseConfig({}).plan);
+    expect(def).toContain("Images and charts");
+    expect(def).toMatch(/^image +registry\.k8s\.io\/kubectl:v1\.34\.9 +- +cleanup CronJob$/m);
+    expect(def).toMatch(/^chart +oci:\/\/registry\.dagger\.io\/dagger-helm +0\.20\.3 +engine 0\.20\.3$/m);
+    expect(def).not.toContain("UPSTREAM");
+
+    const { plan } = parseConfig({ mirrors: MIRRORS });
+    const table = artifactTable(plan);
+    expect(table.split("\n")[0]).toMatch(/^KIND +LOCATION +VERSION +USED BY +UPSTREAM$/);
+    expect(table).toMatch(new RegExp(`^image +${MIRROR.replace(/\./g, "\\.")}/library/busybox:1\\.37\\.0-musl +- +runner pods \\(copy tool\\) +docker\\.io/library/busybox:1\\.37\\.0-musl$`, "m"));
+    expect(table).toMatch(/^chart +oci:\/\/registry\.corp\.example:5000\/charts\/arc\/gha-runner-scale-set +0\.14\.2 +3 scale sets +oci:\/\/ghcr\.io\/actions\/actions-runner-controller-charts\/gha-runner-scale-set$/m);
+    expect(renderReport(plan)).toContain("Image pull Secrets (create them in namespaces dagger-engines, arc-systems, arc-runners): mirror-pull");
+  });
+
+  test("reportJson carries the images and charts", () => {
+    const { config, plan } = parseConfig({ mirrors: MIRRORS });
+    const json = JSON.parse(JSON.stringify(reportJson("x.yaml", config, plan)));
+    expect(json.artifacts.images.map((i: any) => i.location)).toContain(`${MIRROR}/actions/actions-runner:2.333.1`);
+    expect(json.artifacts.charts.map((c: any) => [c.chart, c.version, c.repository])).toContainEqual(["dagger-helm", "0.20.3", CHARTS]);
   });
 });
