@@ -11,7 +11,7 @@
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { mirrorChartRepository, mirrorImage, parseImageReference, planArtifacts } from "../lib/planning/mirrors";
 import { artifactTable, renderReport, reportJson } from "../lib/report";
-import { Synthesized, helmValues, resources, synthConfig } from "./util";
+import { Synthesized, helmValues, resources, runScript, synthConfig } from "./util";
 
 const MIRROR = "registry.corp.example:5000/mirror";
 const CHARTS = "oci://registry.corp.example:5000/charts";
@@ -332,5 +332,26 @@ describe("the report lists every image and chart", () => {
     const json = JSON.parse(JSON.stringify(reportJson("x.yaml", config, plan)));
     expect(json.artifacts.images.map((i: any) => i.location)).toContain(`${MIRROR}/actions/actions-runner:2.333.1`);
     expect(json.artifacts.charts.map((c: any) => [c.chart, c.version, c.repository])).toContainEqual(["dagger-helm", "0.20.3", CHARTS]);
+  });
+
+  test("npm run report -- --json prints them (the example config)", async () => {
+    const r = await runScript("scripts/report.ts", ["--json"], { RUNNERS_CONFIG: "examples/private-mirror.yaml" });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    const images: string[] = json.artifacts.images.map((i: any) => i.location);
+    expect(images).toEqual([
+      "registry.corp.example/mirror/engine:v0.19.10",
+      "registry.corp.example/mirror/engine:v0.20.3",
+      "registry.corp.example/mirror/actions/actions-runner:2.333.1",
+      "registry.corp.example/mirror/library/busybox:1.37.0-musl",
+      "registry.corp.example/mirror/kubectl:v1.34.9",
+      "registry.corp.example/mirror/actions/gha-runner-scale-set-controller:0.14.2",
+    ]);
+    expect(json.artifacts.charts.map((c: any) => `${c.location}:${c.version} <- ${c.upstream}`)).toEqual([
+      "oci://registry.corp.example/charts/dagger-helm:0.19.10 <- oci://registry.dagger.io/dagger-helm",
+      "oci://registry.corp.example/charts/dagger-helm:0.20.3 <- oci://registry.dagger.io/dagger-helm",
+      "oci://registry.corp.example/charts/gha-runner-scale-set-controller:0.14.2 <- oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set-controller",
+      "oci://registry.corp.example/charts/gha-runner-scale-set:0.14.2 <- oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",
+    ]);
   });
 });
