@@ -13,6 +13,9 @@ import { RunnersStack } from "./stacks/runners-stack";
 /** File in the output directory holding the deployment plan the synth report prints. */
 export const PLAN_FILE = "deployment-plan.json";
 
+/** cdktf's directory of stack outputs (`Manifest.stacksFolder`). */
+const STACKS_DIR = "stacks";
+
 export interface DeploymentStacks {
   readonly cluster?: ClusterStack;
   readonly runners: RunnersStack;
@@ -28,6 +31,12 @@ export function buildStacks(app: App, config: RunnersConfig, plan: DeploymentPla
 /**
  * Synthesizes into a scratch directory and moves the result to `outdir` only when every stack
  * synthesized and validated, so a failing synth leaves no partial output.
+ *
+ * Stack directories are replaced one by one: a stack an earlier synth wrote and this one no
+ * longer has (e.g. `<name>-cluster` after switching to target existing-cluster) is left for the
+ * cdktf CLI, which lists the stack directories before running the app and removes the orphans
+ * after it, failing on one that is already gone (@cdktf/cli-core `synth-stack.js`, `rmSync`
+ * without `force`). The manifest names the stacks of this synth only.
  */
 export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, outdir: string): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-dagger-runners-"));
@@ -38,10 +47,15 @@ export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, out
     buildStacks(app, config, plan);
     app.synth();
     fs.writeFileSync(path.join(scratch, PLAN_FILE), JSON.stringify(plan, null, 2));
-    fs.mkdirSync(outdir, { recursive: true });
+    const replace = (rel: string) => {
+      const to = path.join(outdir, rel);
+      fs.rmSync(to, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.cpSync(path.join(scratch, rel), to, { recursive: true });
+    };
     for (const entry of fs.readdirSync(scratch)) {
-      fs.rmSync(path.join(outdir, entry), { recursive: true, force: true });
-      fs.cpSync(path.join(scratch, entry), path.join(outdir, entry), { recursive: true });
+      if (entry === STACKS_DIR) for (const stack of fs.readdirSync(path.join(scratch, entry))) replace(path.join(entry, stack));
+      else replace(entry);
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

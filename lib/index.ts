@@ -9,6 +9,7 @@ export * from "./planning/versions";
 export * from "./planning/names";
 export * from "./planning/labels";
 export * from "./planning/engines";
+export * from "./planning/mirrors";
 export * from "./planning/deployment";
 export { planCapacity, capacityInputFromConfig, mixCapacity, ENGINE_START_MINIMUM } from "./planning/capacity";
 export type { CapacityInput, CapacityPlan, PoolCapacity, EngineCapacity, PoolInput, EngineInput, SizeInput } from "./planning/capacity";
@@ -23,7 +24,7 @@ export { ConfigError, loadConfig, parseConfig, parseConfigText, CONFIG_ENV } fro
 export * from "./stacks/cluster-stack";
 export * from "./stacks/runners-stack";
 export { buildStacks, synthDeployment, PLAN_FILE } from "./app";
-export { renderReport, labelTable, poolTable, engineTable } from "./report";
+export { renderReport, labelTable, poolTable, engineTable, artifactTable } from "./report";
 // Constructs (appended by each layer)
 export * from "./planning/runner-pod";
 export * from "./planning/arc-values";

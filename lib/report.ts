@@ -11,7 +11,6 @@ import {
   DEFAULT_CLIENT_CLOUD_SECRET,
   DEFAULT_ENGINE_PORT,
   defaultTransport,
-  imageOverride,
   planEngineSpec,
 } from "./planning/engines";
 import { applyPlacement } from "./planning/placement";
@@ -78,6 +77,23 @@ export function engineTable(capacity: CapacityPlan): string {
   );
 }
 
+/**
+ * Every image and chart with its final location (and a chart's version); an UPSTREAM column
+ * appears when something is mirrored or pinned elsewhere, naming what to copy where.
+ */
+export function artifactTable(plan: DeploymentPlan): string {
+  const a = plan.artifacts;
+  const rows = [
+    ...a.images.map((i) => ({ kind: "image", location: i.location, version: "-", usedBy: i.usedBy, upstream: i.upstream })),
+    ...a.charts.map((c) => ({ kind: "chart", location: c.location, version: c.version, usedBy: c.usedBy, upstream: c.upstream })),
+  ];
+  const moved = rows.some((r) => r.location !== r.upstream);
+  return table(
+    ["KIND", "LOCATION", "VERSION", "USED BY", ...(moved ? ["UPSTREAM"] : [])],
+    rows.map((r) => [r.kind, r.location, r.version, r.usedBy.join(", "), ...(moved ? [r.location === r.upstream ? "-" : r.upstream] : [])]),
+  );
+}
+
 /** The whole human report. */
 export function renderReport(plan: DeploymentPlan): string {
   const parts = [
@@ -90,6 +106,12 @@ export function renderReport(plan: DeploymentPlan): string {
     parts.push("", "Node pools (per node: CPU / memory requests):", poolTable(plan.capacity), "", "Engines (worst case: every scale set routing to the engine at maxRunners):", engineTable(plan.capacity));
   } else {
     parts.push("", "Capacity: not planned (target existing-cluster without kubernetes.nodes)");
+  }
+  parts.push("", "Images and charts (where the cluster pulls each image and cdktf deploy each chart):", artifactTable(plan));
+  if (plan.artifacts.pullSecrets.length > 0) {
+    parts.push(
+      `Image pull Secrets (create them in namespaces ${plan.artifacts.pullSecretNamespaces.join(", ")}): ${plan.artifacts.pullSecrets.join(", ")}`,
+    );
   }
   if (plan.warnings.length > 0) {
     parts.push("", "Warnings:", ...plan.warnings.map((w) => `  ! ${w}`));
@@ -117,10 +139,10 @@ export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): R
         transport,
         namespace: e.namespace,
         port: e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined),
-        image: imageOverride(e.image, names.version),
+        image: plan.artifacts.engineImages[names.version],
         serviceAccountName: config.runners.serviceAccountName,
         cloudTokenSecret,
-        imagePullSecrets: e.imagePullSecrets,
+        imagePullSecrets: plan.artifacts.enginePullSecrets,
         nodeSelector: e.nodeSelector,
         tolerations: e.tolerations,
       }),
@@ -128,7 +150,10 @@ export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): R
   );
 }
 
-/** `npm run report -- --json`: the whole plan (labels, engines, capacity, warnings) plus the transports. */
+/**
+ * `npm run report -- --json`: the whole plan (labels, engines, capacity, images and charts under
+ * `artifacts`, warnings) plus the transports.
+ */
 export function reportJson(source: string, config: RunnersConfig, plan: DeploymentPlan): Record<string, unknown> {
   return { config: source, ...plan, transports: engineTransports(config, plan) };
 }

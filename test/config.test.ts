@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, formatPath, loadConfig, parseConfig } from "../lib/config/load";
+import { synthDeployment } from "../lib/app";
 import { runScript } from "./util";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dr-config-"));
@@ -124,6 +125,21 @@ describe("the app process", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.written.sort()).toEqual(["deployment-plan.json", "manifest.json", "stacks"]);
+  });
+
+  test("another config into the same output directory: stacks replaced one by one, an orphan left for the cdktf CLI", () => {
+    // The cdktf CLI lists stacks/ before it runs the app and removes the stacks the new manifest
+    // lacks afterwards, with rmSync and no `force` (@cdktf/cli-core synth-stack.js): had the app
+    // removed `dagger-runners-cluster` itself, `npm run synth` would fail with ENOENT.
+    const out = fs.mkdtempSync(path.join(tmp, "out-"));
+    const gke = parseConfig({});
+    synthDeployment(gke.config, gke.plan, out);
+    const existing = parseConfig({ target: "existing-cluster" });
+    synthDeployment(existing.config, existing.plan, out);
+    expect(fs.readdirSync(path.join(out, "stacks")).sort()).toEqual(["dagger-runners-cluster", "dagger-runners-runners"]);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(out, "manifest.json"), "utf8")).stacks)).toEqual(["dagger-runners-runners"]);
+    const runners = JSON.parse(fs.readFileSync(path.join(out, "stacks", "dagger-runners-runners", "cdk.tf.json"), "utf8"));
+    expect(runners.provider.kubernetes[0]).toEqual({ config_path: "~/.kube/config" });
   });
 });
 

@@ -18,6 +18,7 @@ const EXPECTED = [
   "existing-cluster.yaml",
   "gpu-pool.yaml",
   "multi-version.yaml",
+  "private-mirror.yaml",
   "private-nat-engine-pool.yaml",
   "simple-daemonset.yaml",
   "statefulset-ssd-spot.yaml",
@@ -122,6 +123,25 @@ describe("private-nat-engine-pool", () => {
     expect(v.tolerations).toEqual([{ key: "dagger.io/engine", operator: "Equal", value: "true", effect: "NoSchedule" }]);
     // The cache the pool exists for is an SSD persistent disk (the engines pool's default class).
     expect(v.statefulSet.persistentVolumeClaim).toMatchObject({ storageClassName: "premium-rwo", resources: { requests: { storage: "300Gi" } } });
+  });
+});
+
+describe("private-mirror", () => {
+  let s: Synthesized;
+  beforeAll(() => (s = synth("private-mirror.yaml")));
+  test("no public registry anywhere; images from the mirror, charts from its OCI repository", () => {
+    for (const host of ["registry.dagger.io", "ghcr.io", "docker.io", "registry.k8s.io"]) expect(s.text).not.toContain(host);
+    const runners = s.stacks["ci-airgap-runners"];
+    const releases = values(runners, "helm_release");
+    expect(new Set(releases.map((r) => r.repository))).toEqual(new Set(["oci://registry.corp.example/charts"]));
+    expect(engineReleases(runners).map((r) => helmValues(r).engine.image.ref).sort()).toEqual([
+      "registry.corp.example/mirror/engine:v0.19.10",
+      "registry.corp.example/mirror/engine:v0.20.3",
+    ]);
+    const set = helmValues(releases.find((r) => r.chart === "gha-runner-scale-set")).template.spec;
+    expect(set.initContainers.map((c: any) => c.name)).toEqual(["stage-copy-tool", "install-dagger-cli", "install-kubectl"]);
+    for (const c of [...set.initContainers, ...set.containers]) expect(c.image).toMatch(/^registry\.corp\.example\/mirror\//);
+    expect(set.imagePullSecrets).toEqual([{ name: "mirror-pull" }]);
   });
 });
 

@@ -21,6 +21,11 @@ const CONFIGS: Record<string, unknown> = {
     dagger: { versions: ["0.19.10", "0.20.3"], engine: { mode: "statefulset", transport: "tcp", cloud: { enabled: true } } },
   },
   "existing cloud secret": { dagger: { engine: { cloud: { enabled: true, existingSecretName: "dagger-cloud" } } } },
+  // mirrors: mirrored and pinned engine images, engine pull Secrets plus the mirror's.
+  "mirrors, one pinned engine image": {
+    dagger: { versions: ["0.19.10", "0.20.3"], engine: { image: { "0.19.10": "registry.corp.example/pinned/engine:v0.19.10" }, imagePullSecrets: ["engine-pull"] } },
+    mirrors: { images: { registry: "registry.corp.example/mirror", pullSecrets: ["mirror-pull", "engine-pull"] } },
+  },
 };
 
 describe.each(Object.entries(CONFIGS))("report transports: %s", (_name, raw) => {

@@ -12,6 +12,7 @@ import { arcSchema } from "./sections/arc";
 import { daggerSchema } from "./sections/dagger";
 import { runnersSchema } from "./sections/runners";
 import { backendSchema } from "./sections/backend";
+import { mirrorsSchema } from "./sections/mirrors";
 
 export const configSchema = z
   .object({
@@ -27,6 +28,7 @@ export const configSchema = z
     dagger: daggerSchema,
     runners: runnersSchema,
     backend: backendSchema,
+    mirrors: mirrorsSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -29,6 +29,16 @@ export interface ArcControllerProps {
   readonly nodeSelector?: Record<string, string>;
   /** Controller tolerations. @default undefined */
   readonly tolerations?: readonly Toleration[];
+  /**
+   * Controller image; the controller runs it as every listener too (gha-runner-scale-set-controller
+   * 0.14.2 `templates/deployment.yaml` passes it as `CONTROLLER_MANAGER_CONTAINER_IMAGE`).
+   * @default the chart's: ghcr.io/actions/gha-runner-scale-set-controller:<chart version>
+   */
+  readonly image?: { readonly repository: string; readonly tag: string };
+  /** Pull Secrets in the controller namespace, for the controller and the listener pods. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** OCI repository of the controller chart. @default ARC_CHART_REPOSITORY (oci://ghcr.io/actions/actions-runner-controller-charts) */
+  readonly chartRepository?: string;
   /** Extra chart values merged over the typed ones (`arc.controllerValues`). @default {} */
   readonly extraValues?: Record<string, unknown>;
 }
@@ -52,6 +62,8 @@ export class ArcController extends Construct {
       resources: props.resources,
       nodeSelector: props.nodeSelector,
       tolerations: props.tolerations,
+      image: props.image,
+      imagePullSecrets: props.imagePullSecrets,
       extra: props.extraValues,
     });
     const sa = this.values.serviceAccount;
@@ -65,7 +77,7 @@ export class ArcController extends Construct {
     this.release = new HelmRelease(this, "release", {
       name: ARC_CONTROLLER_RELEASE,
       namespace: props.namespace,
-      repository: ARC_CHART_REPOSITORY,
+      repository: props.chartRepository ?? ARC_CHART_REPOSITORY,
       chart: ARC_CONTROLLER_CHART,
       version: props.version,
       values: [JSON.stringify(this.values)],

@@ -38,6 +38,8 @@ import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import {
   CLIENT_CLOUD_TOKEN_KEY,
+  DAGGER_CHART,
+  DAGGER_CHART_REPOSITORY,
   DEFAULT_CLIENT_CLOUD_SECRET,
   DEFAULT_CLIENT_SERVICE_ACCOUNT,
   DEFAULT_ENGINE_PORT,
@@ -137,6 +139,8 @@ export interface DaggerEnginesProps {
   readonly image?: string | Readonly<Record<string, string>>;
   /** Pull Secrets in the engines namespace. @default [] */
   readonly imagePullSecrets?: readonly string[];
+  /** OCI repository of the `dagger-helm` chart (a private mirror). @default DAGGER_CHART_REPOSITORY (oci://registry.dagger.io) */
+  readonly chartRepository?: string;
   /** engine.json; top-level keys replace the defaults'. @default GC defaults per mode */
   readonly engineConfig?: EngineConfig;
   /** VerticalPodAutoscalers of the engines. @default disabled */
@@ -182,9 +186,6 @@ export interface DaggerChartValues {
   readonly magicache?: { readonly enabled: boolean; readonly url: string; readonly secretName: string };
 }
 
-/** Chart repository and name: `oci://registry.dagger.io/dagger-helm`, chart version = engine version. */
-export const DAGGER_CHART_REPOSITORY = "oci://registry.dagger.io";
-export const DAGGER_CHART = "dagger-helm";
 /** Default StatefulSet cache size. */
 export const DEFAULT_CACHE_SIZE = "100Gi";
 /** Name of the Terraform variable holding the Dagger Cloud token (TF_VAR_dagger_cloud_token). */
@@ -367,7 +368,7 @@ export class DaggerEngines extends Construct {
       releases[e.version] = new HelmRelease(this, `release-${id(e.version)}`, {
         name: e.releaseName,
         namespace,
-        repository: DAGGER_CHART_REPOSITORY,
+        repository: p.chartRepository ?? DAGGER_CHART_REPOSITORY,
         chart: DAGGER_CHART,
         version: e.version,
         values: [JSON.stringify(values)],
@@ -502,8 +503,11 @@ export function daggerEnginesPropsFromConfig(
     priorityClass: e.priorityClass,
     nodeSelector: e.nodeSelector,
     tolerations: e.tolerations,
-    image: e.image,
-    imagePullSecrets: e.imagePullSecrets,
+    // From the plan: pinned or mirrored engine images (none by default: the chart's own), and
+    // dagger.engine.imagePullSecrets plus mirrors.images.pullSecrets.
+    image: Object.keys(plan.artifacts.engineImageOverrides).length > 0 ? plan.artifacts.engineImageOverrides : undefined,
+    imagePullSecrets: plan.artifacts.enginePullSecrets,
+    chartRepository: plan.artifacts.chartRepositories.dagger,
     engineConfig: e.config,
     vpa: e.vpa,
     cloud: e.cloud,

@@ -20,9 +20,12 @@ export interface GithubRunnersProps {
   readonly github: RunnersConfig["github"];
   /** `arc` config section: controller chart version and values. */
   readonly arc: RunnersConfig["arc"];
-  /** `runners` config section: images, pool placement, patches, cleanup. */
+  /** `runners` config section: pool placement, patches, cleanup. */
   readonly runners: RunnersConfig["runners"];
-  /** The deployment plan: scale sets (`plan.runners.scaleSets`) and sizes. */
+  /**
+   * The deployment plan: scale sets (`plan.runners.scaleSets`), sizes, and every image, chart
+   * repository and pull Secret (`plan.artifacts`: upstream, mirrored or pinned).
+   */
   readonly plan: DeploymentPlan;
   /** Controller and runners namespaces (created before the engines). */
   readonly namespaces: RunnerNamespaces;
@@ -69,6 +72,7 @@ export class GithubRunners extends Construct {
   constructor(scope: Construct, id: string, props: GithubRunnersProps) {
     super(scope, id);
     const { github, arc, runners, plan, namespaces, engines } = props;
+    const artifacts = plan.artifacts;
     const errors: string[] = [];
     const ns = namespaces.runnersNamespace;
 
@@ -119,6 +123,12 @@ export class GithubRunners extends Construct {
       resources: arc.resources,
       nodeSelector: arc.nodeSelector,
       tolerations: arc.tolerations,
+      // Set only when mirrored: otherwise the chart's default (or arc.controllerValues.image).
+      image: artifacts.controllerImage.setInValues
+        ? { repository: artifacts.controllerImage.repository, tag: artifacts.controllerImage.tag }
+        : undefined,
+      imagePullSecrets: artifacts.pullSecrets,
+      chartRepository: artifacts.chartRepositories.arc,
       extraValues: arc.controllerValues,
     });
 
@@ -161,10 +171,11 @@ export class GithubRunners extends Construct {
       const sp = props.sizePlacement?.[s.size];
       const template = buildRunnerPodTemplate({
         engine,
-        runnerImage: runners.image,
+        runnerImage: artifacts.runnerImage,
         resources: sp?.resources ? mergeResources(sp.resources, plan.sizes[s.size]) : plan.sizes[s.size],
-        kubectl: { image: runners.kubectlImage, path: runners.kubectlPath },
-        copyToolImage: runners.copyToolImage,
+        kubectl: { image: artifacts.kubectlImage, path: runners.kubectlPath },
+        copyToolImage: artifacts.copyToolImage,
+        imagePullSecrets: artifacts.pullSecrets,
         engineWaitSeconds: runners.engineWaitSeconds,
         nodeSelector: sp ? sp.nodeSelector : runners.nodeSelector,
         tolerations: sp ? sp.tolerations : runners.tolerations,
@@ -185,6 +196,7 @@ export class GithubRunners extends Construct {
         maxRunners: s.maxRunners,
         controllerServiceAccount: this.controller.serviceAccount,
         template,
+        chartRepository: artifacts.chartRepositories.arc,
         dependsOn,
       });
       this.scaleSets.push(set);
@@ -203,8 +215,9 @@ export class GithubRunners extends Construct {
       this.cleanup = new RunnerCleanup(this, "cleanup", {
         namespace: ns,
         schedule: runners.cleanup.schedule,
-        image: runners.cleanup.image ?? runners.kubectlImage,
+        image: artifacts.cleanupImage,
         kubectlPath: runners.kubectlPath,
+        imagePullSecrets: artifacts.pullSecrets,
       });
     }
 

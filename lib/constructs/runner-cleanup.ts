@@ -17,6 +17,8 @@ export interface RunnerCleanupProps {
   readonly kubectlPath?: string;
   /** Name prefix of the ServiceAccount, Role, RoleBinding and CronJob. @default "runner-cleanup" */
   readonly name?: string;
+  /** Pull Secrets (in {@link namespace}) for {@link image}. @default [] */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 type Labels = Readonly<Record<string, string>>;
@@ -43,6 +45,7 @@ export interface CleanupCronJobAttributes {
           readonly spec: {
             readonly service_account_name: string;
             readonly restart_policy: "Never" | "OnFailure";
+            readonly image_pull_secrets?: readonly { readonly name: string }[];
             readonly security_context: {
               readonly run_as_non_root: boolean;
               readonly run_as_user: string;
@@ -121,6 +124,9 @@ export class RunnerCleanup extends Construct {
               spec: {
                 service_account_name: this.serviceAccount.metadata.name,
                 restart_policy: "Never",
+                ...(props.imagePullSecrets && props.imagePullSecrets.length > 0
+                  ? { image_pull_secrets: props.imagePullSecrets.map((n) => ({ name: n })) }
+                  : {}),
                 security_context: { run_as_non_root: true, run_as_user: "65532", seccomp_profile: { type: "RuntimeDefault" } },
                 container: [
                   {

@@ -32,6 +32,8 @@ export interface RunnerScaleSetProps {
   readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
   /** Runner pod template. */
   readonly template: PodTemplate;
+  /** OCI repository of the scale-set chart. @default ARC_CHART_REPOSITORY (oci://ghcr.io/actions/actions-runner-controller-charts) */
+  readonly chartRepository?: string;
   /** Resources to create first (controller, Secret, ServiceAccounts). @default [] */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -87,7 +89,7 @@ export class RunnerScaleSet extends Construct {
     this.release = new HelmRelease(this, "release", {
       name: props.releaseName,
       namespace: props.namespace,
-      repository: ARC_CHART_REPOSITORY,
+      repository: props.chartRepository ?? ARC_CHART_REPOSITORY,
       chart: ARC_SCALE_SET_CHART,
       version: props.version,
       values: [JSON.stringify(this.values)],

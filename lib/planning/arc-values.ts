@@ -5,8 +5,9 @@
  * as published in gha-runner-scale-set-0.14.1, `templates/_helpers.tpl`):
  * - controller: `replicaCount` (leader election above 1), `flags.logLevel`, `flags.logFormat`,
  *   `metrics.{controllerManagerAddr,listenerAddr,listenerEndpoint}` (absent: empty flags, off),
- *   `serviceAccount.{create,name}` (`default` fails the chart), `resources`, `nodeSelector`,
- *   `tolerations`;
+ *   `serviceAccount.{create,name}` (`default` fails the chart), `image.{repository,tag}` (tag
+ *   default: the chart's appVersion; the listeners run the same image, see lib/planning/mirrors.ts),
+ *   `imagePullSecrets` (controller and listener pods), `resources`, `nodeSelector`, `tolerations`;
  * - scale set: `githubConfigUrl`, `githubConfigSecret` (a string: the name of a pre-created Secret
  *   in the release namespace, `gha-runner-scale-set.githubsecret`), `runnerScaleSetName` (at most
  *   45 characters, else the chart fails), `scaleSetLabels` (0.14.0+, actions-runner-controller
@@ -39,6 +40,10 @@ export interface ControllerValues {
   /** Present: metrics on (absent: the chart passes empty addresses, i.e. off). */
   metrics?: { controllerManagerAddr: string; listenerAddr: string; listenerEndpoint: string };
   serviceAccount: { create: boolean; name: string; [k: string]: unknown };
+  /** The controller image; the controller runs it as every listener too. Absent: the chart's default. */
+  image?: { repository: string; tag: string; [k: string]: unknown };
+  /** Pull Secrets of the controller pod and, as `--auto-scaler-image-pull-secrets`, of every listener pod. */
+  imagePullSecrets?: readonly { name: string }[];
   resources?: ResourceRequirements;
   nodeSelector?: Record<string, string>;
   tolerations?: readonly Toleration[];
@@ -53,6 +58,10 @@ export interface ControllerInput {
   readonly resources?: ResourceRequirements;
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: readonly Toleration[];
+  /** Controller (and listener) image. @default the chart's `ghcr.io/actions/gha-runner-scale-set-controller:<appVersion>` */
+  readonly image?: { readonly repository: string; readonly tag: string };
+  /** Pull Secrets (controller namespace) of the controller and listener pods. @default [] */
+  readonly imagePullSecrets?: readonly string[];
   /** `arc.controllerValues`, merged over the typed values. */
   readonly extra?: Record<string, unknown>;
 }
@@ -65,6 +74,8 @@ export function controllerValues(i: ControllerInput): ControllerValues {
     serviceAccount: { create: true, name: ARC_CONTROLLER_SERVICE_ACCOUNT },
   };
   if (i.metrics) typed.metrics = { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" };
+  if (i.image) typed.image = { repository: i.image.repository, tag: i.image.tag };
+  if (i.imagePullSecrets && i.imagePullSecrets.length > 0) typed.imagePullSecrets = i.imagePullSecrets.map((name) => ({ name }));
   if (i.resources) typed.resources = i.resources;
   if (i.nodeSelector && Object.keys(i.nodeSelector).length > 0) typed.nodeSelector = i.nodeSelector;
   if (i.tolerations && i.tolerations.length > 0) typed.tolerations = i.tolerations;

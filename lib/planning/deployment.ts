@@ -14,6 +14,7 @@ import { PlanError } from "./errors";
 import type { ResourceRequirements } from "./k8s-types";
 import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
+import { ArtifactPlan, planArtifacts } from "./mirrors";
 
 export interface DeploymentPlan {
   readonly name: string;
@@ -35,6 +36,8 @@ export interface DeploymentPlan {
   readonly cluster?: ClusterPlan;
   /** nodeSelector/tolerations of engines, runners and the gpu size (lib/planning/placement.ts). */
   readonly placement: PlacementPlan;
+  /** Every image and chart, and where each is pulled from: upstream, mirror or pinned (lib/planning/mirrors.ts). */
+  readonly artifacts: ArtifactPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
   readonly warnings: readonly string[];
 }
@@ -78,6 +81,9 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     }),
   );
 
+  const artifacts = planArtifacts(config, engines.map((x) => x.version), runners.scaleSets.length);
+  warnings.push(...artifacts.warnings);
+
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
   const capacityInput = capacityInputFromConfig(config, sizes, runners.scaleSets, engines, cluster);
   const capacity = capacityInput ? planCapacity(capacityInput) : undefined;
@@ -97,6 +103,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     capacity,
     cluster,
     placement,
+    artifacts,
     warnings: cluster ? [...warnings, ...cluster.warnings] : warnings,
   };
 }

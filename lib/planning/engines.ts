@@ -65,6 +65,10 @@ export function planEngineNames(
  * PVC and `engine.hostPath.dataVolume.enabled` arrived in chart 0.17.0 (helm/dagger/CHANGELOG.md). */
 export const MIN_ENGINE_VERSION = "0.17.0";
 
+/** Chart repository and name: `oci://registry.dagger.io/dagger-helm`, chart version = engine version. */
+export const DAGGER_CHART_REPOSITORY = "oci://registry.dagger.io";
+export const DAGGER_CHART = "dagger-helm";
+
 /** Default engine image repository; the chart's default image is `registry.dagger.io/engine:v<chart version>`. */
 export const ENGINE_IMAGE_REPOSITORY = "registry.dagger.io/engine";
 

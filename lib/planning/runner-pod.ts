@@ -113,6 +113,11 @@ export interface RunnerPodInput {
   readonly serviceAccountName?: string;
   /** Extra PodSpec fields (`runners.templatePatch`). @default undefined */
   readonly templatePatch?: Readonly<Record<string, unknown>>;
+  /**
+   * Pull Secrets (runners namespace) for the runner, copy-tool and `kubectl` images
+   * (`mirrors.images.pullSecrets`), after the engine spec's own. @default undefined
+   */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** Problems of an engine spec that make a runner pod impossible; empty when usable. */
@@ -231,11 +236,12 @@ export function buildRunnerPodTemplate(input: RunnerPodInput): PodTemplate {
   }
 
   const serviceAccountName = e.transport === "kube-pod" ? e.serviceAccountName : input.serviceAccountName;
+  const pullSecrets = [...new Set([...(e.imagePullSecrets ?? []), ...(input.imagePullSecrets ?? [])])];
   const spec: PodSpec = strip({
     serviceAccountName,
     // Only kube-pod runners talk to the Kubernetes API.
     automountServiceAccountToken: e.transport === "kube-pod",
-    imagePullSecrets: e.imagePullSecrets && e.imagePullSecrets.length > 0 ? e.imagePullSecrets.map((name) => ({ name })) : undefined,
+    imagePullSecrets: pullSecrets.length > 0 ? pullSecrets.map((name) => ({ name })) : undefined,
     nodeSelector: input.nodeSelector && Object.keys(input.nodeSelector).length > 0 ? input.nodeSelector : undefined,
     tolerations: input.tolerations && input.tolerations.length > 0 ? input.tolerations : undefined,
     initContainers,

@@ -85,10 +85,11 @@ export const engineSchema = z
     tolerations: z.array(toleration).optional(),
     /**
      * Engine image override, pinned: a map version -> image, or one string where `{version}`
-     * is replaced by each version. @default "registry.dagger.io/engine:v<version>"
+     * is replaced by each version. Used as written (`mirrors.images.registry` rewrites only the
+     * default). @default "registry.dagger.io/engine:v<version>" (mirrored with mirrors.images.registry)
      */
     image: z.union([imageTemplate, z.record(z.string(), pinnedImage)]).optional(),
-    /** Secrets (in the engines namespace) to pull the engine image. @default [] */
+    /** Secrets (in the engines namespace) to pull the engine image; `mirrors.images.pullSecrets` are added. @default [] */
     imagePullSecrets: z.array(dnsSubdomain).default([]),
     /** The engine's engine.json; top-level keys replace the defaults'. @default GC settings per mode */
     config: z.record(z.string(), z.unknown()).optional(),

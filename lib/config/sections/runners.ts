@@ -49,7 +49,7 @@ export const cleanupSchema = z
     enabled: z.boolean().default(true),
     /** Cron schedule. @default every 15 minutes ("*\/15 * * * *") */
     schedule: cronSchedule.default("*/15 * * * *"),
-    /** Pinned image with `kubectl` at `runners.kubectlPath`, run as the command (no shell needed). @default runners.kubectlImage */
+    /** Pinned image with `kubectl` at `runners.kubectlPath`, run as the command (no shell needed); used as written. @default runners.kubectlImage */
     image: pinnedImage.optional(),
   })
   .strict()
@@ -71,8 +71,11 @@ export const runnersSchema = z
     aliasMinRunners: z.number().int().nonnegative().optional(),
     /** Most runners of each scale set. @default 10 */
     maxRunners: z.number().int().positive().default(10),
-    /** Runner image (pinned). @default "ghcr.io/actions/actions-runner:2.333.1" */
-    image: pinnedImage.default(DEFAULT_RUNNER_IMAGE),
+    /**
+     * Runner image (pinned), used as written (`mirrors.images.registry` rewrites only the
+     * default). @default "ghcr.io/actions/actions-runner:2.333.1" (mirrored with mirrors.images.registry)
+     */
+    image: pinnedImage.optional(),
     /** Size name -> requests/limits; `""` is no label suffix. @default {"": 500m/1Gi requests, 2Gi memory limit} */
     sizes: z
       .record(z.string(), resources)
@@ -88,17 +91,20 @@ export const runnersSchema = z
      * lists and scalars replace. @default undefined
      */
     templatePatch: z.record(z.string(), z.unknown()).optional(),
-    /** `kubectl` image (pinned) for `kube-pod` runners and the cleanup job; may be distroless. @default "registry.k8s.io/kubectl:v1.34.9" */
-    kubectlImage: pinnedImage.default(DEFAULT_KUBECTL_IMAGE),
+    /**
+     * `kubectl` image (pinned) for `kube-pod` runners and the cleanup job; may be distroless. Used
+     * as written. @default "registry.k8s.io/kubectl:v1.34.9" (mirrored with mirrors.images.registry)
+     */
+    kubectlImage: pinnedImage.optional(),
     /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" */
     kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default("/bin/kubectl"),
     /**
      * Pinned image with a statically linked BusyBox at `/bin/busybox`. Runner pods stage it in an
      * init-only emptyDir and run its `cp` inside the engine and `kubectl` images to copy `dagger`
-     * and `kubectl` out, so those images need no shell and no `cp`. Mirror it for private
-     * registries. @default "docker.io/library/busybox:1.37.0-musl"
+     * and `kubectl` out, so those images need no shell and no `cp`. Used as written.
+     * @default "docker.io/library/busybox:1.37.0-musl" (mirrored with mirrors.images.registry)
      */
-    copyToolImage: pinnedImage.default(DEFAULT_COPY_TOOL_IMAGE),
+    copyToolImage: pinnedImage.optional(),
     /**
      * ServiceAccount of every runner pod, created in the runners namespace. `kube-pod` engines
      * bind their exec Role to it; with Workload Identity (target gke) it carries the jobs'
