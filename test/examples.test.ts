@@ -135,7 +135,7 @@ describe("private-mirror", () => {
     const releases = values(runners, "helm_release");
     expect(new Set(releases.map((r) => r.repository))).toEqual(new Set(["oci://registry.corp.example/charts"]));
     expect(engineReleases(runners).map((r) => helmValues(r).engine.image.ref).sort()).toEqual([
-      "registry.corp.example/mirror/engine:v0.19.10",
+      "registry.corp.example/mirror/engine:v0.19.11",
       "registry.corp.example/mirror/engine:v0.20.3",
     ]);
     const set = helmValues(releases.find((r) => r.chart === "gha-runner-scale-set")).template.spec;

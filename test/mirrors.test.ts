@@ -340,7 +340,7 @@ describe("the report lists every image and chart", () => {
     const json = JSON.parse(r.stdout);
     const images: string[] = json.artifacts.images.map((i: any) => i.location);
     expect(images).toEqual([
-      "registry.corp.example/mirror/engine:v0.19.10",
+      "registry.corp.example/mirror/engine:v0.19.11",
       "registry.corp.example/mirror/engine:v0.20.3",
       "registry.corp.example/mirror/actions/actions-runner:2.333.1",
       "registry.corp.example/mirror/library/busybox:1.37.0-musl",
@@ -348,7 +348,7 @@ describe("the report lists every image and chart", () => {
       "registry.corp.example/mirror/actions/gha-runner-scale-set-controller:0.14.2",
     ]);
     expect(json.artifacts.charts.map((c: any) => `${c.location}:${c.version} <- ${c.upstream}`)).toEqual([
-      "oci://registry.corp.example/charts/dagger-helm:0.19.10 <- oci://registry.dagger.io/dagger-helm",
+      "oci://registry.corp.example/charts/dagger-helm:0.19.11 <- oci://registry.dagger.io/dagger-helm",
       "oci://registry.corp.example/charts/dagger-helm:0.20.3 <- oci://registry.dagger.io/dagger-helm",
       "oci://registry.corp.example/charts/gha-runner-scale-set-controller:0.14.2 <- oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set-controller",
       "oci://registry.corp.example/charts/gha-runner-scale-set:0.14.2 <- oci://ghcr.io/actions/actions-runner-controller-charts/gha-runner-scale-set",

@@ -354,28 +354,40 @@ describeVerify("npm run verify with the real charts", () => {
 
   // --- Charts from their repositories -----------------------------------------------------------
 
-  (haveOpenssl() ? test : test.skip)("without --charts, each chart is pulled once from the repository its release names (a local OCI registry)", async () => {
+  (haveOpenssl() ? test : test.skip)("without --charts, each chart is pulled once from the mirror the config names (a local OCI registry)", async () => {
     const charts = ["dagger-helm-0.20.3", "gha-runner-scale-set-controller-0.14.2", "gha-runner-scale-set-0.14.2"].map((c) => path.join(CHARTS, c));
     const registry = await startFakeOciRegistry(HELM!, charts);
     const env = { ...process.env, SSL_CERT_FILE: registry.caFile };
     try {
-      const at = (repository: string) =>
-        mutate(out("default"), (s) => {
-          for (const r of Object.values(s.resource.helm_release) as any[]) r.repository = repository;
-        });
-      const r = await verify({ outdir: at(registry.url), helm: HELM!, env });
+      const dir = synth({ mirrors: { charts: { dagger: registry.url, arc: registry.url } } });
+      const r = await verify({ outdir: dir, helm: HELM!, env });
       expect(r.findings.map(formatFinding)).toEqual([]);
       expect(r.releases.map((x) => x.objects.length)).toEqual([2, 6, 3, 3, 3]);
       const pulls = registry.requests.filter((x) => x.includes("/manifests/")).map((x) => x.replace(/^GET \/v2\/mirror\/charts\//, ""));
       expect(pulls.sort()).toEqual(["dagger-helm/manifests/0.20.3", "gha-runner-scale-set-controller/manifests/0.14.2", "gha-runner-scale-set/manifests/0.14.2"]);
 
       const missing = registry.url.replace("mirror/charts", "elsewhere");
-      await expect(verify({ outdir: at(missing), helm: HELM!, env })).rejects.toThrow(
+      const elsewhere = synth({ mirrors: { charts: { dagger: missing, arc: registry.url } } });
+      await expect(verify({ outdir: elsewhere, helm: HELM!, env })).rejects.toThrow(
         new RegExp(`^chart dagger-helm 0\\.20\\.3 \\(release dagger-runners-v0-20-3\\) could not be pulled from ${missing.replace(/\./g, "\\.")}: .*not found.* \\(for offline use: --charts DIR\\)$`),
       );
     } finally {
       await registry.close();
     }
+  });
+
+  test("images and charts: every one pulled is in the deployment's list (what a mirror must hold)", async () => {
+    const d = mutate(out("private-mirror.yaml"), (s) => {
+      editValues(engineRelease(s), (v) => delete v.engine.image);
+      editValues(one(s, "helm_release", (n) => n === "arc"), (v) => delete v.image);
+      one(s, "helm_release", (n) => n === "dagger-latest").repository = "oci://ghcr.io/actions/actions-runner-controller-charts";
+    });
+    const notListed = "is not in the deployment's image list (npm run report): a private mirror made from that list would not have it";
+    expect(await findings(d)).toEqual([
+      `ci-airgap-v0-20-3: StatefulSet/ci-airgap-v0-20-3-dagger-helm-engine spec.template.spec.containers[dagger-engine].image: "registry.dagger.io/engine:v0.20.3" ${notListed}`,
+      `arc: Deployment/arc-gha-rs-controller spec.template.spec.containers[manager].image: "ghcr.io/actions/gha-runner-scale-set-controller:0.14.2" ${notListed}`,
+      expect.stringMatching(/^dagger-latest: helm_release github_dagger-latest_release_[0-9A-F]+ repository, chart, version: oci:\/\/ghcr\.io\/actions\/actions-runner-controller-charts\/gha-runner-scale-set 0\.14\.2 is not in the deployment's chart list \(npm run report\)$/),
+    ]);
   });
 
   // --- The command ------------------------------------------------------------------------------

@@ -260,6 +260,9 @@ export function checkContracts(input: VerifyInput): Finding[] {
     }
   }
 
+  // --- Every image and chart is in the deployment's list (what a private mirror must hold) -----
+  if (plan?.artifacts) checkArtifacts(plan, releases, resources, add);
+
   // --- Scale sets bind the controller's ServiceAccount -----------------------------------------
   if (scaleSets.length > 0) {
     const csa = controller && {
@@ -284,6 +287,56 @@ export function checkContracts(input: VerifyInput): Finding[] {
 }
 
 type Add = (release: string, field: string, message: string) => void;
+
+/** The env var through which ARC's controller chart names the listener image (templates/deployment.yaml, 0.14.2). */
+const LISTENER_IMAGE_ENV = "CONTROLLER_MANAGER_CONTAINER_IMAGE";
+
+/** Every image the rendered objects and our own workloads pull, with where it is set. */
+function pulledImages(releases: readonly RenderedRelease[], resources: readonly TfResource[]): { release: string; field: string; image: string }[] {
+  const out: { release: string; field: string; image: string }[] = [];
+  const fromSpec = (release: string, at: string, spec: PodSpec | undefined) => {
+    for (const [list, cs] of [["initContainers", spec?.initContainers], ["containers", spec?.containers]] as const) {
+      for (const c of cs ?? []) {
+        if (c.image) out.push({ release, field: `${at}.${list}[${c.name}].image`, image: c.image });
+        const listener = env(c, LISTENER_IMAGE_ENV);
+        if (listener) out.push({ release, field: `${at}.${list}[${c.name}].env[${LISTENER_IMAGE_ENV}] (the listener pods' image)`, image: listener });
+      }
+    }
+  };
+  for (const rr of releases) {
+    for (const o of rr.objects) {
+      const spec = o.spec as { template?: Template; jobTemplate?: { spec?: { template?: Template } } } | undefined;
+      if (spec?.template) fromSpec(rr.release.name, `${ref(o)} spec.template.spec`, spec.template.spec);
+      if (spec?.jobTemplate) fromSpec(rr.release.name, `${ref(o)} spec.jobTemplate.spec.template.spec`, spec.jobTemplate.spec?.template?.spec);
+    }
+  }
+  for (const r of resources) {
+    const o = r.type === "kubernetes_manifest" ? (r.body.manifest as K8sObject | undefined) : undefined;
+    const spec = (o?.spec ?? r.body.spec) as { job_template?: { spec?: { template?: { spec?: PodSpec & { container?: Container[]; init_container?: Container[] } } } }; jobTemplate?: { spec?: { template?: Template } } } | undefined;
+    const pod = spec?.jobTemplate?.spec?.template?.spec ?? spec?.job_template?.spec?.template?.spec;
+    if (!pod) continue;
+    const tf = pod as PodSpec & { container?: Container[]; init_container?: Container[] };
+    fromSpec(tfRef(r), `${tfRef(r)} spec.jobTemplate.spec.template.spec`, { containers: tf.containers ?? tf.container, initContainers: tf.initContainers ?? tf.init_container });
+  }
+  return out;
+}
+
+function checkArtifacts(plan: DeploymentPlan, releases: readonly RenderedRelease[], resources: readonly TfResource[], add: Add): void {
+  const listed = new Set(plan.artifacts.images.map((i) => i.location));
+  const seen = new Set<string>();
+  for (const p of pulledImages(releases, resources)) {
+    if (listed.has(p.image) || seen.has(`${p.release} ${p.image}`)) continue;
+    seen.add(`${p.release} ${p.image}`);
+    add(p.release, p.field, `${q(p.image)} is not in the deployment's image list (npm run report): a private mirror made from that list would not have it`);
+  }
+  for (const rr of releases) {
+    const r = rr.release;
+    const location = `${(r.repository ?? "").replace(/\/$/, "")}/${r.chart}`;
+    if (!plan.artifacts.charts.some((c) => c.location === location && c.version === r.version)) {
+      add(r.name, `helm_release ${r.id} repository, chart, version`, `${location} ${r.version} is not in the deployment's chart list (npm run report)`);
+    }
+  }
+}
 
 function checkUnix(s: ScaleSet, engines: readonly Engine[], add: Add): Engine | undefined {
   const rel = s.rr.release.name;
