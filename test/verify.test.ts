@@ -415,11 +415,13 @@ describeVerify("npm run verify with the real charts", () => {
 
   test("the command: exit 2 with one line when it cannot run", async () => {
     const empty = tmp();
-    const [noHelm, noChart, badArg] = await Promise.all([
+    const [noHelm, noChart, badArg, badKube] = await Promise.all([
       runScript("scripts/verify.ts", ["--charts", CHARTS], { PATH: path.dirname(process.execPath) }),
       runScript("scripts/verify.ts", ["--charts", empty], { PATH: `${path.dirname(HELM!)}${path.delimiter}${process.env.PATH}` }),
       runScript("scripts/verify.ts", ["--chart", CHARTS]),
+      runScript("scripts/verify.ts", ["--kube-version=1.33"]),
     ]);
+    expect([badKube.code, badKube.stderr]).toEqual([2, 'error: --kube-version "1.33" is not MAJOR.MINOR.PATCH (e.g. 1.33.0)\n']);
     expect([noHelm.code, noHelm.stderr]).toEqual([2, expect.stringMatching(/^error: helm not found on PATH \(.*\)\n$/)]);
     expect([noChart.code, noChart.stderr]).toEqual([2, `error: chart dagger-helm 0.20.3 (release dagger-runners-v0-20-3) not found: no ${fs.realpathSync(empty)}/dagger-helm-0.20.3/Chart.yaml\n`]);
     expect([badArg.code, badArg.stderr]).toEqual([2, expect.stringMatching(/^error: unknown argument "--chart" \(usage: npm run verify/)]);
