@@ -24,7 +24,7 @@ export interface DeploymentStacks {
 /** Adds the deployment's stacks to `app`. */
 export function buildStacks(app: App, config: RunnersConfig, plan: DeploymentPlan): DeploymentStacks {
   const cluster = plan.stacks.cluster ? new ClusterStack(app, plan.stacks.cluster, { config, plan }) : undefined;
-  const runners = new RunnersStack(app, plan.stacks.runners, { config, plan, clusterStack: cluster });
+  const runners = new RunnersStack(app, plan.stacks.runners, { config, plan, cluster });
   return { cluster, runners };
 }
 

@@ -16,6 +16,7 @@ export type { CapacityInput, CapacityPlan, PoolCapacity, EngineCapacity, PoolInp
 export { MACHINE_TYPES, machineShape, gkeAllocatable, gkeReservedCpuMillis, gkeReservedMemoryMiB, GKE_SYSTEM_DAEMONSETS } from "./planning/machine-types";
 export type { MachineShape } from "./planning/machine-types";
 export * from "./engine-spec";
+export * from "./cluster-access";
 // Config
 export { configSchema } from "./config/schema";
 export type { RunnersConfig, RunnersConfigInput } from "./config/schema";
@@ -23,6 +24,7 @@ export { ConfigError, loadConfig, parseConfig, parseConfigText, CONFIG_ENV } fro
 // Stacks and app
 export * from "./stacks/cluster-stack";
 export * from "./stacks/runners-stack";
+export * from "./stacks/runners-deployment";
 export { buildStacks, synthDeployment, PLAN_FILE } from "./app";
 export { renderReport, labelTable, poolTable, engineTable, artifactTable } from "./report";
 // Constructs (appended by each layer)

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { Annotations, ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
-import { ContainerCluster, GoogleProvider, ProjectService } from "../imports/google";
+import { Annotations, Fn, ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
+import { ContainerCluster, DataGoogleClientConfig, GoogleProvider, ProjectService } from "../imports/google";
+import type { ClusterBinding, IRunnersCluster } from "../cluster-access";
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import { ClusterPlan, jobsKubernetesServiceAccounts } from "../planning/cluster";
@@ -23,7 +24,7 @@ export interface ClusterStackProps {
  * services, network (+ Cloud NAT for private nodes), node and jobs service accounts, the
  * cluster and its node pools.
  */
-export class ClusterStack extends TerraformStack {
+export class ClusterStack extends TerraformStack implements IRunnersCluster {
   readonly cluster: ContainerCluster;
   /**
    * The control plane address clients use: the private endpoint with
@@ -113,5 +114,31 @@ export class ClusterStack extends TerraformStack {
         description: "Google service account runner pods act as through Workload Identity",
       });
     }
+  }
+
+  /**
+   * A consuming stack reaches the cluster through cross-stack references (cdktf turns them into
+   * outputs of this stack, read there through `terraform_remote_state`) and a short-lived access
+   * token of the deploying identity (`google_client_config`); the dependency makes
+   * `cdktf deploy '*'` create the cluster first.
+   */
+  bind(stack: TerraformStack): ClusterBinding {
+    new GoogleProvider(stack, "google", { project: this.clusterPlan.projectId, region: this.clusterPlan.region });
+    const client = new DataGoogleClientConfig(stack, "client");
+    stack.addDependency(this);
+    return {
+      access: {
+        host: `https://${this.endpoint}`,
+        token: client.accessToken,
+        clusterCaCertificate: Fn.base64decode(this.cluster.masterAuth.clusterCaCertificate),
+      },
+      // Name and location are known at synth (plain values: cdktf marks cross-stack outputs
+      // sensitive, which Terraform would refuse in a non-sensitive output).
+      outputs: [
+        { name: "cluster_name", value: this.clusterPlan.name, description: "GKE cluster the runners run on" },
+        { name: "cluster_location", value: this.clusterPlan.location, description: "Region or zone of the cluster" },
+        { name: "cluster_endpoint", value: this.endpoint, sensitive: true, description: "Control plane endpoint (terraform output -raw cluster_endpoint)" },
+      ],
+    };
   }
 }

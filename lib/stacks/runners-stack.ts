@@ -1,11 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
-import { DataGoogleClientConfig, GoogleProvider } from "../imports/google";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { HelmProvider } from "../imports/helm";
 import { KubernetesProvider } from "../imports/kubernetes";
 import type { RunnersConfig } from "../config/schema";
 import type { DeploymentPlan } from "../planning/deployment";
-import type { ClusterStack } from "./cluster-stack";
+import { IRunnersCluster, KubeconfigCluster, providerConfigs } from "../cluster-access";
 import { applyBackend } from "./backend";
 import { applyPlacement } from "../planning/placement";
 import { defaultLabel, workflowSnippet } from "../planning/workflow";
@@ -19,8 +18,12 @@ export interface RunnersStackProps {
   readonly config: RunnersConfig;
   /** The deployment plan derived from {@link config} (lib/planning/deployment.ts, `planDeployment`). */
   readonly plan: DeploymentPlan;
-  /** The cluster stack of target `gke`; absent for `existing-cluster`. @default undefined */
-  readonly clusterStack?: ClusterStack;
+  /**
+   * The cluster to deploy onto: our {@link ClusterStack} (target `gke`), an `EndpointCluster` of
+   * your own (EKS, AKS, GKE from another stack), or a `KubeconfigCluster`.
+   * @default a KubeconfigCluster of `config.kubernetes` (target `existing-cluster`); required for target `gke`
+   */
+  readonly cluster?: IRunnersCluster;
 }
 
 /** `<name>-runners`: Dagger engines, ARC and the runner scale sets. */
@@ -34,30 +37,19 @@ export class RunnersStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: RunnersStackProps) {
     super(scope, id);
-    const { config, plan, clusterStack } = props;
+    const { config, plan } = props;
     applyBackend(this, config.backend, id);
 
-    // Cluster access. gke: providers configured from the cluster stack through cross-stack references (cdktf
-    // turns them into outputs of `<name>-cluster` read here through terraform_remote_state)
-    // and a short-lived access token of the deploying identity (google_client_config);
-    // addDependency orders the stacks, so `cdktf deploy '*'` creates the cluster first.
-    // existing-cluster: a kubeconfig file and context.
-    if (clusterStack) {
-      new GoogleProvider(this, "google", { project: config.gcp.projectId, region: config.gcp.region });
-      const client = new DataGoogleClientConfig(this, "client");
-      const access = {
-        host: `https://${clusterStack.endpoint}`,
-        token: client.accessToken,
-        clusterCaCertificate: Fn.base64decode(clusterStack.cluster.masterAuth.clusterCaCertificate),
-      };
-      new KubernetesProvider(this, "kubernetes", access);
-      new HelmProvider(this, "helm", { kubernetes: access });
-      this.addDependency(clusterStack);
-    } else {
-      const k = { configPath: config.kubernetes.configPath, configContext: config.kubernetes.context };
-      new KubernetesProvider(this, "kubernetes", k);
-      new HelmProvider(this, "helm", { kubernetes: k });
-    }
+    // Cluster access: whatever the cluster needs in this stack (a token data source, a
+    // dependency on the stack that creates it), then the Kubernetes and Helm providers.
+    const cluster =
+      props.cluster ??
+      (config.target === "existing-cluster" ? new KubeconfigCluster({ configPath: config.kubernetes.configPath, context: config.kubernetes.context }) : undefined);
+    if (!cluster) throw new Error(`RunnersStack ${id}: target "gke" needs props.cluster (the ClusterStack, or a cluster of your own)`);
+    const binding = cluster.bind(this);
+    const providers = providerConfigs(binding.access);
+    new KubernetesProvider(this, "kubernetes", providers.kubernetes);
+    new HelmProvider(this, "helm", { kubernetes: providers.helm });
     // The config with the planned placement (node pools on gke, none on an existing cluster)
     // merged into dagger.engine.* and runners.* nodeSelector/tolerations, explicit settings
     // winning: the layers below read it from there.
@@ -91,21 +83,8 @@ export class RunnersStack extends TerraformStack {
       value: this.runners.runnerLabels,
       description: "Every runs-on label this deployment serves, mapped to the Dagger engine version behind it",
     });
-    if (clusterStack) {
-      // Name and location are known at synth (plain values: cdktf marks cross-stack outputs
-      // sensitive, which Terraform would refuse in a non-sensitive output).
-      new TerraformOutput(this, "cluster_name", { value: clusterStack.clusterPlan.name, description: "GKE cluster the runners run on" });
-      new TerraformOutput(this, "cluster_location", { value: clusterStack.clusterPlan.location, description: "Region or zone of the cluster" });
-      new TerraformOutput(this, "cluster_endpoint", {
-        value: clusterStack.endpoint,
-        sensitive: true,
-        description: "Control plane endpoint (terraform output -raw cluster_endpoint)",
-      });
-    } else {
-      new TerraformOutput(this, "kubernetes_context", {
-        value: `${config.kubernetes.configPath}${config.kubernetes.context ? `#${config.kubernetes.context}` : " (current context)"}`,
-        description: "Kubeconfig file and context the runners were deployed with",
-      });
+    for (const o of binding.outputs ?? []) {
+      new TerraformOutput(this, o.name, { value: o.value, description: o.description, sensitive: o.sensitive });
     }
     new TerraformOutput(this, "namespaces", {
       value: {
