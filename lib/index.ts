@@ -1,50 +1,71 @@
 /**
- * cdktf-dagger-runners: the public API for other cdktf projects.
+ * cdktf-dagger-runners: the public API for other cdktf projects. An explicit list: everything
+ * else in `lib/` is internal and may change.
  *
- *   import { RunnersStack, planRunners, parseConfig } from "cdktf-dagger-runners";
+ *   import { RunnersDeployment, EndpointCluster } from "cdktf-dagger-runners";
  */
-// Pure planning (no cdktf)
-export * from "./planning/errors";
-export * from "./planning/versions";
-export * from "./planning/names";
-export * from "./planning/labels";
-export * from "./planning/engines";
-export * from "./planning/mirrors";
-export * from "./planning/deployment";
-export { planCapacity, capacityInputFromConfig, mixCapacity, ENGINE_START_MINIMUM } from "./planning/capacity";
-export type { CapacityInput, CapacityPlan, PoolCapacity, EngineCapacity, PoolInput, EngineInput, SizeInput } from "./planning/capacity";
-export { MACHINE_TYPES, machineShape, gkeAllocatable, gkeReservedCpuMillis, gkeReservedMemoryMiB, GKE_SYSTEM_DAEMONSETS } from "./planning/machine-types";
-export type { MachineShape } from "./planning/machine-types";
-export * from "./engine-spec";
-export * from "./cluster-access";
-// Config
+
+// The whole deployment, and the stacks it is made of
+export { RunnersDeployment } from "./stacks/runners-deployment";
+export type { RunnersDeploymentProps } from "./stacks/runners-deployment";
+export { ClusterStack } from "./stacks/cluster-stack";
+export type { ClusterStackProps } from "./stacks/cluster-stack";
+export { RunnersStack } from "./stacks/runners-stack";
+export type { RunnersStackProps } from "./stacks/runners-stack";
+export { buildStacks, synthDeployment, PLAN_FILE } from "./app";
+export type { DeploymentStacks } from "./app";
+
+// Any cluster the runners deploy onto
+export { EndpointCluster, KubeconfigCluster } from "./cluster-access";
+export type { IRunnersCluster, ClusterBinding, ClusterOutput, KubernetesAccess, ExecCredential, EndpointClusterProps, KubeconfigClusterProps } from "./cluster-access";
+
+// Constructs, layer by layer
+export { DaggerEngines, DAGGER_CLOUD_TOKEN_VARIABLE } from "./constructs/dagger-engines";
+export type { DaggerEnginesProps, EngineCacheProps, EngineCloudProps, EnginePriorityClassProps, EngineVpaProps } from "./constructs/dagger-engines";
+export type { EngineConnectionSpec, EngineTransport } from "./engine-spec";
+export { RunnerNamespaces } from "./constructs/runner-namespaces";
+export type { RunnerNamespacesProps } from "./constructs/runner-namespaces";
+export { GithubCredentials } from "./constructs/github-credentials";
+export type { GithubCredentialsProps } from "./constructs/github-credentials";
+export { ArcController } from "./constructs/arc-controller";
+export type { ArcControllerProps } from "./constructs/arc-controller";
+export { RunnerScaleSet } from "./constructs/runner-scale-set";
+export type { RunnerScaleSetProps } from "./constructs/runner-scale-set";
+export { RunnerCleanup } from "./constructs/runner-cleanup";
+export type { RunnerCleanupProps } from "./constructs/runner-cleanup";
+export { GithubRunners } from "./constructs/github-runners";
+export type { GithubRunnersProps, SizePlacement } from "./constructs/github-runners";
+export { GITHUB_APP_PRIVATE_KEY_VARIABLE, GITHUB_TOKEN_VARIABLE } from "./constructs/github-credentials";
+export { GkeNetwork } from "./constructs/gke-network";
+export type { GkeNetworkProps } from "./constructs/gke-network";
+export { GkeIdentity } from "./constructs/gke-identity";
+export type { GkeIdentityProps } from "./constructs/gke-identity";
+export { GkeCluster } from "./constructs/gke-cluster";
+export type { GkeClusterProps } from "./constructs/gke-cluster";
+export { GkeNodePools } from "./constructs/gke-node-pools";
+export type { GkeNodePoolsProps } from "./constructs/gke-node-pools";
+
+// The config file (the serialization of RunnersDeploymentProps)
 export { configSchema } from "./config/schema";
 export type { RunnersConfig, RunnersConfigInput } from "./config/schema";
 export { ConfigError, loadConfig, parseConfig, parseConfigText, CONFIG_ENV } from "./config/load";
-// Stacks and app
-export * from "./stacks/cluster-stack";
-export * from "./stacks/runners-stack";
-export * from "./stacks/runners-deployment";
-export { buildStacks, synthDeployment, PLAN_FILE } from "./app";
-export { renderReport, labelTable, poolTable, engineTable, artifactTable } from "./report";
-// Constructs (appended by each layer)
-export * from "./planning/runner-pod";
-export * from "./planning/arc-values";
-export * from "./constructs/runner-namespaces";
-export * from "./constructs/github-credentials";
-export * from "./constructs/arc-controller";
-export * from "./constructs/runner-scale-set";
-export * from "./constructs/runner-cleanup";
-export * from "./constructs/github-runners";
-export * from "./planning/engine-config";
-export * from "./constructs/dagger-engines";
-// Cloud layer (GKE cluster, placement)
-export * from "./planning/network";
-export * from "./planning/cluster";
-export * from "./planning/placement";
-export * from "./planning/workflow";
-export * from "./constructs/gke-network";
-export * from "./constructs/gke-identity";
-export * from "./constructs/gke-cluster";
-export * from "./constructs/gke-node-pools";
-export { applyBackend } from "./stacks/backend";
+
+// Planning: pure functions, no cdktf
+export { PlanError } from "./planning/errors";
+export { parseVersion, parseVersionList, compareVersions } from "./planning/versions";
+export type { EngineVersion } from "./planning/versions";
+export { planRunners } from "./planning/labels";
+export type { LabelStrategy, LabelKind, LabelPlan, RunnerPlan, ScaleSetPlan, PlanInput } from "./planning/labels";
+export { planDeployment } from "./planning/deployment";
+export type { DeploymentPlan } from "./planning/deployment";
+export { planCapacity } from "./planning/capacity";
+export type { CapacityInput, CapacityPlan, PoolCapacity, EngineCapacity, PoolInput, EngineInput, SizeInput } from "./planning/capacity";
+export { MACHINE_TYPES, machineShape } from "./planning/machine-types";
+export type { MachineShape } from "./planning/machine-types";
+export { planArtifacts, mirrorImage } from "./planning/mirrors";
+export type { ArtifactPlan, ImageArtifact, ChartArtifact } from "./planning/mirrors";
+export { DAGGER_CHART, DAGGER_CHART_REPOSITORY } from "./planning/engines";
+export { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from "./planning/arc-values";
+
+// The report printed by `npm run synth` / `npm run report`
+export { renderReport, reportJson } from "./report";

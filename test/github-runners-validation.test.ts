@@ -2,7 +2,8 @@
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { engineSpec, synthRunners } from "./github-runners-fixtures";
 import { gitHubEnterpriseServerHost } from "../lib/constructs/github-runners";
-import { mergePatch, runnersPodSecurityLevel, waitForSocketScript, buildRunnerPodTemplate } from "../lib";
+import { mergePatch, waitForSocketScript, buildRunnerPodTemplate } from "../lib/planning/runner-pod";
+import { runnersPodSecurityLevel } from "../lib/planning/arc-values";
 
 const URL = "https://github.com/acme";
 const ok = { github: { configUrl: URL, pat: true } };
