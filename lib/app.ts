@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import type { RunnersConfig } from "./config/schema";
+import type { RunnersConfig } from "./planning/input/schema";
 import type { DeploymentPlan } from "./planning/deployment";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { RunnersStack } from "./stacks/runners-stack";

@@ -46,8 +46,8 @@ export { GkeNodePools } from "./constructs/gke-node-pools";
 export type { GkeNodePoolsProps } from "./constructs/gke-node-pools";
 
 // The config file (the serialization of RunnersDeploymentProps)
-export { configSchema } from "./config/schema";
-export type { RunnersConfig, RunnersConfigInput } from "./config/schema";
+export { configSchema } from "./planning/input/schema";
+export type { RunnersConfig, RunnersConfigInput } from "./planning/input/schema";
 export { ConfigError, loadConfig, parseConfig, parseConfigText, CONFIG_ENV } from "./config/load";
 
 // Planning: pure functions, no cdktf

@@ -3,7 +3,7 @@
  * deployment plan (never re-derived). Pure code.
  */
 import type { DeploymentPlan } from "./planning/deployment";
-import type { RunnersConfig } from "./config/schema";
+import type { RunnersConfig } from "./planning/input/schema";
 import type { EngineConnectionSpec } from "./engine-spec";
 import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
 import {

@@ -1,6 +1,6 @@
 /** Every documented key path of the config schema (objects walked, maps/lists/scalars are leaves). */
 import { ZodTypeAny, z } from "zod";
-import { configSchema } from "../lib/config/schema";
+import { configSchema } from "../lib/planning/input/schema";
 
 function unwrap(s: ZodTypeAny): ZodTypeAny {
   for (;;) {

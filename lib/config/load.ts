@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { parseDocument as ParseDocument } from "yaml";
 import { ZodIssue, ZodTypeAny, z } from "zod";
 import { PlanError, formatPath, formatValue } from "../planning/errors";
-import { RunnersConfig, configSchema } from "./schema";
+import { RunnersConfig, configSchema } from "../planning/input/schema";
 import { planDeployment, DeploymentPlan } from "../planning/deployment";
 
 export { formatPath };

@@ -34,7 +34,7 @@ import {
 } from "../imports/kubernetes";
 import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
 import type { EnvVar, ResourceRequirements, Toleration } from "../planning/k8s-types";
-import type { RunnersConfig } from "../config/schema";
+import type { RunnersConfig } from "../planning/input/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import {
   CLIENT_CLOUD_TOKEN_KEY,
@@ -63,7 +63,7 @@ import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../pl
 import { podSecurityLabels } from "../planning/arc-values";
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
-import { DEFAULT_ENGINE_RESOURCES } from "../config/sections/dagger";
+import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
 
 /** StatefulSet cache settings. */
 export interface EngineCacheProps {
@@ -527,7 +527,7 @@ export function daggerEnginesFromConfig(
   const extra = engineWarnings({
     mode: props.mode,
     transport: props.transport ?? defaultTransport(props.mode),
-    nodeDiskTypes: nodeDiskTypes(config),
+    nodeDiskTypes: nodeDiskTypes(config.cluster.nodePools),
     networkPolicyUnknown: config.target === "existing-cluster",
   });
   for (const w of extra) Annotations.of(engines).addWarning(w);

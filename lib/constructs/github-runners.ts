@@ -1,7 +1,7 @@
 import { Annotations, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { RunnersConfig } from "../config/schema";
-import { PLACEHOLDER_CONFIG_URL } from "../config/sections/github";
+import type { RunnersConfig } from "../planning/input/schema";
+import { PLACEHOLDER_CONFIG_URL } from "../planning/input/github";
 import type { EngineConnectionSpec } from "../engine-spec";
 import { ServiceAccountV1 } from "../imports/kubernetes";
 import { runnersPodSecurityLevel } from "../planning/arc-values";

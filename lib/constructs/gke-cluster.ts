@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { ContainerCluster } from "../imports/google";
 import type { ClusterPlan } from "../planning/cluster";
-import type { ClusterConfig } from "../config/sections/cluster";
+import type { ClusterConfig } from "../planning/input/cluster";
 
 /** Props of {@link GkeCluster}. */
 export interface GkeClusterProps {

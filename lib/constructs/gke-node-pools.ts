@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { ContainerNodePool } from "../imports/google";
 import type { PoolPlan } from "../planning/cluster";
-import type { NodeTaint } from "../config/sections/cluster";
+import type { NodeTaint } from "../planning/input/cluster";
 
 /** Props of {@link GkeNodePools}. */
 export interface GkeNodePoolsProps {

@@ -16,7 +16,7 @@
  * labels, each its own scale set under `per-label`) at `maxRunners` at once.
  */
 import type { ScaleSetPlan } from "./labels";
-import type { RunnersConfig } from "../config/schema";
+import type { RunnersConfig } from "./input/schema";
 import type { ClusterPlan, PoolKey } from "./cluster";
 import { enginePoolKeys } from "./placement";
 import { PlanError, formatPath } from "./errors";

@@ -2,8 +2,8 @@
  * GKE cluster planning: every name, location and setting the `<name>-cluster` stack builds,
  * derived once from the validated config. Pure code (no cdktf import).
  */
-import type { RunnersConfig } from "../config/schema";
-import type { NodeTaint } from "../config/sections/cluster";
+import type { RunnersConfig } from "./input/schema";
+import type { NodeTaint } from "./input/cluster";
 import { PlanError } from "./errors";
 import { clusterLocation, isGcpName, serviceAccountId } from "./network";
 

@@ -3,10 +3,10 @@
  * built. Pure code (no cdktf): the stacks, the synth report and `npm run report` all read it,
  * so nothing is derived twice.
  */
-import type { RunnersConfig } from "../config/schema";
-import { PLACEHOLDER_PROJECT_ID } from "../config/sections/gcp";
-import { PLACEHOLDER_CONFIG_URL } from "../config/sections/github";
-import { DEFAULT_SIZES } from "../config/sections/runners";
+import type { RunnersConfig } from "./input/schema";
+import { PLACEHOLDER_PROJECT_ID } from "./input/gcp";
+import { PLACEHOLDER_CONFIG_URL } from "./input/github";
+import { DEFAULT_SIZES } from "./input/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { ClusterPlan, planCluster } from "./cluster";
@@ -76,7 +76,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
       port: e.port,
       cache: e.cache,
       vpa: e.vpa,
-      nodeDiskTypes: cluster ? nodeDiskTypes(config) : [],
+      nodeDiskTypes: cluster ? nodeDiskTypes(config.cluster.nodePools) : [],
       networkPolicyUnknown: config.target === "existing-cluster",
     }),
   );

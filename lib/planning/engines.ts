@@ -3,7 +3,6 @@
  */
 import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
 import type { Toleration } from "./k8s-types";
-import type { RunnersConfig } from "../config/schema";
 import { PlanError } from "./errors";
 import { EngineVersion, compareVersions, parseVersion } from "./versions";
 import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, isDns1123Label } from "./names";
@@ -327,9 +326,9 @@ export function engineWarnings(i: EngineWarningInput): string[] {
   return out;
 }
 
-/** Disk types of the node pools in a config. */
-export function nodeDiskTypes(config: RunnersConfig): { path: string; diskType: string }[] {
-  return Object.entries(config.cluster.nodePools)
+/** Disk types of the node pools of a config (`cluster.nodePools`). */
+export function nodeDiskTypes(nodePools: Readonly<Record<string, { readonly diskType: string } | undefined>>): { path: string; diskType: string }[] {
+  return Object.entries(nodePools)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ({ path: `cluster.nodePools.${k}`, diskType: v!.diskType }));
 }

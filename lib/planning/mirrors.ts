@@ -19,8 +19,8 @@
  * - gha-runner-scale-set 0.14.2: runner pods are our `template`; the chart's only image of its
  *   own is the `docker:dind` sidecar of `containerMode.type: dind`, which is never set here.
  */
-import type { RunnersConfig } from "../config/schema";
-import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "../config/sections/runners";
+import type { RunnersConfig } from "./input/schema";
+import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "./input/runners";
 import { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from "./arc-values";
 import { DAGGER_CHART, DAGGER_CHART_REPOSITORY, defaultTransport, engineImage, imageOverride } from "./engines";
 

@@ -12,8 +12,8 @@
  * - Engines on the engines pool (StatefulSets) keep their cache on an SSD persistent disk
  *   (StorageClass `premium-rwo`) unless `dagger.engine.cache.storageClass` says otherwise.
  */
-import type { RunnersConfig } from "../config/schema";
-import type { NodeTaint } from "../config/sections/cluster";
+import type { RunnersConfig } from "./input/schema";
+import type { NodeTaint } from "./input/cluster";
 import { ClusterPlan, NODE_POOL_LABEL, PoolKey, PoolPlan } from "./cluster";
 import { defaultTransport } from "./engines";
 import { PlanError } from "./errors";

@@ -1,5 +1,5 @@
 import { GcsBackend, LocalBackend, TerraformStack } from "cdktf";
-import type { RunnersConfig } from "../config/schema";
+import type { RunnersConfig } from "../planning/input/schema";
 
 /**
  * State backend of a stack: local by default, or GCS with one prefix per stack.

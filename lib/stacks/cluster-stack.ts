@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Annotations, Fn, ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
 import { ContainerCluster, DataGoogleClientConfig, GoogleProvider, ProjectService } from "../imports/google";
 import type { ClusterBinding, IRunnersCluster } from "../cluster-access";
-import type { RunnersConfig } from "../config/schema";
+import type { RunnersConfig } from "../planning/input/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import { ClusterPlan, jobsKubernetesServiceAccounts } from "../planning/cluster";
 import { GkeNetwork } from "../constructs/gke-network";
@@ -13,7 +13,7 @@ import { applyBackend } from "./backend";
 
 /** Props of {@link ClusterStack}. */
 export interface ClusterStackProps {
-  /** The validated config (lib/config/schema.ts). */
+  /** The validated config (lib/planning/input/schema.ts). */
   readonly config: RunnersConfig;
   /** The deployment plan derived from {@link config} (lib/planning/deployment.ts, `planDeployment`). */
   readonly plan: DeploymentPlan;

@@ -1,11 +1,11 @@
 /**
  * The whole deployment as one construct: its props have the shape of the config file (the file
- * is their serialization; `lib/config/schema.ts` is the one source of keys, defaults and docs),
+ * is their serialization; `lib/planning/input/schema.ts` is the one source of keys, defaults and docs),
  * plus, optionally, a cluster of your own to deploy onto.
  */
 import { Construct } from "constructs";
 import { App } from "cdktf";
-import type { RunnersConfig, RunnersConfigInput } from "../config/schema";
+import type { RunnersConfig, RunnersConfigInput } from "../planning/input/schema";
 import { ConfigError, parseConfig } from "../config/load";
 import type { DeploymentPlan } from "../planning/deployment";
 import type { IRunnersCluster } from "../cluster-access";

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { HelmProvider } from "../imports/helm";
 import { KubernetesProvider } from "../imports/kubernetes";
-import type { RunnersConfig } from "../config/schema";
+import type { RunnersConfig } from "../planning/input/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import { IRunnersCluster, KubeconfigCluster, providerConfigs } from "../cluster-access";
 import { applyBackend } from "./backend";
@@ -14,7 +14,7 @@ import { GithubRunners } from "../constructs/github-runners";
 
 /** Props of {@link RunnersStack}. */
 export interface RunnersStackProps {
-  /** The validated config (lib/config/schema.ts). */
+  /** The validated config (lib/planning/input/schema.ts). */
   readonly config: RunnersConfig;
   /** The deployment plan derived from {@link config} (lib/planning/deployment.ts, `planDeployment`). */
   readonly plan: DeploymentPlan;

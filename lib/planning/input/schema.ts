@@ -3,16 +3,16 @@
  * only what it changes. Unknown keys are rejected.
  */
 import { z } from "zod";
-import { dnsLabel } from "./sections/common";
-import { gcpSchema } from "./sections/gcp";
-import { clusterSchema } from "./sections/cluster";
-import { kubernetesSchema } from "./sections/kubernetes";
-import { githubSchema } from "./sections/github";
-import { arcSchema } from "./sections/arc";
-import { daggerSchema } from "./sections/dagger";
-import { runnersSchema } from "./sections/runners";
-import { backendSchema } from "./sections/backend";
-import { mirrorsSchema } from "./sections/mirrors";
+import { dnsLabel } from "./common";
+import { gcpSchema } from "./gcp";
+import { clusterSchema } from "./cluster";
+import { kubernetesSchema } from "./kubernetes";
+import { githubSchema } from "./github";
+import { arcSchema } from "./arc";
+import { daggerSchema } from "./dagger";
+import { runnersSchema } from "./runners";
+import { backendSchema } from "./backend";
+import { mirrorsSchema } from "./mirrors";
 
 export const configSchema = z
   .object({

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { nodeSelector, pinnedImage, quantity, resourceList, resources, toleration } from "./common";
-import { validateEngineConfig } from "../../planning/engine-config";
-import { MIN_ENGINE_VERSION, defaultTransport, transportProblem } from "../../planning/engines";
-import { compareVersions, parseVersion } from "../../planning/versions";
+import { validateEngineConfig } from "../engine-config";
+import { MIN_ENGINE_VERSION, defaultTransport, transportProblem } from "../engines";
+import { compareVersions, parseVersion } from "../versions";
 
 /**
  * Default engine resources, sized for the default runners pool (n2-standard-8: about 7.9 CPU /

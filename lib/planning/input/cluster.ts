@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findOverlaps, parseCidr } from "../../planning/network";
+import { findOverlaps, parseCidr } from "../network";
 import { quantity } from "./common";
 import { projectId } from "./gcp";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { zoneRegion } from "../../planning/network";
+import { zoneRegion } from "../network";
 
 /** Placeholder project id of the built-in default; the synth report flags it. */
 export const PLACEHOLDER_PROJECT_ID = "your-gcp-project-id";
