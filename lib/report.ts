@@ -3,17 +3,7 @@
  * deployment plan (never re-derived). Pure code.
  */
 import type { DeploymentPlan } from "./planning/deployment";
-import type { RunnersConfig } from "./planning/input/schema";
-import type { EngineConnectionSpec } from "./engine-spec";
 import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
-import {
-  CLIENT_CLOUD_TOKEN_KEY,
-  DEFAULT_CLIENT_CLOUD_SECRET,
-  DEFAULT_ENGINE_PORT,
-  defaultTransport,
-  planEngineSpec,
-} from "./planning/engines";
-import { applyPlacement } from "./planning/placement";
 
 /** Renders rows as an aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -120,40 +110,9 @@ export function renderReport(plan: DeploymentPlan): string {
 }
 
 /**
- * How runners reach each engine, by version: the connection specs the engine layer builds
- * (lib/constructs/dagger-engines.ts calls {@link planEngineSpec} with the same inputs: the config
- * with the placement applied, as the runners stack passes it, and the client Dagger Cloud Secret).
+ * `npm run report -- --json`: the whole plan (labels, engines and their transports, capacity,
+ * images and charts under `artifacts`, warnings) and the config it came from.
  */
-export function engineTransports(config: RunnersConfig, plan: DeploymentPlan): Record<string, EngineConnectionSpec> {
-  const placed = applyPlacement(config, plan.placement);
-  const e = placed.dagger.engine;
-  const transport = e.transport ?? defaultTransport(e.mode);
-  const cloudTokenSecret = e.cloud.enabled
-    ? { name: e.cloud.existingSecretName ?? DEFAULT_CLIENT_CLOUD_SECRET, key: CLIENT_CLOUD_TOKEN_KEY }
-    : undefined;
-  return Object.fromEntries(
-    plan.engines.map((names) => [
-      names.version,
-      planEngineSpec(names, {
-        mode: e.mode,
-        transport,
-        namespace: e.namespace,
-        port: e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined),
-        image: plan.artifacts.engineImages[names.version],
-        serviceAccountName: config.runners.serviceAccountName,
-        cloudTokenSecret,
-        imagePullSecrets: plan.artifacts.enginePullSecrets,
-        nodeSelector: e.nodeSelector,
-        tolerations: e.tolerations,
-      }),
-    ]),
-  );
-}
-
-/**
- * `npm run report -- --json`: the whole plan (labels, engines, capacity, images and charts under
- * `artifacts`, warnings) plus the transports.
- */
-export function reportJson(source: string, config: RunnersConfig, plan: DeploymentPlan): Record<string, unknown> {
-  return { config: source, ...plan, transports: engineTransports(config, plan) };
+export function reportJson(source: string, plan: DeploymentPlan): Record<string, unknown> {
+  return { config: source, ...plan };
 }

@@ -24,9 +24,9 @@ function main(argv: readonly string[]): number {
     }
     throw e;
   }
-  const { plan, source, config } = loaded;
+  const { plan, source } = loaded;
   if (json) {
-    process.stdout.write(`${JSON.stringify(reportJson(source, config, plan), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(reportJson(source, plan), null, 2)}\n`);
   } else {
     process.stdout.write(`Config: ${source}\n${renderReport(plan)}\n`);
   }

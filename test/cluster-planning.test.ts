@@ -1,6 +1,6 @@
 import { cidrsOverlap, clusterLocation, findOverlaps, parseCidr, serviceAccountId, zoneRegion, Cidr } from "../lib/planning/network";
 import { GPU_TAINT, NODE_POOL_LABEL, planCluster } from "../lib/planning/cluster";
-import { applyPlacement, mergePlacement, planPlacement, tolerationFor } from "../lib/planning/placement";
+import { mergePlacement, planPlacement, tolerationFor } from "../lib/planning/placement";
 import { defaultLabel, workflowSnippet } from "../lib/planning/workflow";
 import { parseConfig } from "../lib/config/load";
 
@@ -203,20 +203,23 @@ describe("placement", () => {
     ["engines pool, explicit class wins", { cluster: { nodePools: { engines: {} } }, dagger: { engine: { mode: "statefulset", cache: { storageClass: "fast", size: "50Gi" } } } }, "fast"],
     ["no engines pool: the cluster default", {}, undefined],
   ])("engine cache StorageClass: %s", (_name, raw, want) => {
-    const c = cfg({ dagger: { engine: { mode: "statefulset" } }, ...raw });
-    const placed = applyPlacement(c, planPlacement(c, planCluster(c)));
-    expect(placed.dagger.engine.cache?.storageClass).toBe(want);
-    if (want === "fast") expect(placed.dagger.engine.cache?.size).toBe("50Gi");
+    const { plan } = parseConfig({ gcp: { projectId: "my-proj-123" }, dagger: { engine: { mode: "statefulset" } }, ...raw });
+    expect(plan.engine.cache?.storageClass).toBe(want);
+    if (want === "fast") expect(plan.engine.cache?.size).toBe("50Gi");
   });
 
-  test("applyPlacement writes into the engine and runner config without mutating it", () => {
-    const c = cfg({ dagger: { engine: { mode: "statefulset" } }, cluster: { nodePools: { engines: {} } } });
-    const placed = applyPlacement(c, planPlacement(c, planCluster(c)));
-    const e = placed.dagger.engine as { nodeSelector?: unknown; tolerations?: unknown };
-    expect(e.nodeSelector).toEqual(pool("engines"));
-    expect(e.tolerations).toEqual([engineTol]);
-    expect((placed.runners as { nodeSelector?: unknown }).nodeSelector).toEqual(pool("runners"));
-    expect((c.dagger.engine as { nodeSelector?: unknown }).nodeSelector).toBeUndefined();
+  test("the plan resolves placement once: pools with the explicit settings on top, the config untouched", () => {
+    const { config: c, plan } = parseConfig({
+      gcp: { projectId: "my-proj-123" },
+      dagger: { engine: { mode: "statefulset", nodeSelector: { disk: "ssd" } } },
+      runners: { tolerations: [{ key: "ci", operator: "Exists" }] },
+      cluster: { nodePools: { engines: {} } },
+    });
+    expect(plan.placement.engines).toEqual({ nodeSelector: { ...pool("engines"), disk: "ssd" }, tolerations: [engineTol] });
+    expect(plan.engine.placement).toBe(plan.placement.engines);
+    expect(plan.placement.runners).toEqual({ nodeSelector: pool("runners"), tolerations: [{ key: "ci", operator: "Exists" }] });
+    expect(c.dagger.engine.nodeSelector).toEqual({ disk: "ssd" });
+    expect(plan.transports["0.20.3"].nodeSelector).toBeUndefined(); // kube-pod: not node-local
   });
 });
 

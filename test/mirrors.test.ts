@@ -125,7 +125,7 @@ describe("the artifact plan", () => {
       arc: { controllerValues: { image: { tag: "0.14.2-patched" } } },
       mirrors: MIRRORS,
     });
-    const a = planArtifacts(config, ["0.19.10", "0.20.3"], 6);
+    const a = planArtifacts(config, ["0.19.10", "0.20.3"], 6, "unix");
     expect(a.engineImages).toEqual({ "0.19.10": `${MIRROR}/engine:v0.19.10`, "0.20.3": "ghcr.io/acme/engine:v0.20.3" });
     expect(a.runnerImage).toBe("ghcr.io/actions/actions-runner:2.334.0");
     expect(a.copyToolImage).toBe(`${MIRROR}/tools/busybox:1.37`);
@@ -329,7 +329,7 @@ describe("the report lists every image and chart", () => {
 
   test("reportJson carries the images and charts", () => {
     const { config, plan } = parseConfig({ mirrors: MIRRORS });
-    const json = JSON.parse(JSON.stringify(reportJson("x.yaml", config, plan)));
+    const json = JSON.parse(JSON.stringify(reportJson("x.yaml", plan)));
     expect(json.artifacts.images.map((i: any) => i.location)).toContain(`${MIRROR}/actions/actions-runner:2.333.1`);
     expect(json.artifacts.charts.map((c: any) => [c.chart, c.version, c.repository])).toContainEqual(["dagger-helm", "0.20.3", CHARTS]);
   });

@@ -1,11 +1,11 @@
 /**
- * `npm run report -- --json` prints the engines' connection specs without building constructs:
- * they must equal the specs the engine layer hands the runner layer at synth.
+ * The plan's transports (printed by `npm run report -- --json`, read by the report) are computed
+ * without building constructs: they must equal the specs the engine layer hands the runner layer
+ * at synth.
  */
 import { App, Testing, Token } from "cdktf";
 import { parseConfig } from "../lib/config/load";
 import { buildStacks } from "../lib/app";
-import { engineTransports } from "../lib/report";
 
 const CONFIGS: Record<string, unknown> = {
   // gke: DaemonSet engines pinned to the runners pool (placement), unix transport.
@@ -31,7 +31,7 @@ const CONFIGS: Record<string, unknown> = {
 describe.each(Object.entries(CONFIGS))("report transports: %s", (_name, raw) => {
   const { config, plan } = parseConfig(raw);
   const { runners } = buildStacks(Testing.app() as App, config, plan);
-  const reported = engineTransports(config, plan);
+  const reported = plan.transports;
 
   test("equal the engine layer's connection specs", () => {
     expect(Object.keys(reported)).toEqual(runners.engines.specs.map((s) => s.version));
@@ -50,6 +50,6 @@ describe.each(Object.entries(CONFIGS))("report transports: %s", (_name, raw) => 
 });
 
 test("report transports carry the placement of node-local engines", () => {
-  const { config, plan } = parseConfig({});
-  expect(engineTransports(config, plan)["0.20.3"].nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
+  const { plan } = parseConfig({});
+  expect(plan.transports["0.20.3"].nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
 });

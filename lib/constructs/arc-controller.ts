@@ -8,6 +8,7 @@ import {
   controllerValues,
 } from "../planning/arc-values";
 import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
+import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS } from "../planning/defaults";
 
 /** Props of {@link ArcController}. */
 export interface ArcControllerProps {
@@ -55,9 +56,9 @@ export class ArcController extends Construct {
     super(scope, id);
     this.version = props.version;
     this.values = controllerValues({
-      replicas: props.replicas ?? 1,
-      logLevel: props.logLevel ?? "info",
-      logFormat: props.logFormat ?? "json",
+      replicas: props.replicas ?? DEFAULT_ARC_REPLICAS,
+      logLevel: props.logLevel ?? DEFAULT_ARC_LOG_LEVEL,
+      logFormat: props.logFormat ?? DEFAULT_ARC_LOG_FORMAT,
       metrics: props.metrics ?? false,
       resources: props.resources,
       nodeSelector: props.nodeSelector,

@@ -64,6 +64,7 @@ import { podSecurityLabels } from "../planning/arc-values";
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
+import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
 
 /** StatefulSet cache settings. */
 export interface EngineCacheProps {
@@ -263,7 +264,7 @@ export class DaggerEngines extends Construct {
     super(scope, name);
     const p = props;
     const key = p.configPath ?? "dagger.engine";
-    const nsName = p.namespace ?? "dagger-engines";
+    const nsName = p.namespace ?? DEFAULT_ENGINES_NAMESPACE;
     const transport = p.transport ?? defaultTransport(p.mode);
     const port = p.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined);
     const saName = p.clientServiceAccountName ?? DEFAULT_CLIENT_SERVICE_ACCOUNT;
@@ -322,7 +323,7 @@ export class DaggerEngines extends Construct {
     if (pc.create !== false) {
       const cls = new PriorityClassV1(this, "priority-class", {
         metadata: { name: pc.name ?? `${p.namePrefix}-dagger-engine` },
-        value: pc.value ?? 1_000_000,
+        value: pc.value ?? DEFAULT_ENGINE_PRIORITY,
         globalDefault: false,
         preemptionPolicy: "PreemptLowerPriority",
         description: "Dagger engines: above runner pods (priority 0), so a runner never preempts an engine.",
@@ -440,7 +441,7 @@ export class DaggerEngines extends Construct {
                 kind: p.mode === "daemonset" ? "DaemonSet" : "StatefulSet",
                 name: e.workloadName,
               },
-              updatePolicy: { updateMode: p.vpa.updateMode ?? "Off" },
+              updatePolicy: { updateMode: p.vpa.updateMode ?? DEFAULT_VPA_UPDATE_MODE },
               resourcePolicy: { containerPolicies: [policy] },
             },
           },
@@ -489,20 +490,21 @@ export function daggerEnginesPropsFromConfig(
   clientNamespace: string,
 ): DaggerEnginesProps {
   const e = config.dagger.engine;
+  const layer = plan.engine; // every default resolved once, by the plan
   return {
     engines: plan.engines,
-    mode: e.mode,
+    mode: layer.mode,
     clientNamespace,
     clientServiceAccountName: config.runners.serviceAccountName,
     namePrefix: config.name,
-    namespace: e.namespace,
-    transport: e.transport,
-    port: e.port,
-    cache: e.cache,
+    namespace: layer.namespace,
+    transport: layer.transport,
+    port: layer.port,
+    cache: layer.cache,
     resources: e.resources,
     priorityClass: e.priorityClass,
-    nodeSelector: e.nodeSelector,
-    tolerations: e.tolerations,
+    nodeSelector: layer.placement.nodeSelector,
+    tolerations: layer.placement.tolerations,
     // From the plan: pinned or mirrored engine images (none by default: the chart's own), and
     // dagger.engine.imagePullSecrets plus mirrors.images.pullSecrets.
     image: Object.keys(plan.artifacts.engineImageOverrides).length > 0 ? plan.artifacts.engineImageOverrides : undefined,
@@ -526,7 +528,7 @@ export function daggerEnginesFromConfig(
   const engines = new DaggerEngines(scope, name, props);
   const extra = engineWarnings({
     mode: props.mode,
-    transport: props.transport ?? defaultTransport(props.mode),
+    transport: plan.engine.transport,
     nodeDiskTypes: nodeDiskTypes(config.cluster.nodePools),
     networkPolicyUnknown: config.target === "existing-cluster",
   });

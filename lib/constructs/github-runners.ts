@@ -37,6 +37,11 @@ export interface GithubRunnersProps {
    */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   /**
+   * Where runner pods run (the planned runners pool with `runners.nodeSelector`/`tolerations` on
+   * top, `DeploymentPlan.placement.runners`). @default runners.nodeSelector and runners.tolerations
+   */
+  readonly placement?: { readonly nodeSelector?: Readonly<Record<string, string>>; readonly tolerations?: readonly Toleration[] };
+  /**
    * Per-size placement replacing `runners.nodeSelector`/`tolerations` for that size, with
    * extra resources merged into the size (e.g. the gpu size on the gpu pool, with its
    * `nvidia.com/gpu` limit). @default {}
@@ -73,6 +78,7 @@ export class GithubRunners extends Construct {
     super(scope, id);
     const { github, arc, runners, plan, namespaces, engines } = props;
     const artifacts = plan.artifacts;
+    const placement = props.placement ?? { nodeSelector: runners.nodeSelector, tolerations: runners.tolerations };
     const errors: string[] = [];
     const ns = namespaces.runnersNamespace;
 
@@ -177,8 +183,8 @@ export class GithubRunners extends Construct {
         copyToolImage: artifacts.copyToolImage,
         imagePullSecrets: artifacts.pullSecrets,
         engineWaitSeconds: runners.engineWaitSeconds,
-        nodeSelector: sp ? sp.nodeSelector : runners.nodeSelector,
-        tolerations: sp ? sp.tolerations : runners.tolerations,
+        nodeSelector: sp ? sp.nodeSelector : placement.nodeSelector,
+        tolerations: sp ? sp.tolerations : placement.tolerations,
         serviceAccountName: runners.serviceAccountName,
         templatePatch: runners.templatePatch,
       });

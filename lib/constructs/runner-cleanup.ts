@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { RoleBindingV1, RoleV1, ServiceAccountV1 } from "../imports/kubernetes";
 import { RawResource } from "../imports/raw-resource";
+import { DEFAULT_CLEANUP_SCHEDULE, DEFAULT_KUBECTL_PATH } from "../planning/defaults";
 
 /** Selects ARC runner pods (label set by the controller on every EphemeralRunner pod). */
 export const RUNNER_POD_SELECTOR = "actions.github.com/scale-set-name";
@@ -97,7 +98,7 @@ export class RunnerCleanup extends Construct {
       subject: [{ kind: "ServiceAccount", name: this.serviceAccount.metadata.name, namespace: props.namespace }],
     });
     this.command = [
-      props.kubectlPath ?? "/bin/kubectl",
+      props.kubectlPath ?? DEFAULT_KUBECTL_PATH,
       "delete",
       "pods",
       `--namespace=${props.namespace}`,
@@ -109,7 +110,7 @@ export class RunnerCleanup extends Construct {
     this.cronJob = new RawResource<CleanupCronJobAttributes>(this, "cronjob", "kubernetes_cron_job_v1", {
       metadata: { name, namespace: props.namespace, labels },
       spec: {
-        schedule: props.schedule ?? "*/15 * * * *",
+        schedule: props.schedule ?? DEFAULT_CLEANUP_SCHEDULE,
         concurrency_policy: "Forbid",
         successful_jobs_history_limit: 1,
         failed_jobs_history_limit: 1,

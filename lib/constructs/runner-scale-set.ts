@@ -3,6 +3,7 @@ import { DataResource, ITerraformDependable, Lazy } from "cdktf";
 import { HelmRelease } from "../imports/helm";
 import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
 import type { PodTemplate } from "../planning/runner-pod";
+import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS, DEFAULT_RUNNER_GROUP } from "../planning/defaults";
 
 /** Props of {@link RunnerScaleSet}. */
 export interface RunnerScaleSetProps {
@@ -74,9 +75,9 @@ export class RunnerScaleSet extends Construct {
       name: props.name,
       extraLabels: props.extraLabels ?? [],
       multiLabel,
-      runnerGroup: props.runnerGroup ?? "default",
-      minRunners: props.minRunners ?? 0,
-      maxRunners: props.maxRunners ?? 10,
+      runnerGroup: props.runnerGroup ?? DEFAULT_RUNNER_GROUP,
+      minRunners: props.minRunners ?? DEFAULT_MIN_RUNNERS,
+      maxRunners: props.maxRunners ?? DEFAULT_MAX_RUNNERS,
       controllerServiceAccount: props.controllerServiceAccount,
       template: props.template,
     });

@@ -9,6 +9,8 @@ import { PLACEHOLDER_CONFIG_URL } from "./input/github";
 import { DEFAULT_SIZES } from "./input/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
+import { EngineLayerPlan, planEngineLayer, planEngineTransports } from "./engine-layer";
+import type { EngineConnectionSpec } from "../engine-spec";
 import { ClusterPlan, planCluster } from "./cluster";
 import { PlanError } from "./errors";
 import type { ResourceRequirements } from "./k8s-types";
@@ -36,6 +38,10 @@ export interface DeploymentPlan {
   readonly cluster?: ClusterPlan;
   /** nodeSelector/tolerations of engines, runners and the gpu size (lib/planning/placement.ts). */
   readonly placement: PlacementPlan;
+  /** The engine layer resolved: mode, transport, port, namespace, placement and cache (lib/planning/engine-layer.ts). */
+  readonly engine: EngineLayerPlan;
+  /** How runners reach each engine version: its connection spec, by version. */
+  readonly transports: Readonly<Record<string, EngineConnectionSpec>>;
   /** Every image and chart, and where each is pulled from: upstream, mirror or pinned (lib/planning/mirrors.ts). */
   readonly artifacts: ArtifactPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
@@ -69,10 +75,14 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   }
 
   const e = config.dagger.engine;
+  // The transport, resolved once: the images (kubectl for kube-pod) and the engine layer use it.
+  const transport = e.transport ?? defaultTransport(e.mode);
+  const artifacts = planArtifacts(config, engines.map((x) => x.version), runners.scaleSets.length, transport);
+  const engine = planEngineLayer(config, engines, transport, placement);
   warnings.push(
     ...engineWarnings({
-      mode: e.mode,
-      transport: e.transport ?? defaultTransport(e.mode),
+      mode: engine.mode,
+      transport: engine.transport,
       port: e.port,
       cache: e.cache,
       vpa: e.vpa,
@@ -81,7 +91,6 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     }),
   );
 
-  const artifacts = planArtifacts(config, engines.map((x) => x.version), runners.scaleSets.length);
   warnings.push(...artifacts.warnings);
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
@@ -103,6 +112,8 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     capacity,
     cluster,
     placement,
+    engine,
+    transports: planEngineTransports(config, engines, engine, artifacts),
     artifacts,
     warnings: cluster ? [...warnings, ...cluster.warnings] : warnings,
   };

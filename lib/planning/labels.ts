@@ -5,6 +5,7 @@
  */
 import { PlanError } from "./errors";
 import { EngineVersion, newest, newestPerMinor, parseVersionList } from "./versions";
+import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
 import {
   ARC_SCALE_SET_MAX,
   HELM_RELEASE_MAX,
@@ -89,9 +90,9 @@ export function planRunners(input: PlanInput): RunnerPlan {
   const sizesPath = input.paths?.sizes ?? "runners.sizes";
   const prefix = input.prefix ?? "dagger";
   const strategy = input.strategy ?? "per-label";
-  const minRunners = input.minRunners ?? 0;
+  const minRunners = input.minRunners ?? DEFAULT_MIN_RUNNERS;
   const aliasMinRunners = input.aliasMinRunners ?? minRunners;
-  const maxRunners = input.maxRunners ?? 10;
+  const maxRunners = input.maxRunners ?? DEFAULT_MAX_RUNNERS;
   const sizes = input.sizes && input.sizes.length > 0 ? [...input.sizes] : [""];
 
   for (const s of sizes) {

@@ -22,7 +22,8 @@
 import type { RunnersConfig } from "./input/schema";
 import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "./input/runners";
 import { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from "./arc-values";
-import { DAGGER_CHART, DAGGER_CHART_REPOSITORY, defaultTransport, engineImage, imageOverride } from "./engines";
+import { DAGGER_CHART, DAGGER_CHART_REPOSITORY, engineImage, imageOverride } from "./engines";
+import type { EngineTransport } from "../engine-spec";
 
 /** The ARC controller chart's default `image.repository` (0.13-0.14 values.yaml). */
 export const ARC_CONTROLLER_IMAGE_REPOSITORY = "ghcr.io/actions/gha-runner-scale-set-controller";
@@ -163,9 +164,9 @@ function stringAt(obj: unknown, key: string): string | undefined {
 
 /**
  * The images and charts of a validated config: `versions` are the planned engine versions,
- * `scaleSets` the number of planned scale sets.
+ * `scaleSets` the number of planned scale sets, `transport` the resolved engine transport.
  */
-export function planArtifacts(config: RunnersConfig, versions: readonly string[], scaleSets: number): ArtifactPlan {
+export function planArtifacts(config: RunnersConfig, versions: readonly string[], scaleSets: number, transport: EngineTransport): ArtifactPlan {
   const registry = config.mirrors.images.registry;
   const choose = (explicit: string | undefined, key: string, upstream: string): Chosen =>
     explicit !== undefined
@@ -203,7 +204,7 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
   for (const x of engines) use(x, `engine ${x.version} pods, runner pods (dagger CLI)`);
   use(runner, "runner pods");
   use(copyTool, "runner pods (copy tool)");
-  if ((e.transport ?? defaultTransport(e.mode)) === "kube-pod") use(kubectl, "runner pods (kubectl)");
+  if (transport === "kube-pod") use(kubectl, "runner pods (kubectl)");
   if (r.cleanup.enabled) use(cleanup, "cleanup CronJob");
   use(controller, "ARC controller and listeners");
 

@@ -15,7 +15,6 @@
 import type { RunnersConfig } from "./input/schema";
 import type { NodeTaint } from "./input/cluster";
 import { ClusterPlan, NODE_POOL_LABEL, PoolKey, PoolPlan } from "./cluster";
-import { defaultTransport } from "./engines";
 import { PlanError } from "./errors";
 import type { Toleration } from "./k8s-types";
 
@@ -36,7 +35,9 @@ export interface GpuSizePlacement extends Placement {
 }
 
 export interface PlacementPlan {
+  /** Engine pods: the planned pools with `dagger.engine.nodeSelector`/`tolerations` on top. */
   readonly engines: Placement;
+  /** Runner pods: the runners pool with `runners.nodeSelector`/`tolerations` on top. */
   readonly runners: Placement;
   /** Set when the cluster has a gpu pool. */
   readonly gpu?: GpuSizePlacement;
@@ -90,12 +91,18 @@ export function enginePoolKeys(cluster: ClusterPlan, mode: RunnersConfig["dagger
 }
 
 /**
- * Placement of engines and runners on the planned pools. Throws {@link PlanError} when the
+ * Placement of engines and runners on the planned pools, with the config's explicit
+ * nodeSelector and tolerations on top (explicit keys win, explicit tolerations are added). Throws {@link PlanError} when the
  * engines pool makes node-local engines unreachable (DaemonSet engines: runners use the engine
  * of their own node, and runners never run on the engines pool).
  */
 export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | undefined): PlacementPlan {
-  if (!cluster) return { engines: ANYWHERE, runners: ANYWHERE };
+  const explicit = (derived: Omit<PlacementPlan, "engines" | "runners"> & { engines: Placement; runners: Placement }): PlacementPlan => ({
+    ...derived,
+    engines: mergePlacement(derived.engines, config.dagger.engine),
+    runners: mergePlacement(derived.runners, config.runners),
+  });
+  if (!cluster) return explicit({ engines: ANYWHERE, runners: ANYWHERE });
   const pool = (key: PoolPlan["key"]) => cluster.pools.find((p) => p.key === key);
   const runnersPool = pool("runners");
   const enginesPool = pool("engines");
@@ -108,7 +115,7 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
     throw new PlanError(
       "dagger.engine.mode",
       mode,
-      `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node, transport ${config.dagger.engine.transport ?? defaultTransport(mode)}), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
+      `conflicts with cluster.nodePools.engines: DaemonSet engines are node-local (runners use the engine of their own node), and runners never run on the dedicated engines pool (use mode statefulset with an engines pool)`,
     );
   }
   // One pool: pin to it; several (a DaemonSet on runners and gpu nodes): tolerate them all.
@@ -126,7 +133,7 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
   // The engines pool is there for the cache: with it (StatefulSet engines, PVC cache) the PVC is
   // an SSD persistent disk unless the config names a class.
   const engineCacheStorageClass = enginesPool ? GKE_SSD_STORAGE_CLASS : undefined;
-  return { engines, runners: onPool(runnersPool), gpu, engineCacheStorageClass };
+  return explicit({ engines, runners: onPool(runnersPool), gpu, engineCacheStorageClass });
 }
 
 /**
@@ -140,30 +147,5 @@ export function mergePlacement(
   return {
     nodeSelector: { ...derived.nodeSelector, ...(explicit.nodeSelector ?? {}) },
     tolerations: uniqueTolerations([...derived.tolerations, ...(explicit.tolerations ?? [])]),
-  };
-}
-
-/**
- * The config with the derived placement merged into `dagger.engine.{nodeSelector,tolerations}`
- * and `runners.{nodeSelector,tolerations}` (explicit settings win), and the engines pool's
- * cache StorageClass into `dagger.engine.cache.storageClass` when unset, so the engine and
- * runner layers read one place. The input is not modified.
- */
-export function applyPlacement(config: RunnersConfig, placement: PlacementPlan): RunnersConfig {
-  const e = mergePlacement(placement.engines, config.dagger.engine);
-  const r = mergePlacement(placement.runners, config.runners);
-  const orUndefined = (p: Placement) => ({
-    nodeSelector: Object.keys(p.nodeSelector).length > 0 ? { ...p.nodeSelector } : undefined,
-    tolerations: p.tolerations.length > 0 ? [...p.tolerations] : undefined,
-  });
-  const cache = config.dagger.engine.cache;
-  const storageClass = cache?.storageClass ?? placement.engineCacheStorageClass;
-  return {
-    ...config,
-    dagger: {
-      ...config.dagger,
-      engine: { ...config.dagger.engine, ...orUndefined(e), ...(storageClass ? { cache: { ...cache, storageClass } } : {}) },
-    },
-    runners: { ...config.runners, ...orUndefined(r) },
   };
 }

@@ -10,6 +10,7 @@
  */
 import type { EngineConnectionSpec } from "../engine-spec";
 import type { EnvVar, ResourceRequirements, Toleration } from "./k8s-types";
+import { DEFAULT_ENGINE_WAIT_SECONDS } from "./defaults";
 export type { EnvVar, ResourceRequirements, Toleration } from "./k8s-types";
 
 export interface VolumeMount {
@@ -200,7 +201,7 @@ export function buildRunnerPodTemplate(input: RunnerPodInput): PodTemplate {
     initContainers.push({
       name: "wait-for-engine",
       image: input.runnerImage,
-      command: ["sh", "-c", waitForSocketScript(input.engineWaitSeconds ?? 300)],
+      command: ["sh", "-c", waitForSocketScript(input.engineWaitSeconds ?? DEFAULT_ENGINE_WAIT_SECONDS)],
       env: [{ name: "SOCKET", value: socketPath(e.runnerHost) }],
       resources: INIT_RESOURCES,
       volumeMounts: [socketMount!],

@@ -6,7 +6,6 @@ import type { RunnersConfig } from "../planning/input/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import { IRunnersCluster, KubeconfigCluster, providerConfigs } from "../cluster-access";
 import { applyBackend } from "./backend";
-import { applyPlacement } from "../planning/placement";
 import { defaultLabel, workflowSnippet } from "../planning/workflow";
 import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-engines";
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
@@ -50,11 +49,6 @@ export class RunnersStack extends TerraformStack {
     const providers = providerConfigs(binding.access);
     new KubernetesProvider(this, "kubernetes", providers.kubernetes);
     new HelmProvider(this, "helm", { kubernetes: providers.helm });
-    // The config with the planned placement (node pools on gke, none on an existing cluster)
-    // merged into dagger.engine.* and runners.* nodeSelector/tolerations, explicit settings
-    // winning: the layers below read it from there.
-    const placed = applyPlacement(config, plan.placement);
-
     // Layers, in order: the namespaces (their names are tokens when created, so Terraform
     // orders everything placed in them after them), the engines (given the runners namespace
     // as their client namespace), then the GitHub runners using the engines' connection specs.
@@ -63,12 +57,13 @@ export class RunnersStack extends TerraformStack {
       runnersNamespace: config.runners.namespace,
       create: config.runners.createNamespaces,
     });
-    this.engines = daggerEnginesFromConfig(this, "dagger-engines", placed, plan, this.namespaces.runnersNamespace);
+    this.engines = daggerEnginesFromConfig(this, "dagger-engines", config, plan, this.namespaces.runnersNamespace);
     this.runners = new GithubRunners(this, "github", {
-      github: placed.github,
-      arc: placed.arc,
-      runners: placed.runners,
+      github: config.github,
+      arc: config.arc,
+      runners: config.runners,
       plan,
+      placement: plan.placement.runners,
       namespaces: this.namespaces,
       engines: this.engines.specs,
       // Workload Identity for jobs: the runner ServiceAccount acts as the jobs' Google account.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, nodeSelector, resources, toleration } from "./common";
+import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS } from "../defaults";
 
 const chartVersion = z
   .string()
@@ -35,11 +36,11 @@ export const arcSchema = z
     /** Namespace of the controller and of the listener pods. @default "arc-systems" */
     namespace: dnsLabel().default("arc-systems"),
     /** Controller replicas; above 1 the chart turns leader election on. @default 1 */
-    replicas: z.number().int().min(1).default(1),
+    replicas: z.number().int().min(1).default(DEFAULT_ARC_REPLICAS),
     /** Controller and listener log level. @default "info" */
-    logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULT_ARC_LOG_LEVEL),
     /** Log format. @default "json" */
-    logFormat: z.enum(["json", "text"]).default("json"),
+    logFormat: z.enum(["json", "text"]).default(DEFAULT_ARC_LOG_FORMAT),
     /** Prometheus metrics on `:8080/metrics` of the controller and the listeners. @default false */
     metrics: z.boolean().default(false),
     /** Controller resources. @default undefined (chart default: none) */

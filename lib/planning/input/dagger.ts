@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { nodeSelector, pinnedImage, quantity, resourceList, resources, toleration } from "./common";
 import { validateEngineConfig } from "../engine-config";
-import { MIN_ENGINE_VERSION, defaultTransport, transportProblem } from "../engines";
+import { MIN_ENGINE_VERSION, transportProblem } from "../engines";
 import { compareVersions, parseVersion } from "../versions";
+import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../defaults";
 
 /**
  * Default engine resources, sized for the default runners pool (n2-standard-8: about 7.9 CPU /
@@ -48,7 +49,7 @@ export const engineSchema = z
     /** `daemonset`: node-local hostPath cache; `statefulset`: one pod with a PVC cache. @default "daemonset" */
     mode: z.enum(["daemonset", "statefulset"]).default("daemonset"),
     /** Namespace the engines run in (created, PodSecurity `privileged`). @default "dagger-engines" */
-    namespace: namespaceName.default("dagger-engines"),
+    namespace: namespaceName.default(DEFAULT_ENGINES_NAMESPACE),
     /** How runners reach their engine. @default "unix" (daemonset) or "kube-pod" (statefulset) */
     transport: z.enum(["unix", "kube-pod", "tcp"]).optional(),
     /** Engine TCP port (`tcp` transport). @default 1234 with transport tcp, else unset */
@@ -75,7 +76,7 @@ export const engineSchema = z
         /** Name of the class to create or (create: false) of an existing one. @default "<name>-dagger-engine" when created */
         name: dnsSubdomain.optional(),
         /** Priority value of a created class (user classes allow up to 1000000000). @default 1000000 */
-        value: z.number().int().min(0).max(1_000_000_000).default(1_000_000),
+        value: z.number().int().min(0).max(1_000_000_000).default(DEFAULT_ENGINE_PRIORITY),
       })
       .strict()
       .default({}),
@@ -99,7 +100,7 @@ export const engineSchema = z
         /** @default false */
         enabled: z.boolean().default(false),
         /** @default "Off" (recommendations only) */
-        updateMode: z.enum(["Off", "Initial", "Recreate", "InPlaceOrRecreate"]).default("Off"),
+        updateMode: z.enum(["Off", "Initial", "Recreate", "InPlaceOrRecreate"]).default(DEFAULT_VPA_UPDATE_MODE),
         /** Lower bound of recommendations. @default none */
         minAllowed: resourceList.optional(),
         /** Upper bound of recommendations. @default none */
@@ -123,8 +124,8 @@ export const engineSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    const transport = e.transport ?? defaultTransport(e.mode);
-    const problem = transportProblem(e.mode, transport);
+    // A mode's default transport always fits it: only an explicit one can conflict.
+    const problem = e.transport === undefined ? undefined : transportProblem(e.mode, e.transport);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["transport"], message: problem });
     if (e.mode === "daemonset" && e.cache !== undefined) {
       ctx.addIssue({
@@ -145,7 +146,7 @@ export const engineSchema = z
         message: "needs dagger.engine.cloud.enabled: true",
       });
     }
-    if (e.priorityClass.create === false && e.priorityClass.value !== 1_000_000) {
+    if (e.priorityClass.create === false && e.priorityClass.value !== DEFAULT_ENGINE_PRIORITY) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["priorityClass", "value"],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_RUNNER_GROUP } from "../defaults";
 
 /** Placeholder URL of the built-in default; the synth report flags it. */
 export const PLACEHOLDER_CONFIG_URL = "https://github.com/your-org";
@@ -41,7 +42,7 @@ export const githubSchema = z
       })
       .default(PLACEHOLDER_CONFIG_URL),
     /** Runner group the scale sets join. @default "default" */
-    runnerGroup: z.string().min(1).default("default"),
+    runnerGroup: z.string().min(1).default(DEFAULT_RUNNER_GROUP),
     /**
      * GitHub App credentials. The private key never goes in this file: it comes from the
      * sensitive Terraform variable `github_app_private_key` (`TF_VAR_github_app_private_key`).

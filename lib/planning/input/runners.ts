@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { dnsLabel, nodeSelector, pinnedImage, resources, toleration } from "./common";
+import { DEFAULT_CLEANUP_SCHEDULE, DEFAULT_ENGINE_WAIT_SECONDS, DEFAULT_KUBECTL_PATH, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "../defaults";
+import { DEFAULT_CLIENT_SERVICE_ACCOUNT } from "../engines";
 
 /**
  * Default runner image: the official ARC runner image, pinned. ARC's ephemeral runners do not
@@ -48,7 +50,7 @@ export const cleanupSchema = z
     /** Run the cleanup CronJob. @default true */
     enabled: z.boolean().default(true),
     /** Cron schedule. @default every 15 minutes ("*\/15 * * * *") */
-    schedule: cronSchedule.default("*/15 * * * *"),
+    schedule: cronSchedule.default(DEFAULT_CLEANUP_SCHEDULE),
     /** Pinned image with `kubectl` at `runners.kubectlPath`, run as the command (no shell needed); used as written. @default runners.kubectlImage */
     image: pinnedImage.optional(),
   })
@@ -66,11 +68,11 @@ export const runnersSchema = z
      */
     createNamespaces: z.boolean().default(true),
     /** Idle runners kept for each exact-version label. @default 0 */
-    minRunners: z.number().int().nonnegative().default(0),
+    minRunners: z.number().int().nonnegative().default(DEFAULT_MIN_RUNNERS),
     /** Idle runners kept for each alias label (`dagger-v0.20`, `dagger-latest`). @default minRunners */
     aliasMinRunners: z.number().int().nonnegative().optional(),
     /** Most runners of each scale set. @default 10 */
-    maxRunners: z.number().int().positive().default(10),
+    maxRunners: z.number().int().positive().default(DEFAULT_MAX_RUNNERS),
     /**
      * Runner image (pinned), used as written (`mirrors.images.registry` rewrites only the
      * default). @default "ghcr.io/actions/actions-runner:2.333.1" (mirrored with mirrors.images.registry)
@@ -97,7 +99,7 @@ export const runnersSchema = z
      */
     kubectlImage: pinnedImage.optional(),
     /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" */
-    kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default("/bin/kubectl"),
+    kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default(DEFAULT_KUBECTL_PATH),
     /**
      * Pinned image with a statically linked BusyBox at `/bin/busybox`. Runner pods stage it in an
      * init-only emptyDir and run its `cp` inside the engine and `kubectl` images to copy `dagger`
@@ -110,9 +112,9 @@ export const runnersSchema = z
      * bind their exec Role to it; with Workload Identity (target gke) it carries the jobs'
      * Google service account. @default "dagger-runner"
      */
-    serviceAccountName: dnsLabel(63).default("dagger-runner"),
+    serviceAccountName: dnsLabel(63).default(DEFAULT_CLIENT_SERVICE_ACCOUNT),
     /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 */
-    engineWaitSeconds: z.number().int().min(1).max(3600).default(300),
+    engineWaitSeconds: z.number().int().min(1).max(3600).default(DEFAULT_ENGINE_WAIT_SECONDS),
     cleanup: cleanupSchema,
   })
   .strict()

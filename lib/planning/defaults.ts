@@ -1,0 +1,30 @@
+/**
+ * Defaults used both by the input schema (lib/planning/input, the config file and
+ * RunnersDeployment's props) and by the constructs and planning functions when used directly:
+ * each value is written here once. Pure: no imports.
+ */
+
+/** Namespace of the Dagger engines (`dagger.engine.namespace`). */
+export const DEFAULT_ENGINES_NAMESPACE = "dagger-engines";
+/** Value of the engines' created PriorityClass (`dagger.engine.priorityClass.value`). */
+export const DEFAULT_ENGINE_PRIORITY = 1_000_000;
+/** `updatePolicy.updateMode` of the engines' VPAs: recommend only, never evict. */
+export const DEFAULT_VPA_UPDATE_MODE = "Off";
+/** Idle runners per scale set (`runners.minRunners`). */
+export const DEFAULT_MIN_RUNNERS = 0;
+/** Most runners per scale set (`runners.maxRunners`). */
+export const DEFAULT_MAX_RUNNERS = 10;
+/** GitHub runner group of the scale sets (`github.runnerGroup`). */
+export const DEFAULT_RUNNER_GROUP = "default";
+/** Schedule of the failed-pod cleanup (`runners.cleanup.schedule`): every 15 minutes. */
+export const DEFAULT_CLEANUP_SCHEDULE = "*/15 * * * *";
+/** Path of `kubectl` in the kubectl image (`runners.kubectlPath`; registry.k8s.io/kubectl's ENTRYPOINT). */
+export const DEFAULT_KUBECTL_PATH = "/bin/kubectl";
+/** How long a unix runner waits for its node's engine socket (`runners.engineWaitSeconds`). */
+export const DEFAULT_ENGINE_WAIT_SECONDS = 300;
+/** ARC controller replicas (`arc.replicas`). */
+export const DEFAULT_ARC_REPLICAS = 1;
+/** ARC controller log level (`arc.logLevel`). */
+export const DEFAULT_ARC_LOG_LEVEL = "info";
+/** ARC controller log format (`arc.logFormat`). */
+export const DEFAULT_ARC_LOG_FORMAT = "json";
