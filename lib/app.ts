@@ -29,6 +29,20 @@ export function buildStacks(app: App, config: RunnersConfig, plan: DeploymentPla
 }
 
 /**
+ * Removes the stack directories of `outdir` that its manifest no longer lists (a stack an
+ * earlier synth wrote, e.g. `<name>-cluster` after switching to target existing-cluster), as the
+ * cdktf CLI does after running the app. For callers that synthesize without the CLI
+ * (`npm run synth`); under the CLI it would remove them twice and fail.
+ */
+export function removeOrphanStacks(outdir: string): void {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
+  const dir = path.join(outdir, STACKS_DIR);
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!(name in manifest.stacks)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/**
  * Synthesizes into a scratch directory and moves the result to `outdir` only when every stack
  * synthesized and validated, so a failing synth leaves no partial output.
  *

@@ -51,6 +51,8 @@ export interface RunnersSynth {
   readonly allText: string;
   readonly runners: GithubRunners;
   readonly namespaces: RunnerNamespaces;
+  /** The plan's one warnings list (the runner layer's warnings are planned, not annotated). */
+  readonly warnings: readonly string[];
 }
 
 /** Validates `raw`, builds namespaces + GithubRunners against `engines` in one stack and synthesizes it (validations on). */
@@ -78,7 +80,7 @@ export function synthRunners(raw: unknown, engines: (versions: string[]) => Engi
     app.synth();
     const file = path.join(outdir, "stacks", "runners", "cdk.tf.json");
     const stackJson = JSON.parse(fs.readFileSync(file, "utf8"));
-    return { stack: stackJson, allText: readAll(outdir), runners, namespaces };
+    return { stack: stackJson, allText: readAll(outdir), runners, namespaces, warnings: plan.warnings };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

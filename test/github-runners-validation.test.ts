@@ -1,7 +1,7 @@
 /** Config and construct validation of the GitHub runner layer, and its pure helpers. */
 import { ConfigError, parseConfig } from "../lib/config/load";
 import { engineSpec, synthRunners } from "./github-runners-fixtures";
-import { gitHubEnterpriseServerHost } from "../lib/constructs/github-runners";
+import { gitHubEnterpriseServerHost } from "../lib/planning/runner-warnings";
 import { mergePatch, waitForSocketScript, buildRunnerPodTemplate } from "../lib/planning/runner-pod";
 import { runnersPodSecurityLevel } from "../lib/planning/arc-values";
 

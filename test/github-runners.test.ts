@@ -32,9 +32,12 @@ const base = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Warnings GithubRunners and its children attached during synth. */
-const warnings = (s: RunnersSynth) =>
-  s.runners.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
+/** The deployment's warnings (planned once; RunnersStack annotates them, GithubRunners adds none). */
+const warnings = (s: RunnersSynth) => {
+  const annotated = s.runners.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn"));
+  if (annotated.length > 0) throw new Error(`GithubRunners annotated warnings of its own: ${annotated.map((m) => m.data).join("; ")}`);
+  return s.warnings;
+};
 
 const nsRef = (which: "controller" | "runners") => `\${kubernetes_namespace_v1.namespaces_${which}_`;
 const env = (c: any) => Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));

@@ -57,7 +57,6 @@ import {
   planEngineSpec,
   transportProblem,
   engineWarnings,
-  nodeDiskTypes,
 } from "../planning/engines";
 import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
 import { podSecurityLabels } from "../planning/arc-values";
@@ -154,6 +153,12 @@ export interface DaggerEnginesProps {
   readonly clientCloudSecretName?: string;
   /** Config key path prefix used in messages. @default "dagger.engine" */
   readonly configPath?: string;
+  /**
+   * Add the warnings about these props (`engineWarnings`: tcp without authentication, VPA
+   * restarts, ...) as annotations. The deployment's stacks pass false: the plan's one warnings
+   * list has them, and RunnersStack adds that list. @default true
+   */
+  readonly warnings?: boolean;
 }
 
 /** The Dagger chart's values this construct sets (dagger/dagger helm/dagger/values.yaml). */
@@ -299,8 +304,10 @@ export class DaggerEngines extends Construct {
         return errors;
       },
     });
-    for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: key })) {
-      Annotations.of(this).addWarning(w);
+    if (p.warnings ?? true) {
+      for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: key })) {
+        Annotations.of(this).addWarning(w);
+      }
     }
 
     // --- Namespace ---------------------------------------------------------------------------
@@ -513,10 +520,11 @@ export function daggerEnginesPropsFromConfig(
     engineConfig: e.config,
     vpa: e.vpa,
     cloud: e.cloud,
+    warnings: false,
   };
 }
 
-/** Builds the engine layer from config; adds the config-derived warnings (disk types, NetworkPolicy). */
+/** Builds the engine layer from config (its warnings are in `plan.warnings`). */
 export function daggerEnginesFromConfig(
   scope: Construct,
   name: string,
@@ -524,14 +532,5 @@ export function daggerEnginesFromConfig(
   plan: DeploymentPlan,
   clientNamespace: string,
 ): DaggerEngines {
-  const props = daggerEnginesPropsFromConfig(config, plan, clientNamespace);
-  const engines = new DaggerEngines(scope, name, props);
-  const extra = engineWarnings({
-    mode: props.mode,
-    transport: plan.engine.transport,
-    nodeDiskTypes: nodeDiskTypes(config.cluster.nodePools),
-    networkPolicyUnknown: config.target === "existing-cluster",
-  });
-  for (const w of extra) Annotations.of(engines).addWarning(w);
-  return engines;
+  return new DaggerEngines(scope, name, daggerEnginesPropsFromConfig(config, plan, clientNamespace));
 }

@@ -1,7 +1,6 @@
-import { Annotations, ITerraformDependable } from "cdktf";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { RunnersConfig } from "../planning/input/schema";
-import { PLACEHOLDER_CONFIG_URL } from "../planning/input/github";
 import type { EngineConnectionSpec } from "../engine-spec";
 import { ServiceAccountV1 } from "../imports/kubernetes";
 import { runnersPodSecurityLevel } from "../planning/arc-values";
@@ -94,23 +93,9 @@ export class GithubRunners extends Construct {
     for (const v of plan.runners.versions) {
       if (!byVersion.has(v.text)) errors.push(`dagger.versions: ${JSON.stringify(v.text)} has no engine connection spec (the engine layer did not provide one)`);
     }
-    const level = runnersPodSecurityLevel(engines.map((e) => e.transport));
-    namespaces.requireRunnersLevel(level);
-    if (!namespaces.created && level === "privileged") {
-      Annotations.of(this).addWarning(
-        `runners.createNamespaces is false: label namespace "${runners.namespace}" pod-security.kubernetes.io/enforce=privileged (runners mount the node's engine socket)`,
-      );
-    }
+    namespaces.requireRunnersLevel(runnersPodSecurityLevel(engines.map((e) => e.transport)));
 
-    // Credentials.
-    if (github.configUrl === PLACEHOLDER_CONFIG_URL && !github.app && !github.pat && !github.existingSecretName) {
-      Annotations.of(this).addWarning("github: no credentials set (placeholder config): using a PAT from TF_VAR_github_token");
-    }
-    if (github.existingSecretName && namespaces.created) {
-      Annotations.of(this).addWarning(
-        `github.existingSecretName: Secret "${github.existingSecretName}" must exist in namespace "${runners.namespace}" before the scale sets install; with runners.createNamespaces true, create it right after the namespace or pre-create both and set createNamespaces: false`,
-      );
-    }
+    // Credentials. (This layer's warnings are in the plan: lib/planning/runner-warnings.ts.)
     this.credentials = new GithubCredentials(this, "credentials", {
       namespace: ns,
       app: github.app,
@@ -161,15 +146,6 @@ export class GithubRunners extends Construct {
     // Scale sets.
     const dependsOn: ITerraformDependable[] = [this.controller.release, this.serviceAccount];
     const multiLabel = plan.runners.strategy === "multi-label";
-    const ghes = gitHubEnterpriseServerHost(github.configUrl);
-    if (multiLabel && ghes) {
-      // actions/scaleset README "GitHub Enterprise Server": extra labels need GHES 3.18+ and the
-      // DistributedTask.AllowRunnerScaleSetCustomLabels flag (on by default from 3.21); without it
-      // they are dropped silently and jobs on alias labels queue forever.
-      Annotations.of(this).addWarning(
-        `arc.labelStrategy: "multi-label" on GitHub Enterprise Server ${ghes} needs GHES 3.18+ with DistributedTask.AllowRunnerScaleSetCustomLabels on (default from 3.21), else alias labels are dropped silently; use "per-label" otherwise`,
-      );
-    }
     const version = arc.scaleSetVersion ?? arc.version;
     for (const s of plan.runners.scaleSets) {
       const engine = byVersion.get(s.version);
@@ -229,12 +205,6 @@ export class GithubRunners extends Construct {
 
     this.node.addValidation({ validate: () => errors });
   }
-}
-
-/** The host of a GitHub Enterprise Server config URL; undefined for github.com and GHE.com. */
-export function gitHubEnterpriseServerHost(configUrl: string): string | undefined {
-  const host = new URL(configUrl).hostname.toLowerCase();
-  return host === "github.com" || host.endsWith(".ghe.com") ? undefined : host;
 }
 
 /** `base` with `over`'s requests and limits on top. */

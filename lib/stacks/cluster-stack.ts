@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, Fn, ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
 import { ContainerCluster, DataGoogleClientConfig, GoogleProvider, ProjectService } from "../imports/google";
 import type { ClusterBinding, IRunnersCluster } from "../cluster-access";
 import type { RunnersConfig } from "../planning/input/schema";
@@ -46,7 +46,6 @@ export class ClusterStack extends TerraformStack implements IRunnersCluster {
     this.clusterPlan = plan;
     applyBackend(this, config.backend, id);
     new GoogleProvider(this, "google", { project: plan.projectId, region: plan.region });
-    for (const w of plan.warnings) Annotations.of(this).addWarning(w);
 
     const services: ITerraformDependable[] = plan.services.map(
       (service) =>

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, TerraformOutput, TerraformStack } from "cdktf";
 import { HelmProvider } from "../imports/helm";
 import { KubernetesProvider } from "../imports/kubernetes";
 import type { RunnersConfig } from "../planning/input/schema";
@@ -38,6 +38,9 @@ export class RunnersStack extends TerraformStack {
     super(scope, id);
     const { config, plan } = props;
     applyBackend(this, config.backend, id);
+    // The deployment's one warnings list (placeholders, engines, runners, images, capacity,
+    // cluster), each once: plain `cdktf synth` prints them as this stack's warnings.
+    for (const w of plan.warnings) Annotations.of(this).addWarning(w);
 
     // Cluster access: whatever the cluster needs in this stack (a token data source, a
     // dependency on the stack that creates it), then the Kubernetes and Helm providers.

@@ -1,0 +1,93 @@
+/**
+ * `npm run synth` synthesizes in-process: it must write exactly what `cdktf synth` writes (the
+ * CLI runs main.ts with CDKTF_OUTDIR), remove orphaned stack directories as the CLI does, and
+ * print each warning once.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ScriptResult, runScript } from "./util";
+
+const ROOT = path.join(__dirname, "..");
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "synth-test-"));
+  scratch.push(d);
+  return d;
+};
+
+/** Every file under `dir`: relative path -> content. */
+function tree(dir: string, rel = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) Object.assign(out, tree(dir, r));
+    else out[r] = fs.readFileSync(path.join(dir, r), "utf8");
+  }
+  return out;
+}
+
+/** `cdktf synth --output <dir>` as users run it. */
+function cdktfSynth(outdir: string, config: string): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", outdir], {
+      cwd: ROOT,
+      env: { ...process.env, RUNNERS_CONFIG: config, CHECKPOINT_DISABLE: "1", CI: "true", NODE_OPTIONS: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.each([
+  ["the built-in default", ""],
+  ["examples/private-nat-engine-pool.yaml", "examples/private-nat-engine-pool.yaml"],
+])("npm run synth and cdktf synth: %s", (_name, config) => {
+  const cli = tmp();
+  const ours = tmp();
+  let ran: [ScriptResult, ScriptResult];
+  beforeAll(async () => {
+    ran = await Promise.all([cdktfSynth(cli, config), runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: config, CDKTF_OUTDIR: ours })]);
+  }, 120_000);
+
+  test("write the same files, byte for byte", () => {
+    expect(ran.map((r) => r.code)).toEqual([0, 0]);
+    const [a, b] = [tree(cli), tree(ours)];
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const f of Object.keys(a)) expect([f, b[f]]).toEqual([f, a[f]]);
+  });
+
+  test("npm run synth prints the report with each warning once, and nothing on stderr", () => {
+    const [, r] = ran;
+    expect(r.stderr).toBe("");
+    const warnings = r.stdout.split("\n").filter((l) => l.startsWith("  ! "));
+    expect(new Set(warnings).size).toBe(warnings.length);
+    if (config === "") expect(warnings).toHaveLength(3); // two placeholders, no credentials
+    expect(r.stdout).toMatch(/^Config: /);
+  });
+});
+
+test("a stack the new config no longer has is removed, as the CLI removes it", async () => {
+  const out = tmp();
+  const first = await runScript("scripts/synth.ts", [], { CDKTF_OUTDIR: out });
+  expect(fs.readdirSync(path.join(out, "stacks")).sort()).toEqual(["dagger-runners-cluster", "dagger-runners-runners"]);
+  const second = await runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: "examples/existing-cluster.yaml", CDKTF_OUTDIR: out });
+  expect([first.code, second.code]).toEqual([0, 0]);
+  expect(fs.readdirSync(path.join(out, "stacks"))).toEqual(["dagger-runners-runners"]);
+});
+
+test("a config error is one line, once, and nothing is written", async () => {
+  const out = tmp();
+  const r = await runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: "test/fixtures/bad/version-two-parts.yaml", CDKTF_OUTDIR: out });
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.split("\n").filter(Boolean)).toEqual([expect.stringMatching(/^error: dagger\.versions\[\d\]: "0\.20" is not a full version/)]);
+  expect(fs.readdirSync(out)).toEqual([]);
+});
