@@ -4,8 +4,9 @@
  * imports, so jest loads it directly.
  *
  * Nothing secret reaches a report: plan texts are Terraform's own rendering (sensitive values
- * print as "(sensitive value)"), and the engine scrubs secret values from every exec's output
- * before the module sees it.
+ * print as "(sensitive value)"), and the engine replaces the values of an exec's secret
+ * variables and mounted secret files with "***" in its stdout and stderr before the module
+ * sees them (dagger/dagger, the executor's `NewSecretScrubReader`, engine secret_scrub.go).
  */
 
 /** One stack's outcome. */

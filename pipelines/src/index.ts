@@ -1,14 +1,17 @@
 /**
  * Dagger pipelines for cdktf-dagger-runners.
  *
- * This repository's own CI/CD (lint, test, synth, plan, deploy, ci) and reusable, cache-friendly
- * build and test functions for application repositories (Node with npm, Python with pip or uv,
- * Go). Every reusable function copies the dependency manifests and installs them before copying
- * the source, and keeps package-manager caches on named cache volumes, so jobs on the shared,
- * long-lived engines of the self-hosted runners start warm.
+ * This repository's own CI/CD (lint, test, synth, ci; plan, which posts every stack's plan as
+ * the pull request's comment; deploy, which applies exactly the saved plan it printed) and
+ * reusable, cache-friendly build and test functions for application repositories (Node with
+ * npm, Python with pip or uv, Go). Every reusable function copies the dependency manifests and
+ * installs them before copying the source, and keeps package-manager caches on named cache
+ * volumes in a namespace per repository, so jobs on the shared, long-lived engines of the
+ * self-hosted runners start warm without sharing a cache across trust levels.
  *
  *   dagger functions
  *   dagger call ci --source=.
+ *   dagger call plan --help
  *   dagger -m github.com/<org>/cdktf-dagger-runners call node-test --source=.
  */
 import { Container, Directory, File, Secret, argument, func, object } from "@dagger.io/dagger";
@@ -31,13 +34,13 @@ function pythonPackageManager(value: string): builds.PythonPackageManager {
 }
 
 /**
- * CI/CD of cdktf-dagger-runners (lint, test, synth, plan, deploy, ci) and cached Node, Python
- * and Go builds for application repositories.
+ * CI/CD of cdktf-dagger-runners (lint, test, synth, ci; plan as a pull request comment; deploy of
+ * the saved plan) and cached Node, Python and Go builds for application repositories.
  */
 @object()
 export class Pipelines {
   // ------------------------------------------------------------------ this repository's CI/CD
-  // Every `source` below repeats repo.ts REPO_[".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"]ORE literally (the introspector evaluates the
+  // Every `source` below repeats repo.ts REPO_IGNORE literally (the introspector evaluates the
   // decorator's text); test/pipelines-module.test.ts requires each copy to equal it.
 
   /**
