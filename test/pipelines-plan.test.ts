@@ -135,6 +135,19 @@ describe("the comment builder", () => {
     expect(renderComment(report())).not.toContain("**Cut:**");
   });
 
+  test("a small plan stays whole beside a huge one, which takes the rest of the room", () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `  ~ line ${i}`).join("\n");
+    const small = "  + one resource";
+    const plannedStack = (stack: string, planText: string) =>
+      ({ stack, status: "planned", add: 1, change: 0, destroy: 0, byAction: {}, existed: true, planText }) as const;
+    const body = renderComment(report({ stacks: [plannedStack("a-big", big), plannedStack("b-small", small)] }), 65536);
+    expect(body.length).toBeLessThanOrEqual(65536);
+    const [bigShown, smallShown] = [...body.matchAll(/```text\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+    expect(smallShown).toBe(small);
+    expect(bigShown.length).toBeGreaterThan(60_000);
+    expect(body.match(/\*\*Cut:\*\*/g)).toHaveLength(1);
+  });
+
   test("a plan containing a code fence cannot break out of its block", () => {
     const body = renderComment(report({ stacks: [{ stack: "s", status: "planned", add: 0, change: 1, destroy: 0, byAction: {}, existed: true, planText: "a\n```\n</details>\nb" }] }));
     expect(body).toContain("````text\na\n```\n</details>\nb\n````");

@@ -174,13 +174,20 @@ export function renderComment(report: PlanReport, limit = 65536): string {
   let out = head(report, marker);
   const footer = "\n<sub>Posted by the `plan` function of the cdktf-dagger-runners Dagger module; updated on every push.</sub>\n";
   const planned = report.stacks.filter((r): r is Extract<StackResult, { status: "planned" | "applied" }> => r.status === "planned" || r.status === "applied");
-  for (let i = 0; i < planned.length; i++) {
-    const remaining = limit - out.length - footer.length;
-    // Share what is left between this plan and the ones after it.
-    const share = Math.floor(remaining / (planned.length - i));
-    const block = details(planned[i], Math.max(share, 0));
-    out += "\n" + block;
-  }
+  // Smallest plans first: each takes what it needs up to an even share of what is left, so one
+  // huge plan is cut while the small ones stay whole.
+  const whole = planned.map((r) => details(r, Number.POSITIVE_INFINITY));
+  let remaining = limit - out.length - footer.length - planned.length; // one "\n" before each block
+  const room: number[] = [];
+  const bySize = planned.map((_, i) => i).sort((x, y) => whole[x].length - whole[y].length);
+  bySize.forEach((i, k) => {
+    const share = Math.floor(remaining / (planned.length - k));
+    room[i] = Math.max(0, Math.min(whole[i].length, share));
+    remaining -= room[i];
+  });
+  planned.forEach((r, i) => {
+    out += "\n" + (whole[i].length <= room[i] ? whole[i] : details(r, room[i]));
+  });
   out += footer;
   if (out.length > limit) {
     // Only reachable with a head larger than the limit (thousands of labels): keep the marker.
