@@ -5,7 +5,8 @@
  * module is not imported here (jest runs CommonJS through swc): pipelines/test/harness.ts
  * runs under tsx with pipelines/tsconfig.json, calls every function with placeholder inputs
  * and prints the query trees the SDK built lazily, plus the GraphQL queries a fake client
- * received for ci/plan/deploy. See the harness header for how that works.
+ * received for ci. See the harness header for how that works. plan and deploy end to end:
+ * test/pipelines-plan.test.ts.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -32,13 +33,14 @@ interface HarnessOutput {
     CACHE_PATH: Record<string, string>;
     WORKDIR: string;
     SECRET_TF_VARIABLES: Record<string, string>;
+    REPO_IGNORE: string[];
+    PLAN_DIR: string;
   };
   graphs: Record<string, Op[]>;
   ciPass: CiRun;
   ciFail: CiRun;
-  planQueries: string[];
-  deployQueries: string[];
   badPackageManager: string;
+  badCacheNamespace: string;
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -47,6 +49,8 @@ const SENTINELS = [
   "SENTINEL-GITHUB-APP-KEY",
   "SENTINEL-GITHUB-TOKEN",
   "SENTINEL-DAGGER-CLOUD-TOKEN",
+  "SENTINEL-OIDC-REQUEST-URL",
+  "SENTINEL-OIDC-REQUEST-TOKEN",
 ];
 
 let out: HarnessOutput;
@@ -76,8 +80,10 @@ const cacheMounts = (ops: Op[]) =>
     .filter((o) => o.op === "withMountedCache")
     .map((o) => {
       const cache = o.args.cache as Ref;
-      const key = cache.$ops.find((c) => c.op === "cacheVolume")?.args.key;
-      return { path: o.args.path as string, key: key as string };
+      const full = cache.$ops.find((c) => c.op === "cacheVolume")?.args.key as string;
+      // `<namespace>:<name>` (pipelines/src/caches.ts cacheKey)
+      const at = full.indexOf(":");
+      return { path: o.args.path as string, key: full.slice(at + 1), namespace: full.slice(0, at) };
     });
 /** Every op of a graph, nested objects included. */
 function allOps(ops: Op[]): Op[] {
@@ -129,9 +135,10 @@ describe("dependency manifests are installed before the source is copied", () =>
     expect(before).toEqual([ops[m]]);
   });
 
-  test("the source copy excludes local installs and outputs", () => {
+  test("the source copy excludes local installs, outputs and Terraform state (the one REPO_IGNORE list)", () => {
     const lint = out.graphs.lint;
-    expect(lint[sourceCopy(lint)].args.exclude).toEqual(expect.arrayContaining([".git", "**/node_modules", "cdktf.out"]));
+    expect(lint[sourceCopy(lint)].args.exclude).toEqual(out.constants.REPO_IGNORE);
+    expect(out.constants.REPO_IGNORE).toEqual(expect.arrayContaining([".git", "**/node_modules", "**/cdktf.out", "**/.gen", "**/.terraform", "**/*.tfstate*"]));
     const py = out.graphs.pythonEnvUv;
     expect(py[sourceCopy(py)].args.exclude).toEqual(expect.arrayContaining(["**/.venv", "**/__pycache__"]));
   });
@@ -147,8 +154,8 @@ describe("package-manager caches are named cache volumes, mounted before the ins
   const cases: [string, string[], string[]][] = [
     ["nodeEnv", ["npm"], ["npm", "ci"]],
     ["pythonEnvUv", ["uv"], ["uv", "sync"]],
-    ["pythonEnvPip", ["pip", "huggingface"], ["pip", "install"]],
-    ["pythonTestUv", ["uv", "huggingface"], ["uv", "sync"]],
+    ["pythonEnvPip", ["pip", "huggingface-hub"], ["pip", "install"]],
+    ["pythonTestUv", ["uv", "huggingface-hub"], ["uv", "sync"]],
     ["goEnv", ["go-mod", "go-build"], ["go", "mod", "download"]],
     ["goTest", ["go-mod", "go-build"], ["go", "mod", "download"]],
     ["lint", ["npm"], ["npm", "ci"]],
@@ -169,7 +176,7 @@ describe("package-manager caches are named cache volumes, mounted before the ins
 
   test("the cache volume names are the documented ones", () => {
     expect(Object.values(out.constants.CACHE)).toEqual(
-      expect.arrayContaining(["npm", "pip", "uv", "go-mod", "go-build", "huggingface"]),
+      expect.arrayContaining(["npm", "pip", "uv", "go-mod", "go-build", "huggingface-hub", "terraform-plugins"]),
     );
   });
 
@@ -179,10 +186,26 @@ describe("package-manager caches are named cache volumes, mounted before the ins
     expect(env("nodeEnv").npm_config_cache).toBe("/root/.npm");
     expect(env("pythonEnvUv").UV_CACHE_DIR).toBe("/root/.cache/uv");
     expect(env("pythonEnvPip").PIP_CACHE_DIR).toBe("/root/.cache/pip");
-    expect(env("pythonEnvPip").HF_HOME).toBe("/root/.cache/huggingface");
+    // The Hugging Face hub cache only: HF_HOME (which holds the login token) is never a shared volume.
+    expect(env("pythonEnvPip").HF_HUB_CACHE).toBe("/root/.cache/huggingface/hub");
+    expect(env("pythonEnvPip").HF_HOME).toBeUndefined();
+    expect(cacheMounts(out.graphs.pythonEnvPip).find((m) => m.key === "huggingface-hub")?.path).toBe("/root/.cache/huggingface/hub");
     expect(env("goEnv")).toMatchObject({ GOMODCACHE: "/go/pkg/mod", GOCACHE: "/root/.cache/go-build" });
     // No Hugging Face cache unless asked for.
-    expect(cacheMounts(out.graphs.pythonEnvUv).map((m) => m.key)).not.toContain("huggingface");
+    expect(cacheMounts(out.graphs.pythonEnvUv).map((m) => m.key)).not.toContain("huggingface-hub");
+  });
+
+  test("cache volumes are namespaced: main, pull requests and forks never share one", () => {
+    const ns = (name: string) => [...new Set(cacheMounts(out.graphs[name]).map((m) => m.namespace))];
+    expect(ns("nodeEnv")).toEqual(["local"]);
+    expect(ns("nodeEnvMain")).toEqual(["my-org/app"]);
+    expect(ns("nodeEnvPr")).toEqual(["my-org/app/pr"]);
+    expect(ns("goEnvUntrusted")).toEqual(["my-org/app/untrusted"]);
+    expect(ns("plan")).toEqual(["my-org/infra/pr"]);
+    expect(ns("deploy")).toEqual(["my-org/infra"]);
+    expect(out.badCacheNamespace).toBe(
+      'cacheNamespace: "my org/app" is not allowed (expected up to three "/"-separated parts of letters, digits, ".", "_" and "-", e.g. my-org/my-repo or my-org/my-repo/pr)',
+    );
   });
 });
 
@@ -230,11 +253,52 @@ describe("secrets are passed as Secrets", () => {
     const vars = out.graphs.deploy.filter((o) => o.op === "withSecretVariable");
     expect(vars.map((o) => o.args.name).sort()).toEqual(Object.values(out.constants.SECRET_TF_VARIABLES).sort());
     for (const v of vars) expect((v.args.secret as Ref).$type).toBe("Secret");
-    const exec = out.graphs.deploy[execIndex(out.graphs.deploy, ["npx", "cdktf", "deploy"])];
-    expect(exec.args.args).toEqual(["npx", "cdktf", "deploy", "dagger-runners-runners", "--skip-synth", "--auto-approve"]);
+    const exec = out.graphs.deploy[out.graphs.deploy.length - 1];
+    expect(exec.op).toBe("withExec");
+    expect((exec.args.args as string[]).slice(0, 2)).toEqual(["sh", "-c"]);
+    expect((exec.args.args as string[]).slice(3)).toEqual(["deploy", "dagger-runners-runners"]);
   });
 
-  test.each(["plan", "deploy"])("%s: a secret reaches the graph only as a Secret object", (name) => {
+  test("a plan the pipeline did not get a variable for sets a named placeholder, not a secret", () => {
+    const ph = out.graphs.plan.find((o) => o.op === "withEnvVariable" && o.args.name === "TF_VAR_github_app_private_key");
+    expect(ph?.args.value).toBe("not-given-to-this-plan");
+    expect(out.graphs.plan.some((o) => o.op === "withSecretVariable")).toBe(false);
+  });
+
+  test("the saved plan lives on a tmpfs mounted for the stack's exec, never in a layer", () => {
+    for (const name of ["plan", "planOidc", "deploy"]) {
+      const ops = out.graphs[name];
+      const tmp = indexOf(ops, (o) => o.op === "withMountedTemp" && o.args.path === out.constants.PLAN_DIR);
+      expect(tmp).toBeGreaterThan(indexOf(ops, (o) => o.op === "withExec" && (o.args.args as string[])[2] === "synth"));
+      expect(ops.filter((o) => o.op === "withExec" && (o.args.args as string[])[0] === "sh")).toHaveLength(1);
+      expect(ops[ops.length - 1].op).toBe("withExec");
+    }
+  });
+
+  test("GitHub OIDC: the request secrets are mounted files, the credential file holds no secret, no key is mounted", () => {
+    for (const name of ["planOidc", "deploy"]) {
+      const ops = out.graphs[name];
+      const mounts = ops.filter((o) => o.op === "withMountedSecret");
+      expect(mounts.map((o) => [o.args.path, (o.args.source as Ref).$ops[0].args.id as string])).toEqual([
+        ["/run/secrets/github-oidc-request-url", "SENTINEL-OIDC-REQUEST-URL"],
+        ["/run/secrets/github-oidc-request-token", "SENTINEL-OIDC-REQUEST-TOKEN"],
+      ]);
+      const adc = ops.filter((o) => o.op === "withEnvVariable" && o.args.name === "GOOGLE_APPLICATION_CREDENTIALS").map((o) => o.args.value);
+      expect(adc).toEqual(["/etc/pipelines/google-external-account.json"]);
+      const file = ops.find((o) => o.op === "withNewFile" && o.args.path === adc[0])!;
+      const cred = JSON.parse(file.args.contents as string);
+      expect(cred.type).toBe("external_account");
+      expect(cred.credential_source).toEqual({ file: "/run/github-oidc/token", format: { type: "text" } });
+      expect(ops.some((o) => o.op === "withMountedTemp" && o.args.path === "/run/github-oidc")).toBe(true);
+      // The token is minted right before each terraform command that talks to Google.
+      const script = (ops[ops.length - 1].args.args as string[])[2];
+      const tfLines = script.split("\n").filter((l) => / (init|plan|apply) -/.test(l));
+      expect(tfLines.length).toBeGreaterThan(1);
+      for (const l of tfLines) expect(l).toMatch(/^node \/usr\/local\/lib\/pipelines\/mint-oidc\.mjs > \/run\/github-oidc\/token; terraform /);
+    }
+  });
+
+  test.each(["plan", "planOidc", "deploy"])("%s: a secret reaches the graph only as a Secret object", (name) => {
     for (const o of allOps(out.graphs[name])) {
       const allowed =
         (o.op === "withMountedSecret" && "source" in o.args) ||
@@ -244,41 +308,15 @@ describe("secrets are passed as Secrets", () => {
       const text = JSON.stringify(o.args);
       for (const s of SENTINELS) expect(text).not.toContain(s);
     }
-    // No plain env variable looks like a credential (paths to mounted secrets excepted).
+    // No plain env variable carries a credential.
     for (const o of out.graphs[name].filter((x) => x.op === "withEnvVariable")) {
       if (/TOKEN|KEY|SECRET|PASSWORD|CREDENTIAL/i.test(String(o.args.name))) {
-        expect(String(o.args.value)).toMatch(/^\/run\/secrets\//);
+        // A mounted secret's path, the external-account configuration (no secret in it, see the
+        // OIDC test) or the named placeholder of a variable a plan did not get.
+        expect(String(o.args.value)).toMatch(/^(\/run\/secrets\/.*|\/etc\/pipelines\/google-external-account\.json|not-given-to-this-plan)$/);
       }
     }
-    expect(out.graphs[name].some((o) => o.op === "setSecret" || o.op === "withNewFile")).toBe(false);
-  });
-
-  test.each([
-    ["plan", ["SENTINEL-GOOGLE-CREDENTIALS"]],
-    ["deploy", SENTINELS],
-  ])("%s through the module class: the final query names secrets only by ID in secret slots", (name, sentinels) => {
-    const queries = name === "plan" ? out.planQueries : out.deployQueries;
-    const final = queries[queries.length - 1];
-    expect(final).toMatch(/\bstdout\s*\}/);
-    // The fake client answered `loadSecretFromID(id: X) { id }` with "Secret:X".
-    let scrubbed = final
-      .replace(/withMountedSecret \(path: "[^"]*",source: "Secret:[^"]+"\)/g, "")
-      .replace(/withSecretVariable \(name: "[^"]*",secret: "Secret:[^"]+"\)/g, "");
-    for (const s of SENTINELS) expect(scrubbed).not.toContain(s);
-    for (const s of sentinels) expect(final).toContain(`"Secret:${s}"`);
-    // Each sentinel was only ever sent as a secret ID to load.
-    for (const q of queries.slice(0, -1)) {
-      scrubbed = q.replace(/loadSecretFromID \(id: "[^"]+"\)/g, "");
-      for (const s of SENTINELS) expect(scrubbed).not.toContain(s);
-    }
-  });
-
-  test("deploy maps each secret argument to its TF_VAR_ variable", () => {
-    const final = out.deployQueries[out.deployQueries.length - 1];
-    expect(final).toContain('withSecretVariable (name: "TF_VAR_github_app_private_key",secret: "Secret:SENTINEL-GITHUB-APP-KEY")');
-    expect(final).toContain('withSecretVariable (name: "TF_VAR_github_token",secret: "Secret:SENTINEL-GITHUB-TOKEN")');
-    expect(final).toContain('withSecretVariable (name: "TF_VAR_dagger_cloud_token",secret: "Secret:SENTINEL-DAGGER-CLOUD-TOKEN")');
-    expect(final).toContain('"npx","cdktf","deploy","*","--skip-synth","--auto-approve"');
+    expect(out.graphs[name].some((o) => o.op === "setSecret")).toBe(false);
   });
 
   test("deploy's TF_VAR_ names are the sensitive Terraform variables the stacks declare", () => {

@@ -27,7 +27,7 @@ const SECRET_NAME = /token|secret|password|private|key|credential/i;
 
 /**
  * Every environment variable the workflows fill from repository secrets (e.g.
- * GOOGLE_CREDENTIALS): synth must not read those either.
+ * RUNNERS_GITHUB_APP_PRIVATE_KEY): synth must not read those either.
  */
 function workflowSecretEnv(): string[] {
   const dir = path.join(ROOT, ".github", "workflows");
@@ -123,7 +123,15 @@ describe.each(configs)("%s", (_name, load) => {
 
 test("the sentinels cover every secret variable and every workflow secret", () => {
   expect(SECRET_ENV).toEqual(
-    expect.arrayContaining(["TF_VAR_github_app_private_key", "TF_VAR_github_token", "TF_VAR_dagger_cloud_token", "GOOGLE_CREDENTIALS", "DAGGER_CLOUD_TOKEN"]),
+    expect.arrayContaining([
+      "TF_VAR_github_app_private_key",
+      "TF_VAR_github_token",
+      "TF_VAR_dagger_cloud_token",
+      "RUNNERS_GITHUB_APP_PRIVATE_KEY",
+      "RUNNERS_GITHUB_TOKEN",
+      "RUNNERS_DAGGER_CLOUD_TOKEN",
+      "PR_COMMENT_TOKEN",
+    ]),
   );
   // Every example is scanned.
   expect(examples.length).toBe(files(path.join(ROOT, "examples")).filter((f) => /\.(ya?ml|json)$/.test(f)).length);

@@ -15,3 +15,7 @@ export { ServiceAccount as GoogleServiceAccount } from "@cdktf/provider-google/l
 export { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 export { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 export { ProjectService } from "@cdktf/provider-google/lib/project-service";
+export { IamWorkloadIdentityPool } from "@cdktf/provider-google/lib/iam-workload-identity-pool";
+export { IamWorkloadIdentityPoolProvider } from "@cdktf/provider-google/lib/iam-workload-identity-pool-provider";
+export { ProjectIamCustomRole } from "@cdktf/provider-google/lib/project-iam-custom-role";
+export { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";

@@ -9,6 +9,7 @@ import { GkeNetwork } from "../constructs/gke-network";
 import { GkeIdentity } from "../constructs/gke-identity";
 import { GkeCluster } from "../constructs/gke-cluster";
 import { GkeNodePools } from "../constructs/gke-node-pools";
+import { GithubOidc } from "../constructs/github-oidc";
 import { applyBackend } from "./backend";
 
 /** Props of {@link ClusterStack}. */
@@ -98,6 +99,19 @@ export class ClusterStack extends TerraformStack implements IRunnersCluster {
       resourceLabels: plan.resourceLabels,
       dependsOn: [...identity.nodeDependables, ...network.dependables],
     });
+
+    const oidc = config.cluster.githubOidc;
+    if (oidc) {
+      new GithubOidc(this, "github-oidc", {
+        projectId: plan.projectId,
+        clusterName: plan.name,
+        repository: oidc.repository,
+        branch: oidc.branch,
+        stateBucket: config.backend.type === "gcs" ? config.backend.bucket : undefined,
+        enableServices: config.gcp.enableServices,
+        dependsOn: services,
+      });
+    }
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name, description: "GKE cluster name" });
     new TerraformOutput(this, "cluster_location", { value: this.cluster.location, description: "GKE cluster location (region or zone)" });

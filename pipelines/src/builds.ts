@@ -11,7 +11,7 @@
  * The offline tests (test/pipelines-graph.test.ts) assert this order on the operation graph.
  */
 import { Container, Directory, dag } from "@dagger.io/dagger";
-import { CACHE_PATH, withCache, withHuggingFaceCache } from "./caches.js";
+import { CACHE_PATH, DEFAULT_CACHE_NAMESPACE, withCache, withHuggingFaceCache } from "./caches.js";
 
 /** Where sources are copied inside the build containers. */
 export const WORKDIR = "/src";
@@ -55,6 +55,8 @@ function withSource(source: Directory, exclude: readonly string[]): (c: Containe
 // ---------------------------------------------------------------------------------------- Node
 
 export interface NodeEnvOptions {
+  /** Namespace of the cache volumes (caches.ts). @default DEFAULT_CACHE_NAMESPACE */
+  readonly cacheNamespace?: string;
   /** Base image. @default DEFAULT_IMAGE.node */
   readonly image?: string;
   /** Source paths not copied. @default DEFAULT_SOURCE_EXCLUDE */
@@ -66,7 +68,7 @@ export function nodeEnv(source: Directory, opts: NodeEnvOptions = {}): Container
   return dag
     .container()
     .from(opts.image ?? DEFAULT_IMAGE.node)
-    .with(withCache("npm"))
+    .with(withCache("npm", opts.cacheNamespace ?? DEFAULT_CACHE_NAMESPACE))
     .withEnvVariable("npm_config_cache", CACHE_PATH.npm)
     .withWorkdir(WORKDIR)
     .with(withManifests(source, NODE_MANIFESTS))
@@ -77,6 +79,8 @@ export function nodeEnv(source: Directory, opts: NodeEnvOptions = {}): Container
 // -------------------------------------------------------------------------------------- Python
 
 export interface PythonEnvOptions {
+  /** Namespace of the cache volumes (caches.ts). @default DEFAULT_CACHE_NAMESPACE */
+  readonly cacheNamespace?: string;
   /** `pip` (requirements files) or `uv` (pyproject.toml + uv.lock). @default "uv" */
   readonly packageManager?: PythonPackageManager;
   /** Base image. @default DEFAULT_IMAGE.python */
@@ -85,7 +89,7 @@ export interface PythonEnvOptions {
   readonly uvImage?: string;
   /** Requirements files installed by pip, relative to the source root. @default ["requirements.txt"] */
   readonly requirements?: readonly string[];
-  /** Mount the Hugging Face cache (`HF_HOME`). @default false */
+  /** Mount the Hugging Face hub cache (`HF_HUB_CACHE`). @default false */
   readonly huggingFace?: boolean;
   /** Source paths not copied. @default DEFAULT_SOURCE_EXCLUDE */
   readonly exclude?: readonly string[];
@@ -94,17 +98,18 @@ export interface PythonEnvOptions {
 /** Python with the dependencies installed (pip or uv), then the source copied. */
 export function pythonEnv(source: Directory, opts: PythonEnvOptions = {}): Container {
   const exclude = opts.exclude ?? DEFAULT_SOURCE_EXCLUDE;
+  const ns = opts.cacheNamespace ?? DEFAULT_CACHE_NAMESPACE;
   let c = dag
     .container()
     .from(opts.image ?? DEFAULT_IMAGE.python)
     .withEnvVariable("PYTHONDONTWRITEBYTECODE", "1")
     .withWorkdir(WORKDIR);
-  if (opts.huggingFace) c = c.with(withHuggingFaceCache);
+  if (opts.huggingFace) c = c.with(withHuggingFaceCache(ns));
 
   if ((opts.packageManager ?? "uv") === "uv") {
     return c
       .withFile("/usr/local/bin/uv", dag.container().from(opts.uvImage ?? DEFAULT_IMAGE.uv).file("/uv"))
-      .with(withCache("uv"))
+      .with(withCache("uv", ns))
       .withEnvVariable("UV_CACHE_DIR", CACHE_PATH.uv)
       // The cache is a different mount than the venv: copy instead of hard-linking.
       .withEnvVariable("UV_LINK_MODE", "copy")
@@ -118,7 +123,7 @@ export function pythonEnv(source: Directory, opts: PythonEnvOptions = {}): Conta
 
   const requirements = [...(opts.requirements ?? ["requirements.txt"])];
   return c
-    .with(withCache("pip"))
+    .with(withCache("pip", ns))
     .withEnvVariable("PIP_CACHE_DIR", CACHE_PATH.pip)
     .withEnvVariable("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     .with(withManifests(source, requirements))
@@ -141,6 +146,8 @@ export function pythonBuild(source: Directory, opts: PythonEnvOptions = {}): Dir
 // ------------------------------------------------------------------------------------------ Go
 
 export interface GoEnvOptions {
+  /** Namespace of the cache volumes (caches.ts). @default DEFAULT_CACHE_NAMESPACE */
+  readonly cacheNamespace?: string;
   /** Base image. @default DEFAULT_IMAGE.go */
   readonly image?: string;
   /** `CGO_ENABLED`. @default false */
@@ -151,12 +158,13 @@ export interface GoEnvOptions {
 
 /** Go with `go mod download` done from go.mod/go.sum, then the source copied. */
 export function goEnv(source: Directory, opts: GoEnvOptions = {}): Container {
+  const ns = opts.cacheNamespace ?? DEFAULT_CACHE_NAMESPACE;
   return dag
     .container()
     .from(opts.image ?? DEFAULT_IMAGE.go)
-    .with(withCache("goMod"))
+    .with(withCache("goMod", ns))
     .withEnvVariable("GOMODCACHE", CACHE_PATH.goMod)
-    .with(withCache("goBuild"))
+    .with(withCache("goBuild", ns))
     .withEnvVariable("GOCACHE", CACHE_PATH.goBuild)
     .withEnvVariable("CGO_ENABLED", opts.cgo ? "1" : "0")
     .withWorkdir(WORKDIR)

@@ -1,14 +1,17 @@
 /**
  * Dagger pipelines for cdktf-dagger-runners.
  *
- * This repository's own CI/CD (lint, test, synth, plan, deploy, ci) and reusable, cache-friendly
- * build and test functions for application repositories (Node with npm, Python with pip or uv,
- * Go). Every reusable function copies the dependency manifests and installs them before copying
- * the source, and keeps package-manager caches on named cache volumes, so jobs on the shared,
- * long-lived engines of the self-hosted runners start warm.
+ * This repository's own CI/CD (lint, test, synth, ci; plan, which posts every stack's plan as
+ * the pull request's comment; deploy, which applies exactly the saved plan it printed) and
+ * reusable, cache-friendly build and test functions for application repositories (Node with
+ * npm, Python with pip or uv, Go). Every reusable function copies the dependency manifests and
+ * installs them before copying the source, and keeps package-manager caches on named cache
+ * volumes in a namespace per repository, so jobs on the shared, long-lived engines of the
+ * self-hosted runners start warm without sharing a cache across trust levels.
  *
  *   dagger functions
  *   dagger call ci --source=.
+ *   dagger call plan --help
  *   dagger -m github.com/<org>/cdktf-dagger-runners call node-test --source=.
  */
 import { Container, Directory, File, Secret, argument, func, object } from "@dagger.io/dagger";
@@ -31,12 +34,14 @@ function pythonPackageManager(value: string): builds.PythonPackageManager {
 }
 
 /**
- * CI/CD of cdktf-dagger-runners (lint, test, synth, plan, deploy, ci) and cached Node, Python
- * and Go builds for application repositories.
+ * CI/CD of cdktf-dagger-runners (lint, test, synth, ci; plan as a pull request comment; deploy of
+ * the saved plan) and cached Node, Python and Go builds for application repositories.
  */
 @object()
 export class Pipelines {
   // ------------------------------------------------------------------ this repository's CI/CD
+  // Every `source` below repeats repo.ts REPO_IGNORE literally (the introspector evaluates the
+  // decorator's text); test/pipelines-module.test.ts requires each copy to equal it.
 
   /**
    * Type-checks the repository (`npm run typecheck`, which also checks this module against
@@ -44,21 +49,31 @@ export class Pipelines {
    */
   @func()
   lint(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "cdktf.out", "dist", "coverage", "**/.terraform", "pipelines/sdk"] })
+    /** The repository root (Terraform state, installs and outputs are never uploaded). */
+    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"] })
     source: Directory,
+    /**
+     * Namespace of the cache volumes: the workflows pass `<owner>/<repo>` on main,
+     * `<owner>/<repo>/pr` for pull requests and `<owner>/<repo>/untrusted` for forks.
+     */
+    cacheNamespace: string = "local",
   ): Container {
-    return repo.lint(source);
+    return repo.lint(source, cacheNamespace);
   }
 
   /** Runs the jest suite. Returns the container after the tests. */
   @func()
   test(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "cdktf.out", "dist", "coverage", "**/.terraform", "pipelines/sdk"] })
+    /** The repository root (Terraform state, installs and outputs are never uploaded). */
+    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"] })
     source: Directory,
+    /**
+     * Namespace of the cache volumes: the workflows pass `<owner>/<repo>` on main,
+     * `<owner>/<repo>/pr` for pull requests and `<owner>/<repo>/untrusted` for forks.
+     */
+    cacheNamespace: string = "local",
   ): Container {
-    return repo.test(source);
+    return repo.test(source, cacheNamespace);
   }
 
   /**
@@ -67,60 +82,123 @@ export class Pipelines {
    */
   @func()
   synth(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "cdktf.out", "dist", "coverage", "**/.terraform", "pipelines/sdk"] })
+    /** The repository root (Terraform state, installs and outputs are never uploaded). */
+    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"] })
     source: Directory,
     /** Deployment config (YAML or JSON) used as RUNNERS_CONFIG; without it, the built-in default. */
     config?: File,
+    /**
+     * Namespace of the cache volumes: the workflows pass `<owner>/<repo>` on main,
+     * `<owner>/<repo>/pr` for pull requests and `<owner>/<repo>/untrusted` for forks.
+     */
+    cacheNamespace: string = "local",
   ): Directory {
-    return repo.synth(source, config);
+    return repo.synth(source, config, cacheNamespace);
   }
 
   /**
-   * Synthesizes, then runs `terraform init` and `terraform plan` (no state lock) for each stack.
-   * Returns the plan output. Never cached: every call plans against live state.
+   * Synthesizes, then runs `terraform plan` (no state lock) for every stack, upstream first; a
+   * stack whose upstream is not deployed yet is reported as waiting for it. Returns the summary
+   * and every plan. With prCommentToken, repository and pullRequest it also creates, or updates
+   * in place, the pull request's plan comment (counts, impact, runner labels, the full plans
+   * folded, cut to GitHub's 65536-character limit). Never cached: every call plans against live
+   * state. Google credentials: googleCredentials, or the four GitHub OIDC arguments.
    */
   @func({ cache: "never" })
   async plan(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "cdktf.out", "dist", "coverage", "**/.terraform", "pipelines/sdk"] })
+    /** The repository root (Terraform state, installs and outputs are never uploaded). */
+    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"] })
     source: Directory,
-    /** Google service-account key JSON, e.g. `env:GOOGLE_CREDENTIALS`; mounted as a file, never an env value. */
-    googleCredentials: Secret,
-    /** Stacks to plan, in order; empty plans every stack of cdktf.out/manifest.json. */
-    stacks: string[] = [],
     /** Deployment config (YAML or JSON) used as RUNNERS_CONFIG; without it, the built-in default. */
     config?: File,
+    /** Stacks to plan; empty plans every stack of cdktf.out/manifest.json, upstream first. */
+    stacks: string[] = [],
+    /** Application Default Credentials file for a workstation (e.g. `file:$HOME/.config/gcloud/application_default_credentials.json`); CI uses GitHub OIDC instead. */
+    googleCredentials?: Secret,
+    /** GitHub OIDC: the runner's ACTIONS_ID_TOKEN_REQUEST_URL (`env:ACTIONS_ID_TOKEN_REQUEST_URL`; the job needs `id-token: write`). */
+    oidcRequestUrl?: Secret,
+    /** GitHub OIDC: the runner's ACTIONS_ID_TOKEN_REQUEST_TOKEN (`env:ACTIONS_ID_TOKEN_REQUEST_TOKEN`). */
+    oidcRequestToken?: Secret,
+    /** GitHub OIDC: the workload identity provider, `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`. */
+    workloadIdentityProvider?: string,
+    /** GitHub OIDC: the service account to impersonate (the plan identity: read-only roles). */
+    serviceAccount?: string,
+    /** GitHub App private key (PEM), TF_VAR_github_app_private_key; without it the plan uses a placeholder and says so. */
+    githubAppPrivateKey?: Secret,
+    /** GitHub personal access token of the runners, TF_VAR_github_token; without it the plan uses a placeholder and says so. */
+    githubToken?: Secret,
+    /** Dagger Cloud token, TF_VAR_dagger_cloud_token; without it the plan uses a placeholder and says so. */
+    daggerCloudToken?: Secret,
+    /** Token allowed to comment on the pull request (the workflow's GITHUB_TOKEN with `pull-requests: write`). */
+    prCommentToken?: Secret,
+    /** Repository of the pull request, `owner/name` (`github.repository`). */
+    repository?: string,
+    /** Pull request number (`github.event.pull_request.number`). */
+    pullRequest?: number,
+    /** GitHub REST API root (`github.api_url`; GitHub Enterprise Server: `https://<host>/api/v3`). */
+    githubApiUrl: string = "https://api.github.com",
+    /** Commit being planned, shown in the comment's title (`github.event.pull_request.head.sha`). */
+    commit?: string,
+    /**
+     * Namespace of the cache volumes: the workflows pass `<owner>/<repo>` on main,
+     * `<owner>/<repo>/pr` for pull requests and `<owner>/<repo>/untrusted` for forks.
+     */
+    cacheNamespace: string = "local",
   ): Promise<string> {
-    return repo.plan(source, googleCredentials, stacks, config).stdout();
+    const auth = repo.googleAuth({ googleCredentials, oidcRequestUrl, oidcRequestToken, workloadIdentityProvider, serviceAccount });
+    return repo.plan(
+      source,
+      { auth, secrets: { githubAppPrivateKey, githubToken, daggerCloudToken }, stacks, config, cacheNamespace, commit },
+      { token: prCommentToken, repository, pullRequest, apiUrl: githubApiUrl },
+    );
   }
 
   /**
-   * Synthesizes and applies the stacks with `cdktf deploy --auto-approve`. Sensitive Terraform
-   * variables are passed as secrets (`TF_VAR_...` secret variables), never as plain arguments.
-   * Returns the deploy output. Never cached.
+   * Plans and applies each stack, upstream first, applying exactly the saved plan it printed
+   * (never a re-plan). Refuses, before any container runs, a missing config, a config that
+   * still has a placeholder (gcp.projectId, github.configUrl) and a local state backend.
+   * Sensitive Terraform variables are passed as secrets (`TF_VAR_...` secret variables).
+   * Returns the applied summary and plans. Never cached.
    */
   @func({ cache: "never" })
   async deploy(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "cdktf.out", "dist", "coverage", "**/.terraform", "pipelines/sdk"] })
+    /** The repository root (Terraform state, installs and outputs are never uploaded). */
+    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"] })
     source: Directory,
-    /** Google service-account key JSON, e.g. `env:GOOGLE_CREDENTIALS`; mounted as a file. */
-    googleCredentials: Secret,
+    /** Deployment config (YAML or JSON); required: the built-in default is a placeholder deployment. */
+    config?: File,
+    /** Stacks to deploy; empty deploys every stack, upstream first. */
+    stacks: string[] = [],
+    /** Application Default Credentials file for a workstation (the first deploy); CI uses GitHub OIDC instead. */
+    googleCredentials?: Secret,
+    /** GitHub OIDC: the runner's ACTIONS_ID_TOKEN_REQUEST_URL (`env:ACTIONS_ID_TOKEN_REQUEST_URL`; the job needs `id-token: write`). */
+    oidcRequestUrl?: Secret,
+    /** GitHub OIDC: the runner's ACTIONS_ID_TOKEN_REQUEST_TOKEN (`env:ACTIONS_ID_TOKEN_REQUEST_TOKEN`). */
+    oidcRequestToken?: Secret,
+    /** GitHub OIDC: the workload identity provider, `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`. */
+    workloadIdentityProvider?: string,
+    /** GitHub OIDC: the service account to impersonate (the deploy identity, usable from main only). */
+    serviceAccount?: string,
     /** GitHub App private key (PEM), exposed as TF_VAR_github_app_private_key. */
     githubAppPrivateKey?: Secret,
-    /** GitHub personal access token, exposed as TF_VAR_github_token. */
+    /** GitHub personal access token of the runners, exposed as TF_VAR_github_token. */
     githubToken?: Secret,
     /** Dagger Cloud token, exposed as TF_VAR_dagger_cloud_token. */
     daggerCloudToken?: Secret,
-    /** Stacks to deploy; empty deploys every stack (`cdktf deploy '*'`, dependency order). */
-    stacks: string[] = [],
-    /** Deployment config (YAML or JSON) used as RUNNERS_CONFIG; without it, the built-in default. */
-    config?: File,
+    /**
+     * Namespace of the cache volumes: the workflows pass `<owner>/<repo>` on main,
+     * `<owner>/<repo>/pr` for pull requests and `<owner>/<repo>/untrusted` for forks.
+     */
+    cacheNamespace: string = "local",
   ): Promise<string> {
-    return repo
-      .deploy(source, googleCredentials, { githubAppPrivateKey, githubToken, daggerCloudToken }, stacks, config)
-      .stdout();
+    const auth = repo.googleAuth({ googleCredentials, oidcRequestUrl, oidcRequestToken, workloadIdentityProvider, serviceAccount });
+    return repo.deploy(source, {
+      auth,
+      secrets: { githubAppPrivateKey, githubToken, daggerCloudToken },
+      stacks,
+      config,
+      cacheNamespace,
+    });
   }
 
   /**
@@ -129,14 +207,19 @@ export class Pipelines {
    */
   @func()
   async ci(
-    /** The repository root. */
-    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "cdktf.out", "dist", "coverage", "**/.terraform", "pipelines/sdk"] })
+    /** The repository root (Terraform state, installs and outputs are never uploaded). */
+    @argument({ defaultPath: "/", ignore: [".git", "**/node_modules", "**/.venv", "**/__pycache__", "**/.pytest_cache", "**/cdktf.out", "dist", "coverage", "**/.gen", "**/.terraform", "**/*.tfstate*", "pipelines/sdk"] })
     source: Directory,
+    /**
+     * Namespace of the cache volumes: the workflows pass `<owner>/<repo>` on main,
+     * `<owner>/<repo>/pr` for pull requests and `<owner>/<repo>/untrusted` for forks.
+     */
+    cacheNamespace: string = "local",
   ): Promise<string> {
     const steps: [string, () => Promise<unknown>][] = [
-      ["lint", () => this.lint(source).sync()],
-      ["test", () => this.test(source).sync()],
-      ["synth", () => this.synth(source).sync()],
+      ["lint", () => this.lint(source, cacheNamespace).sync()],
+      ["test", () => this.test(source, cacheNamespace).sync()],
+      ["synth", () => this.synth(source, undefined, cacheNamespace).sync()],
     ];
     const results = await Promise.allSettled(steps.map(([, run]) => run()));
     const failed = results
@@ -153,7 +236,7 @@ export class Pipelines {
 
   /**
    * Node with `npm ci` done from package.json + package-lock.json (npm cache on the `npm`
-   * volume), then the source copied into /src. Chain further commands on it.
+   * volume of the namespace), then the source copied into /src. Chain further commands on it.
    */
   @func()
   nodeEnv(
@@ -161,8 +244,10 @@ export class Pipelines {
     source: Directory,
     /** Node base image. */
     image: string = "node:22-bookworm-slim",
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Container {
-    return builds.nodeEnv(source, { image });
+    return builds.nodeEnv(source, { image, cacheNamespace });
   }
 
   /** Runs `npm run <script>` and returns the build output directory. */
@@ -176,8 +261,10 @@ export class Pipelines {
     output: string = "dist",
     /** Node base image. */
     image: string = "node:22-bookworm-slim",
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Directory {
-    return builds.nodeEnv(source, { image }).withExec(["npm", "run", script]).directory(`${builds.WORKDIR}/${output}`);
+    return builds.nodeEnv(source, { image, cacheNamespace }).withExec(["npm", "run", script]).directory(`${builds.WORKDIR}/${output}`);
   }
 
   /** Runs `npm run <script>` (the tests). Returns the container after the tests. */
@@ -189,8 +276,10 @@ export class Pipelines {
     script: string = "test",
     /** Node base image. */
     image: string = "node:22-bookworm-slim",
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Container {
-    return builds.nodeEnv(source, { image }).withExec(["npm", "run", script]);
+    return builds.nodeEnv(source, { image, cacheNamespace }).withExec(["npm", "run", script]);
   }
 
   // ------------------------------------------------------------------------- Python (pip/uv)
@@ -208,12 +297,14 @@ export class Pipelines {
     packageManager: string = "uv",
     /** pip only: requirements files, relative to the project root. */
     requirements: string[] = ["requirements.txt"],
-    /** Mount the Hugging Face cache (`huggingface` volume, HF_HOME) for ML projects. */
+    /** Mount the Hugging Face hub cache (`huggingface-hub` volume, HF_HUB_CACHE; never the token in HF_HOME) for ML projects. */
     huggingFace: boolean = false,
     /** Python base image. */
     image: string = "python:3.12-slim-bookworm",
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Container {
-    return builds.pythonEnv(source, { packageManager: pythonPackageManager(packageManager), requirements, huggingFace, image });
+    return builds.pythonEnv(source, { packageManager: pythonPackageManager(packageManager), requirements, huggingFace, image, cacheNamespace });
   }
 
   /** Builds the project's wheel (uv: wheel and sdist) and returns the output directory. */
@@ -227,8 +318,10 @@ export class Pipelines {
     requirements: string[] = ["requirements.txt"],
     /** Python base image. */
     image: string = "python:3.12-slim-bookworm",
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Directory {
-    return builds.pythonBuild(source, { packageManager: pythonPackageManager(packageManager), requirements, image });
+    return builds.pythonBuild(source, { packageManager: pythonPackageManager(packageManager), requirements, image, cacheNamespace });
   }
 
   /** Runs the tests (`uv run --locked <args>` or `python -m <args>`). Returns the container after the tests. */
@@ -242,13 +335,15 @@ export class Pipelines {
     requirements: string[] = ["requirements.txt"],
     /** Test command (a module for pip, a command for uv). */
     args: string[] = ["pytest"],
-    /** Mount the Hugging Face cache (`huggingface` volume, HF_HOME) for ML projects. */
+    /** Mount the Hugging Face hub cache (`huggingface-hub` volume, HF_HUB_CACHE; never the token in HF_HOME) for ML projects. */
     huggingFace: boolean = false,
     /** Python base image. */
     image: string = "python:3.12-slim-bookworm",
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Container {
     const pm = pythonPackageManager(packageManager);
-    return builds.pythonEnv(source, { packageManager: pm, requirements, huggingFace, image }).withExec(builds.pythonRun(pm, args));
+    return builds.pythonEnv(source, { packageManager: pm, requirements, huggingFace, image, cacheNamespace }).withExec(builds.pythonRun(pm, args));
   }
 
   // -------------------------------------------------------------------------------------- Go
@@ -265,8 +360,10 @@ export class Pipelines {
     image: string = "golang:1.24-bookworm",
     /** Enable cgo (CGO_ENABLED=1). */
     cgo: boolean = false,
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Container {
-    return builds.goEnv(source, { image, cgo });
+    return builds.goEnv(source, { image, cgo, cacheNamespace });
   }
 
   /** `go build -trimpath` of the packages; returns the directory of binaries. */
@@ -280,8 +377,10 @@ export class Pipelines {
     image: string = "golang:1.24-bookworm",
     /** Enable cgo (CGO_ENABLED=1). */
     cgo: boolean = false,
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Directory {
-    return builds.goBuild(source, packages, { image, cgo });
+    return builds.goBuild(source, packages, { image, cgo, cacheNamespace });
   }
 
   /** `go test` of the packages. Returns the container after the tests. */
@@ -295,7 +394,9 @@ export class Pipelines {
     image: string = "golang:1.24-bookworm",
     /** Enable cgo (CGO_ENABLED=1; needed by -race). */
     cgo: boolean = false,
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
   ): Container {
-    return builds.goEnv(source, { image, cgo }).withExec(["go", "test", ...packages]);
+    return builds.goEnv(source, { image, cgo, cacheNamespace }).withExec(["go", "test", ...packages]);
   }
 }

@@ -8,10 +8,10 @@
  *   - "graph": the functions returning Container/Directory are called with placeholder inputs
  *     (objects loaded from fake IDs) and their query trees are printed, with nested objects
  *     (directories, cache volumes, secrets) expanded;
- *   - the async functions (ci, plan, deploy) run against a fake GraphQL client installed on
- *     the SDK's global connection (the one `dag` uses), which records every query text and
- *     answers with fake IDs, so concurrency, failure handling and the final query can be
- *     checked.
+ *   - `ci` runs against a fake GraphQL client installed on the SDK's global connection (the
+ *     one `dag` uses), which records every query text and answers with fake IDs, so
+ *     concurrency and failure handling can be checked. (plan and deploy, which read files and
+ *     exec results back, run end to end in plan-harness.ts.)
  *
  * Run: tsx --tsconfig pipelines/tsconfig.json pipelines/test/harness.ts  (prints JSON)
  */
@@ -20,6 +20,7 @@ import { Pipelines } from "../src/index.js";
 import * as builds from "../src/builds.js";
 import * as repo from "../src/repo.js";
 import { CACHE, CACHE_PATH } from "../src/caches.js";
+import { PLAN_DIR } from "../src/terraform.js";
 
 export interface Op {
   op: string;
@@ -55,6 +56,8 @@ export const SENTINEL = {
   githubAppPrivateKey: "SENTINEL-GITHUB-APP-KEY",
   githubToken: "SENTINEL-GITHUB-TOKEN",
   daggerCloudToken: "SENTINEL-DAGGER-CLOUD-TOKEN",
+  oidcRequestUrl: "SENTINEL-OIDC-REQUEST-URL",
+  oidcRequestToken: "SENTINEL-OIDC-REQUEST-TOKEN",
 } as const;
 
 const src = (): Directory => dag.loadDirectoryFromID("dir:source" as never);
@@ -68,6 +71,14 @@ function graphs(): Record<string, Op[]> {
     githubToken: secret(SENTINEL.githubToken),
     daggerCloudToken: secret(SENTINEL.daggerCloudToken),
   };
+  const oidc: repo.GoogleAuth = {
+    oidc: {
+      requestUrl: secret(SENTINEL.oidcRequestUrl),
+      requestToken: secret(SENTINEL.oidcRequestToken),
+      workloadIdentityProvider: "projects/123456789012/locations/global/workloadIdentityPools/github/providers/github",
+      serviceAccount: "runners-deploy@my-gcp-project.iam.gserviceaccount.com",
+    },
+  };
   return {
     nodeEnv: serialize(p.nodeEnv(src())),
     nodeBuild: serialize(p.nodeBuild(src())),
@@ -75,6 +86,9 @@ function graphs(): Record<string, Op[]> {
     pythonEnvUv: serialize(p.pythonEnv(src(), "uv")),
     pythonEnvPip: serialize(p.pythonEnv(src(), "pip", ["requirements.txt", "requirements-dev.txt"], true)),
     pythonTestUv: serialize(p.pythonTest(src(), "uv", undefined, ["pytest", "-q"], true)),
+    nodeEnvMain: serialize(p.nodeEnv(src(), undefined, "my-org/app")),
+    nodeEnvPr: serialize(p.nodeEnv(src(), undefined, "my-org/app/pr")),
+    goEnvUntrusted: serialize(p.goEnv(src(), undefined, undefined, "my-org/app/untrusted")),
     pythonBuildPip: serialize(p.pythonBuild(src(), "pip")),
     goEnv: serialize(p.goEnv(src())),
     goBuild: serialize(p.goBuild(src(), ["./cmd/..."])),
@@ -83,8 +97,34 @@ function graphs(): Record<string, Op[]> {
     test: serialize(p.test(src())),
     synth: serialize(p.synth(src())),
     synthWithConfig: serialize(p.synth(src(), cfg())),
-    plan: serialize(repo.plan(src(), secret(SENTINEL.google), [], cfg())),
-    deploy: serialize(repo.deploy(src(), secret(SENTINEL.google), allSecrets, ["dagger-runners-runners"])),
+    plan: serialize(
+      repo.stackExec(repo.terraformEnv(src(), { credentials: secret(SENTINEL.google) }, cfg(), "my-org/infra/pr"), {
+        stack: "dagger-runners-cluster",
+        kind: "plan",
+        auth: { credentials: secret(SENTINEL.google) },
+        secretVariables: {},
+        placeholderVariables: ["github_app_private_key"],
+        runAt: "2026-01-01T00:00:00.000Z",
+      }),
+    ),
+    planOidc: serialize(repo.stackExec(repo.terraformEnv(src(), oidc, cfg(), "my-org/infra/pr"), {
+      stack: "dagger-runners-runners",
+      kind: "plan",
+      auth: oidc,
+      secretVariables: {},
+      placeholderVariables: [],
+      runAt: "2026-01-01T00:00:00.000Z",
+    })),
+    deploy: serialize(repo.stackExec(repo.terraformEnv(src(), oidc, cfg(), "my-org/infra"), {
+      stack: "dagger-runners-runners",
+      kind: "deploy",
+      auth: oidc,
+      secretVariables: Object.fromEntries(
+        (Object.entries(repo.SECRET_TF_VARIABLES) as [keyof typeof allSecrets, string][]).map(([arg, env]) => [env, allSecrets[arg]]),
+      ),
+      placeholderVariables: [],
+      runAt: "2026-01-01T00:00:00.000Z",
+    })),
   };
 }
 
@@ -147,32 +187,29 @@ async function runCi(fail: string[]) {
 
 async function main() {
   const out: Record<string, unknown> = {
-    constants: { CACHE, CACHE_PATH, WORKDIR: builds.WORKDIR, SECRET_TF_VARIABLES: repo.SECRET_TF_VARIABLES },
+    constants: {
+      CACHE,
+      CACHE_PATH,
+      WORKDIR: builds.WORKDIR,
+      SECRET_TF_VARIABLES: repo.SECRET_TF_VARIABLES,
+      REPO_IGNORE: repo.REPO_IGNORE,
+      PLAN_DIR: PLAN_DIR,
+    },
     graphs: graphs(),
   };
   out.ciPass = await runCi([]);
   out.ciFail = await runCi(["lint", "synth"]);
 
-  // plan and deploy through the class, as the engine would call them; keep the last query.
-  const planRun = installFake([]);
-  await new Pipelines().plan(src(), secret(SENTINEL.google), ["dagger-runners-cluster"]);
-  const deployRun = installFake([]);
-  await new Pipelines().deploy(
-    src(),
-    secret(SENTINEL.google),
-    secret(SENTINEL.githubAppPrivateKey),
-    secret(SENTINEL.githubToken),
-    secret(SENTINEL.daggerCloudToken),
-  );
-  out.planQueries = planRun.queries;
-  out.deployQueries = deployRun.queries;
-  let bad: unknown;
-  try {
-    new Pipelines().pythonEnv(src(), "poetry");
-  } catch (e) {
-    bad = (e as Error).message;
-  }
-  out.badPackageManager = bad;
+  const error = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return undefined;
+  };
+  out.badPackageManager = error(() => new Pipelines().pythonEnv(src(), "poetry"));
+  out.badCacheNamespace = error(() => new Pipelines().nodeEnv(src(), undefined, "my org/app"));
   process.stdout.write(JSON.stringify(out));
 }
 

@@ -23,7 +23,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SDK = path.join(ROOT, "node_modules", "@dagger.io", "dagger", "dist", "src");
-const MODULE_FILES = ["index.ts", "builds.ts", "caches.ts", "repo.ts"].map((f) => path.join(ROOT, "pipelines", "src", f));
+// Every source file of the module, as the runtime lists them.
+const MODULE_FILES = fs
+  .readdirSync(path.join(ROOT, "pipelines", "src"))
+  .filter((f) => f.endsWith(".ts"))
+  .sort()
+  .map((f) => path.join(ROOT, "pipelines", "src", f));
 
 // The introspector is not in the package's `exports`: import the files by path (same module
 // instances as `@dagger.io/dagger`, which resolves to the same files).

@@ -277,6 +277,22 @@ export const clusterSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * GitHub OIDC -> Google Workload Identity Federation for the pipelines' plan and deploy
+     * (lib/constructs/github-oidc.ts). @default none (off)
+     */
+    githubOidc: z
+      .object({
+        /** Repository whose workflows may authenticate, `owner/name`. */
+        repository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, { message: "is not a GitHub repository (expected owner/name, e.g. my-org/infra)" }),
+        /** Branch whose workflows may use the deploy identity. @default "main" */
+        branch: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { message: "is not a branch name (letters, digits, '.', '_', '-' and '/', e.g. main)" })
+          .default("main"),
+      })
+      .strict()
+      .optional(),
     nodePools: z
       .object({
         /** The runners pool (always created). */
