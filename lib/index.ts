@@ -44,6 +44,8 @@ export { GkeCluster } from "./constructs/gke-cluster";
 export type { GkeClusterProps } from "./constructs/gke-cluster";
 export { GkeNodePools } from "./constructs/gke-node-pools";
 export type { GkeNodePoolsProps } from "./constructs/gke-node-pools";
+export { GithubOidc } from "./constructs/github-oidc";
+export type { GithubOidcProps } from "./constructs/github-oidc";
 
 // The config file (the serialization of RunnersDeploymentProps)
 export { configSchema } from "./planning/input/schema";

@@ -50,3 +50,43 @@ describe.each(Object.entries(CONFIGS))("%s", (_name, raw) => {
     expect((JSON.parse(JSON.stringify(reportJson("x", plan))) as { warnings: string[] }).warnings).toEqual(plan.warnings);
   });
 });
+
+describe("accepted keys that change nothing in the chosen mode warn that they are ignored", () => {
+  const warn = (raw: object) => parseConfig(raw).plan.warnings.filter((w) => w.includes(" is ignored: "));
+  test.each([
+    [
+      "VPA settings with the VPA off",
+      { dagger: { engine: { vpa: { updateMode: "Initial", maxAllowed: { memory: "16Gi" } } } } },
+      [
+        'dagger.engine.vpa.updateMode: "Initial" is ignored: dagger.engine.vpa.enabled is false, so no VerticalPodAutoscaler is created',
+        'dagger.engine.vpa.maxAllowed: {"memory":"16Gi"} is ignored: dagger.engine.vpa.enabled is false, so no VerticalPodAutoscaler is created',
+      ],
+    ],
+    [
+      "the socket wait without the unix transport",
+      { dagger: { engine: { mode: "statefulset" } }, runners: { engineWaitSeconds: 60 } },
+      ['runners.engineWaitSeconds: 60 is ignored: only unix runners wait for their node\'s engine socket (the transport is "kube-pod")'],
+    ],
+    [
+      "kubectl settings without kube-pod and without the cleanup job",
+      { runners: { kubectlImage: "registry.k8s.io/kubectl:v1.35.0", kubectlPath: "/usr/bin/kubectl", cleanup: { enabled: false, schedule: "@daily" } } },
+      [
+        'runners.kubectlImage: "registry.k8s.io/kubectl:v1.35.0" is ignored: kubectl runs only in kube-pod runners and the cleanup job, and this deployment has neither (transport "unix", runners.cleanup.enabled false)',
+        'runners.kubectlPath: "/usr/bin/kubectl" is ignored: kubectl runs only in kube-pod runners and the cleanup job, and this deployment has neither (transport "unix", runners.cleanup.enabled false)',
+        'runners.cleanup.schedule: "@daily" is ignored: runners.cleanup.enabled is false',
+      ],
+    ],
+  ])("%s", (_name, raw, want) => {
+    expect(warn(raw)).toEqual(want);
+  });
+
+  test.each([
+    ["VPA settings with the VPA on", { dagger: { engine: { vpa: { enabled: true, updateMode: "Initial" } } } }],
+    ["the socket wait with unix", { runners: { engineWaitSeconds: 60 } }],
+    ["kubectl settings with the cleanup job", { runners: { kubectlPath: "/usr/bin/kubectl" } }],
+    ["kubectl settings with kube-pod", { dagger: { engine: { mode: "statefulset" } }, runners: { kubectlPath: "/usr/bin/kubectl", cleanup: { enabled: false } } }],
+    ["nothing set", {}],
+  ])("no warning: %s", (_name, raw) => {
+    expect(warn(raw)).toEqual([]);
+  });
+});

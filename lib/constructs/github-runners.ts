@@ -12,6 +12,7 @@ import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
 import type { RunnerNamespaces } from "./runner-namespaces";
 import { RunnerScaleSet } from "./runner-scale-set";
+import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
 
 /** Props of {@link GithubRunners}. */
 export interface GithubRunnersProps {
@@ -155,7 +156,7 @@ export class GithubRunners extends Construct {
         engine,
         runnerImage: artifacts.runnerImage,
         resources: sp?.resources ? mergeResources(sp.resources, plan.sizes[s.size]) : plan.sizes[s.size],
-        kubectl: { image: artifacts.kubectlImage, path: runners.kubectlPath },
+        kubectl: { image: artifacts.kubectlImage, path: runners.kubectlPath ?? DEFAULT_KUBECTL_PATH },
         copyToolImage: artifacts.copyToolImage,
         imagePullSecrets: artifacts.pullSecrets,
         engineWaitSeconds: runners.engineWaitSeconds,

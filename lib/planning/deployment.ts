@@ -10,7 +10,7 @@ import { DEFAULT_SIZES } from "./input/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { EngineLayerPlan, planEngineLayer, planEngineTransports } from "./engine-layer";
-import { runnerWarnings } from "./runner-warnings";
+import { ignoredKeyWarnings, runnerWarnings } from "./runner-warnings";
 import type { EngineConnectionSpec } from "../engine-spec";
 import { ClusterPlan, planCluster } from "./cluster";
 import { PlanError } from "./errors";
@@ -92,7 +92,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     }),
   );
 
-  warnings.push(...runnerWarnings(config, [engine.transport]));
+  warnings.push(...runnerWarnings(config, [engine.transport]), ...ignoredKeyWarnings(config, engine.transport));
   warnings.push(...artifacts.warnings);
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.

@@ -7,6 +7,36 @@ import { runnersPodSecurityLevel } from "./arc-values";
 import { PLACEHOLDER_CONFIG_URL } from "./input/github";
 import type { RunnersConfig } from "./input/schema";
 
+/**
+ * Keys the config sets that change nothing in the chosen mode: each gets a warning rather than
+ * being accepted silently. `transport` is the resolved engine transport.
+ */
+export function ignoredKeyWarnings(config: RunnersConfig, transport: EngineTransport): string[] {
+  const out: string[] = [];
+  const ignored = (key: string, value: unknown, why: string) => out.push(`${key}: ${JSON.stringify(value)} is ignored: ${why}`);
+  const vpa = config.dagger.engine.vpa;
+  if (!vpa.enabled) {
+    for (const k of ["updateMode", "minAllowed", "maxAllowed"] as const) {
+      if (vpa[k] !== undefined) ignored(`dagger.engine.vpa.${k}`, vpa[k], "dagger.engine.vpa.enabled is false, so no VerticalPodAutoscaler is created");
+    }
+  }
+  const r = config.runners;
+  if (r.engineWaitSeconds !== undefined && transport !== "unix") {
+    ignored("runners.engineWaitSeconds", r.engineWaitSeconds, `only unix runners wait for their node's engine socket (the transport is "${transport}")`);
+  }
+  if (transport !== "kube-pod" && !r.cleanup.enabled) {
+    for (const k of ["kubectlImage", "kubectlPath"] as const) {
+      if (r[k] !== undefined) ignored(`runners.${k}`, r[k], `kubectl runs only in kube-pod runners and the cleanup job, and this deployment has neither (transport "${transport}", runners.cleanup.enabled false)`);
+    }
+  }
+  if (!r.cleanup.enabled) {
+    for (const k of ["schedule", "image"] as const) {
+      if (r.cleanup[k] !== undefined) ignored(`runners.cleanup.${k}`, r.cleanup[k], "runners.cleanup.enabled is false");
+    }
+  }
+  return out;
+}
+
 /** The host of a GitHub Enterprise Server config URL; undefined for github.com and GHE.com. */
 export function gitHubEnterpriseServerHost(configUrl: string): string | undefined {
   const host = new URL(configUrl).hostname.toLowerCase();

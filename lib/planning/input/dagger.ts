@@ -3,7 +3,7 @@ import { nodeSelector, pinnedImage, quantity, resourceList, resources, toleratio
 import { validateEngineConfig } from "../engine-config";
 import { MIN_ENGINE_VERSION, transportProblem } from "../engines";
 import { compareVersions, parseVersion } from "../versions";
-import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../defaults";
+import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY } from "../defaults";
 
 /**
  * Default engine resources, sized for the default runners pool (n2-standard-8: about 7.9 CPU /
@@ -99,8 +99,8 @@ export const engineSchema = z
       .object({
         /** @default false */
         enabled: z.boolean().default(false),
-        /** @default "Off" (recommendations only) */
-        updateMode: z.enum(["Off", "Initial", "Recreate", "InPlaceOrRecreate"]).default(DEFAULT_VPA_UPDATE_MODE),
+        /** @default "Off" (recommendations only; DEFAULT_VPA_UPDATE_MODE) */
+        updateMode: z.enum(["Off", "Initial", "Recreate", "InPlaceOrRecreate"]).optional(),
         /** Lower bound of recommendations. @default none */
         minAllowed: resourceList.optional(),
         /** Upper bound of recommendations. @default none */

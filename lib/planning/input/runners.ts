@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, nodeSelector, pinnedImage, resources, toleration } from "./common";
-import { DEFAULT_CLEANUP_SCHEDULE, DEFAULT_ENGINE_WAIT_SECONDS, DEFAULT_KUBECTL_PATH, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "../defaults";
+import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "../defaults";
 import { DEFAULT_CLIENT_SERVICE_ACCOUNT } from "../engines";
 
 /**
@@ -49,8 +49,8 @@ export const cleanupSchema = z
   .object({
     /** Run the cleanup CronJob. @default true */
     enabled: z.boolean().default(true),
-    /** Cron schedule. @default every 15 minutes ("*\/15 * * * *") */
-    schedule: cronSchedule.default(DEFAULT_CLEANUP_SCHEDULE),
+    /** Cron schedule. @default every 15 minutes ("*\/15 * * * *", DEFAULT_CLEANUP_SCHEDULE) */
+    schedule: cronSchedule.optional(),
     /** Pinned image with `kubectl` at `runners.kubectlPath`, run as the command (no shell needed); used as written. @default runners.kubectlImage */
     image: pinnedImage.optional(),
   })
@@ -98,8 +98,8 @@ export const runnersSchema = z
      * as written. @default "registry.k8s.io/kubectl:v1.34.9" (mirrored with mirrors.images.registry)
      */
     kubectlImage: pinnedImage.optional(),
-    /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" */
-    kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).default(DEFAULT_KUBECTL_PATH),
+    /** Path of `kubectl` inside `kubectlImage`. @default "/bin/kubectl" (DEFAULT_KUBECTL_PATH) */
+    kubectlPath: z.string().regex(/^\/\S+$/, { message: "is not an absolute path" }).optional(),
     /**
      * Pinned image with a statically linked BusyBox at `/bin/busybox`. Runner pods stage it in an
      * init-only emptyDir and run its `cp` inside the engine and `kubectl` images to copy `dagger`
@@ -113,8 +113,8 @@ export const runnersSchema = z
      * Google service account. @default "dagger-runner"
      */
     serviceAccountName: dnsLabel(63).default(DEFAULT_CLIENT_SERVICE_ACCOUNT),
-    /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 */
-    engineWaitSeconds: z.number().int().min(1).max(3600).default(DEFAULT_ENGINE_WAIT_SECONDS),
+    /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 (DEFAULT_ENGINE_WAIT_SECONDS) */
+    engineWaitSeconds: z.number().int().min(1).max(3600).optional(),
     cleanup: cleanupSchema,
   })
   .strict()
