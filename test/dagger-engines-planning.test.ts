@@ -83,9 +83,9 @@ describe("connection specs (contract with the runner layer)", () => {
     });
   });
 
-  it("unix: 0.17.x charts wrote /var/run/dagger-<fullname> (same node dir via the /var/run link)", () => {
-    expect(hostSocketDir("f", parseVersion("0.17.2"))).toBe("/var/run/dagger-f");
-    expect(hostSocketDir("f", parseVersion("0.18.0"))).toBe("/run/dagger-f");
+  it("unix: every supported chart (v0.17.0 on) puts the socket under /run/dagger-<fullname>", () => {
+    // dagger/dagger helm/dagger/templates/engine-daemonset.yaml at v0.17.0: `path: /run/dagger-{{ include "dagger.fullname" . }}`
+    expect(hostSocketDir("f")).toBe("/run/dagger-f");
   });
 
   it("kube-pod: the StatefulSet's single pod, and the RBAC ServiceAccount", () => {
@@ -130,9 +130,11 @@ describe("connection specs (contract with the runner layer)", () => {
 });
 
 describe("engine.json", () => {
-  it("default GC settings satisfy the engine schema in both modes", () => {
-    expect(validateEngineConfig(defaultEngineConfig("daemonset"))).toBeUndefined();
-    expect(validateEngineConfig(defaultEngineConfig("statefulset"))).toBeUndefined();
+  // Every engine version whose schema the package ships: 0.17.0 to 1.0.0-beta.10 (lib/schemas/engine/SOURCES).
+  const ALL = ["0.17.0", "0.18.9", "0.18.11", "0.19.0", "0.20.3", "0.21.8", "1.0.0-beta.10"];
+  it("default GC settings satisfy the engine schema of every version in both modes", () => {
+    expect(validateEngineConfig(defaultEngineConfig("daemonset"), ALL)).toBeUndefined();
+    expect(validateEngineConfig(defaultEngineConfig("statefulset"), ALL)).toBeUndefined();
     expect(defaultEngineConfig("daemonset")).toEqual({ gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" } });
   });
   it("user keys replace the defaults' top-level keys", () => {
@@ -142,18 +144,50 @@ describe("engine.json", () => {
   it.each([
     [{ gc: { maxUsedSpace: "lots" } }, ["gc", "maxUsedSpace"], /^is not a disk space/],
     [{ logLevel: "loud" }, ["logLevel"], /^is not allowed \(expected one of: error, warn, info/],
-    [{ gcc: {} }, ["gcc"], /^is not an engine.json key here \(allowed: logLevel, telemetry/],
+    [{ gcc: {} }, ["gcc"], /^is not an engine.json key here for engine 0\.20\.3 \(its schema, published at v0\.19\.0, allows: logLevel, gc, security, registries\); the engine would refuse to start$/],
     [{ registries: { "docker.io": { mirrors: ["mirror.gcr.io"] } } }, ["registries", "docker.io", "http"], /^is required/],
     [{ gc: { policies: [{ keepDuration: "soon" }] } }, ["gc", "policies", 0, "keepDuration"], /^is not a duration/],
   ])("%j is rejected", (config, path, message) => {
-    const p = validateEngineConfig(config)!;
+    const p = validateEngineConfig(config, ["0.20.3"])!;
     expect(p.path).toEqual(path);
     expect(p.message).toMatch(message);
   });
   it("accepts a docker.io mirror written in full", () => {
     expect(
-      validateEngineConfig({ registries: { "docker.io": { mirrors: ["mirror.gcr.io"], http: false, insecure: false, ca: [] } } }),
+      validateEngineConfig({ registries: { "docker.io": { mirrors: ["mirror.gcr.io"], http: false, insecure: false, ca: [] } } }, ["0.20.3"]),
     ).toBeUndefined();
+  });
+  it.each([
+    // Keys that the schema on dagger/dagger main had but no released engine knows.
+    [{ telemetry: {} }, ["0.20.3"], "0.20.3", "0.19.0", ["telemetry"]],
+    [{ remoteCache: {} }, ["0.21.8"], "0.21.8", "0.19.0", ["remoteCache"]],
+    // registries arrived in 0.19.0: refused for an older version in the list, named.
+    [{ registries: {} }, ["0.20.3", "0.18.19"], "0.18.19", "0.18.11", ["registries"]],
+    // gc.dagqlCache arrived in 1.0.0-beta.10.
+    [{ gc: { dagqlCache: {} } }, ["0.21.8"], "0.21.8", "0.19.0", ["gc", "dagqlCache"]],
+  ])("%j is refused for the version that does not know it (%j)", (config, versions, version, since, path) => {
+    const p = validateEngineConfig(config, versions)!;
+    expect(p.path).toEqual(path);
+    expect(p.message).toContain(`for engine ${version} (its schema, published at v${since}, allows: `);
+  });
+  it("gc.dagqlCache is accepted from 1.0.0-beta.10, registries from 0.19.0", () => {
+    expect(validateEngineConfig({ gc: { dagqlCache: {} } }, ["1.0.0-beta.10"])).toBeUndefined();
+    expect(validateEngineConfig({ registries: {} }, ["0.19.0", "0.21.8"])).toBeUndefined();
+  });
+  it("a config error from the file names the key and the version", () => {
+    const { ConfigError, parseConfig } = require("../lib/config/load") as typeof import("../lib/config/load");
+    expect(() => parseConfig({ dagger: { versions: ["0.18.19", "0.20.3"], engine: { config: { registries: {} } } } })).toThrow(ConfigError);
+    expect(() => parseConfig({ dagger: { versions: ["0.18.19", "0.20.3"], engine: { config: { registries: {} } } } })).toThrow(
+      'dagger.engine.config.registries: {} is not an engine.json key here for engine 0.18.19 (its schema, published at v0.18.11, allows: logLevel, gc, security); the engine would refuse to start',
+    );
+  });
+  it("a version newer than the last shipped schema is checked against it, with a warning", () => {
+    const { parseConfig } = require("../lib/config/load") as typeof import("../lib/config/load");
+    const { plan } = parseConfig({ dagger: { versions: ["0.20.3", "1.0.0"] } });
+    expect(plan.warnings).toContain(
+      "dagger.engine.config: engine 1.0.0 is newer than v1.0.0-beta.10, the last tag whose engine.json schema this package ships; it was checked against that schema (add the version's schema to lib/schemas/engine/ if it changed)",
+    );
+    expect(parseConfig({ dagger: { versions: ["0.21.8"] } }).plan.warnings.join()).not.toContain("newer than");
   });
 });
 

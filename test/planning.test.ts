@@ -17,7 +17,9 @@ describe("versions", () => {
     ["0.20", /is not a full version/],
     ["0.20.x", /is not a valid version/],
     ["0.020.3", /is not a valid version/],
-    ["1.0.0-beta.14", /pre-release/],
+    ["1.0.0-beta.01", /is not a valid version/], // semver §9: no leading zeros in numeric identifiers
+    ["1.0.0-", /is not a valid version/],
+    ["0.20.99999999999999999999", /has a number too large to compare exactly/],
     ["", /is not a valid version/],
   ])("rejects %j", (raw, msg) => {
     expect(() => parseVersion(raw, "dagger.versions[1]")).toThrow(msg);
@@ -41,12 +43,37 @@ describe("versions", () => {
     );
   });
 
+  test("pre-releases parse and order by semver precedence (beta.9 < beta.10 < rc.1 < release)", () => {
+    expect(parseVersion("v1.0.0-beta.10")).toEqual({ major: 1, minor: 0, patch: 0, prerelease: "beta.10", text: "1.0.0-beta.10", minorText: "1.0" });
+    const sorted = parseVersionList(["1.0.0", "1.0.0-rc.1", "1.0.0-beta.10", "0.21.8", "1.0.0-beta.9", "1.0.0-alpha"]).map((v) => v.text);
+    expect(sorted).toEqual(["0.21.8", "1.0.0-alpha", "1.0.0-beta.9", "1.0.0-beta.10", "1.0.0-rc.1", "1.0.0"]);
+  });
+
   test("rejects an empty list", () => {
     expect(() => parseVersionList([])).toThrow(/dagger.versions: \[\] is empty/);
   });
 });
 
 describe("label plan", () => {
+  test("pre-releases get their exact label only; versions from 1.0 get a major alias to the newest stable", () => {
+    const map = runnerLabelMap(planRunners({ versions: ["0.20.3", "1.0.0", "1.2.0", "1.3.0-beta.2"] }));
+    expect(map["dagger-v1"]).toBe("1.2.0");
+    expect(map["dagger-latest"]).toBe("1.2.0");
+    expect(map["dagger-v1.3.0-beta.2"]).toBe("1.3.0-beta.2");
+    expect(Object.keys(map).filter((l) => Object.is(map[l], "1.3.0-beta.2"))).toEqual(["dagger-v1.3.0-beta.2"]);
+    expect(map["dagger-v1.3"]).toBeUndefined();
+    expect(map["dagger-v0"]).toBeUndefined(); // 0.x minors are not compatible: no major alias
+    expect(map["dagger-v1.2"]).toBe("1.2.0");
+    expect(map["dagger-v0.20"]).toBe("0.20.3");
+  });
+
+  test("a pre-release's release and scale-set names keep its identifiers", () => {
+    const plan = planRunners({ versions: ["0.20.3", "1.0.0-beta.10"], strategy: "multi-label" });
+    expect(plan.scaleSets.map((s) => [s.name, s.releaseName, s.labels])).toContainEqual(["dagger-v1.0.0-beta.10", "dagger-v1-0-0-beta-10", ["dagger-v1.0.0-beta.10"]]);
+    expect(planEngineNames("ci", parseVersionList(["1.0.0-beta.10"]), "statefulset")[0]).toMatchObject({ releaseName: "ci-v1-0-0-beta-10", podName: "ci-v1-0-0-beta-10-dagger-helm-engine-0" });
+    expect(() => planEngineNames("ci", parseVersionList(["1.0.0-beta.1", "1.0.0-beta-1"]), "daemonset")).toThrow(/makes engine release "ci-v1-0-0-beta-1", the same as 1\.0\.0-beta\.1/);
+  });
+
   test("mixed versions: latest is 0.20.3, dagger-v0.19 is 0.19.10", () => {
     const plan = planRunners({ versions: ["0.9.3", "0.20.3", "0.19.9", "0.19.10"] });
     const map = runnerLabelMap(plan);

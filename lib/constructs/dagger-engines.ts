@@ -287,7 +287,7 @@ export class DaggerEngines extends Construct {
           errors.push(`${key}.port: ${port} is out of range (expected 1-65535)`);
         }
         if (p.engineConfig !== undefined) {
-          const bad = validateEngineConfig(effectiveEngineConfig(p.mode, p.engineConfig));
+          const bad = validateEngineConfig(effectiveEngineConfig(p.mode, p.engineConfig), p.engines.map((e) => e.version));
           if (bad) errors.push(`${key}.config${bad.path.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("")}: ${bad.message}`);
         }
         if (!Token.isUnresolved(p.clientNamespace) && p.clientNamespace === nsName) {

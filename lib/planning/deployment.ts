@@ -11,6 +11,7 @@ import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
 import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { EngineLayerPlan, planEngineLayer, planEngineTransports } from "./engine-layer";
 import { ignoredKeyWarnings, runnerWarnings } from "./runner-warnings";
+import { unshippedSchemaWarnings } from "./engine-config";
 import type { EngineConnectionSpec } from "../engine-spec";
 import { ClusterPlan, planCluster } from "./cluster";
 import { PlanError } from "./errors";
@@ -93,6 +94,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   );
 
   warnings.push(...runnerWarnings(config, [engine.transport]), ...ignoredKeyWarnings(config, engine.transport));
+  warnings.push(...unshippedSchemaWarnings(runners.versions.map((v) => v.text)));
   warnings.push(...artifacts.warnings);
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.

@@ -1,14 +1,17 @@
 /**
- * The engine's `engine.json`: defaults and validation against the engine's JSON schema.
- * Pure code (no cdktf import).
+ * The engine's `engine.json`: defaults and validation against the schema of each engine
+ * version. Pure code (no cdktf import).
  *
- * The schema (`lib/schemas/dagger-engine-config.schema.json`) is dagger/dagger
- * `docs/static/reference/engine.schema.json` (main). Older engines accept a subset; the
- * long-standing keys are `logLevel`, `gc`, `security` and `registries`.
+ * The engine loads engine.json with unknown fields disallowed (dagger/dagger
+ * `engine/config/load.go`) and exits at startup on an error (`cmd/engine/main.go`), so a key the
+ * version does not know crash-loops every engine of that version. The schemas are the ones
+ * dagger/dagger published at `docs/static/reference/engine.schema.json` at each tag
+ * (`lib/schemas/engine/`): `logLevel`, `gc` and `security` since 0.17.0, `registries` since
+ * 0.19.0, `gc.dagqlCache` since 1.0.0-beta.10.
  */
 import type Ajv2020 from "ajv/dist/2020";
 import type { ErrorObject } from "ajv/dist/2020";
-import engineSchema from "../schemas/dagger-engine-config.schema.json";
+import { SCHEMAS_CHECKED_THROUGH, compareSemver, engineConfigSchema } from "../schemas/engine";
 import type { EngineMode } from "./engines";
 
 /** An `engine.json` document. */
@@ -47,17 +50,25 @@ export function effectiveEngineConfig(mode: EngineMode, user?: EngineConfig): En
   return { ...defaultEngineConfig(mode), ...(user ?? {}) };
 }
 
-let validator: ReturnType<Ajv2020["compile"]> | undefined;
+const validators = new Map<string, ReturnType<Ajv2020["compile"]>>();
 
-function compile() {
-  if (!validator) {
+/**
+ * The compiled validator of engine `version`'s engine.json schema, with the tag it was published
+ * at; undefined before 0.17.0. Compiled on first use, once per schema.
+ */
+export function engineConfigValidator(version: string): { readonly since: string; readonly validate: ReturnType<Ajv2020["compile"]> } | undefined {
+  const found = engineConfigSchema(version);
+  if (!found) return undefined;
+  let validate = validators.get(found.since);
+  if (!validate) {
     // Loaded on first use: ajv is ~80 modules, and only a user-supplied engine.json needs it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ajv = (require("ajv/dist/2020") as { default: typeof Ajv2020 }).default;
-    const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
-    validator = ajv.compile(engineSchema);
+    // One instance per schema: every published schema has the same $id.
+    validate = new Ajv({ allErrors: false, strict: false, verbose: true }).compile(found.schema);
+    validators.set(found.since, validate);
   }
-  return validator;
+  return { since: found.since, validate };
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -69,14 +80,14 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function describe(e: ErrorObject): EngineConfigProblem {
+function describe(e: ErrorObject, version: string, since: string): EngineConfigProblem {
   const path = pointerToPath(e.instancePath);
   if (e.keyword === "additionalProperties") {
     const key = (e.params as { additionalProperty: string }).additionalProperty;
     const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
     return {
       path: [...path, key],
-      message: `is not an engine.json key here (allowed: ${allowed.join(", ") || "none"})`,
+      message: `is not an engine.json key here for engine ${version} (its schema, published at v${since}, allows: ${allowed.join(", ") || "none"}); the engine would refuse to start`,
     };
   }
   if (e.keyword === "required") {
@@ -95,12 +106,33 @@ function describe(e: ErrorObject): EngineConfigProblem {
   return { path, message: e.message ?? "is not valid for the engine.json schema" };
 }
 
-/** Validates `config` against the engine's JSON schema; returns the first problem, if any. */
-export function validateEngineConfig(config: unknown): EngineConfigProblem | undefined {
-  const validate = compile();
-  if (validate(config)) return undefined;
-  const errors = validate.errors ?? [];
-  // Inside anyOf, the branch errors come first; the anyOf error names the real problem.
-  const best = errors.find((e) => e.keyword === "anyOf") ?? errors[0];
-  return best ? describe(best) : { path: [], message: "is not a valid engine.json" };
+/**
+ * Validates `config` against the schema of every engine version in `versions` (oldest first);
+ * returns the first problem, naming the version.
+ */
+export function validateEngineConfig(config: unknown, versions: readonly string[]): EngineConfigProblem | undefined {
+  for (const version of [...versions].sort(compareSemver)) {
+    const found = engineConfigValidator(version);
+    if (!found) continue; // older than any schema: refused elsewhere (MIN_ENGINE_VERSION)
+    const validate = found.validate;
+    if (validate(config)) continue;
+    const errors = validate.errors ?? [];
+    // Inside anyOf, the branch errors come first; the anyOf error names the real problem.
+    const best = errors.find((e) => e.keyword === "anyOf") ?? errors[0];
+    return best ? describe(best, version, found.since) : { path: [], message: `is not a valid engine.json for engine ${version}` };
+  }
+  return undefined;
+}
+
+/**
+ * Versions newer than the last tag whose schema this package ships: their engine.json is checked
+ * against the newest shipped schema, which they may have changed. One warning line per version.
+ */
+export function unshippedSchemaWarnings(versions: readonly string[], configPath = "dagger.engine.config"): string[] {
+  return versions
+    .filter((v) => compareSemver(v, SCHEMAS_CHECKED_THROUGH) > 0)
+    .map(
+      (v) =>
+        `${configPath}: engine ${v} is newer than v${SCHEMAS_CHECKED_THROUGH}, the last tag whose engine.json schema this package ships; it was checked against that schema (add the version's schema to lib/schemas/engine/ if it changed)`,
+    );
 }

@@ -23,7 +23,9 @@ export interface EngineNames {
 
 /** Release name of the engine for `version` in deployment `name`. */
 export function engineReleaseName(name: string, v: EngineVersion): string {
-  return `${name}-v${v.major}-${v.minor}-${v.patch}`;
+  // A pre-release keeps its identifiers: 1.0.0-beta.10 -> <name>-v1-0-0-beta-10.
+  const pre = v.prerelease ? `-${v.prerelease.replace(/\./g, "-").toLowerCase()}` : "";
+  return `${name}-v${v.major}-${v.minor}-${v.patch}${pre}`;
 }
 
 /** Names of every engine, checked against Helm and Kubernetes limits. */
@@ -34,8 +36,12 @@ export function planEngineNames(
   paths: { name?: string } = {},
 ): EngineNames[] {
   const namePath = paths.name ?? "name";
+  const seen = new Map<string, string>();
   return versions.map((v) => {
     const releaseName = engineReleaseName(name, v);
+    const other = seen.get(releaseName);
+    if (other) throw new PlanError("dagger.versions", v.text, `makes engine release "${releaseName}", the same as ${other} (pre-release identifiers differing only in case, "." or "-")`);
+    seen.set(releaseName, v.text);
     const fullname = daggerChartFullname(releaseName);
     const workloadName = `${fullname}-engine`;
     const max = mode === "statefulset" ? STATEFULSET_NAME_MAX : K8S_NAME_MAX;
@@ -147,17 +153,13 @@ export function transportProblem(mode: EngineMode, transport: EngineTransport): 
 
 /**
  * The node directory holding the engine socket for a DaemonSet release: the chart's run volume
- * `hostPath` `/run/dagger-<fullname>`, mounted at `/run/dagger` in the engine (dagger/dagger issue
- * 10277 shows it for the 2025-04 charts; the 2026 0.19/0.20-era templates have it, with
- * `--addr unix:///run/dagger/engine.sock` when a port is set). The 0.17-era template (March 2025)
- * wrote `/var/run/dagger-<fullname>` mounted at `/var/run/dagger`; the switch happened during
- * 0.18.x, so 0.18.0-0.18.3 may still use the old spelling. On the node (and in the engine image)
- * `/var/run` links to `/run`, so both spellings name the same directory and the socket is found
- * either way.
+ * `hostPath` `/run/dagger-<fullname>`, mounted at `/run/dagger` in the engine: so in every chart
+ * from v0.17.0 (the oldest supported) to v0.21.8 (`helm/dagger/templates/engine-daemonset.yaml`
+ * read at each of v0.17.0, v0.17.2, v0.18.0-v0.18.19, and ../shared/charts). Charts up to v0.16.x
+ * used a shared `/var/run/dagger`, not per release.
  */
-export function hostSocketDir(fullname: string, v: EngineVersion): string {
-  const old = v.major === 0 && v.minor < 18;
-  return `${old ? "/var/run" : "/run"}/dagger-${fullname}`;
+export function hostSocketDir(fullname: string): string {
+  return `/run/dagger-${fullname}`;
 }
 
 /** `unix://<mount>/engine.sock`. */
@@ -222,7 +224,6 @@ export interface EngineSpecOptions {
 
 /** The connection spec of one engine. */
 export function planEngineSpec(names: EngineNames, o: EngineSpecOptions): EngineConnectionSpec {
-  const v = parseVersion(names.version);
   const nodeLocal = o.transport === "unix" || (o.transport === "tcp" && o.mode === "daemonset");
   const base = {
     version: names.version,
@@ -242,7 +243,7 @@ export function planEngineSpec(names: EngineNames, o: EngineSpecOptions): Engine
       return {
         ...base,
         runnerHost: unixRunnerHost(SOCKET_MOUNT_PATH),
-        hostSocketDir: hostSocketDir(names.fullname, v),
+        hostSocketDir: hostSocketDir(names.fullname),
         socketMountPath: SOCKET_MOUNT_PATH,
       };
     case "kube-pod":

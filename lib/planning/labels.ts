@@ -4,7 +4,7 @@
  * Pure code: no cdktf import, so it is trivially testable and reusable by other tools.
  */
 import { PlanError } from "./errors";
-import { EngineVersion, newest, newestPerMinor, parseVersionList } from "./versions";
+import { EngineVersion, newest, newestPerMajor, newestPerMinor, parseVersionList } from "./versions";
 import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
 import {
   ARC_SCALE_SET_MAX,
@@ -17,8 +17,12 @@ import {
 /** How labels map onto ARC runner scale sets. */
 export type LabelStrategy = "per-label" | "multi-label";
 
-/** What a label points at: an exact version, the newest patch of a minor, or the newest overall. */
-export type LabelKind = "exact" | "minor" | "latest";
+/**
+ * What a label points at: an exact version, the newest stable patch of a minor, the newest
+ * stable release of a major (1 and later, where a minor release is compatible), or the newest
+ * stable version overall.
+ */
+export type LabelKind = "exact" | "minor" | "major" | "latest";
 
 export interface PlanInput {
   /** Engine versions as written in the config (`0.20.3` or `v0.20.3`). */
@@ -69,8 +73,9 @@ export interface ScaleSetPlan {
 
 export interface RunnerPlan {
   readonly strategy: LabelStrategy;
-  /** Engine versions, ascending semver. */
+  /** Engine versions, ascending semver (pre-releases included). */
   readonly versions: readonly EngineVersion[];
+  /** The newest stable version (`dagger-latest`). */
   readonly latest: EngineVersion;
   readonly sizes: readonly string[];
   /** Every label, sorted: by version descending, then kind, then size. */
@@ -109,7 +114,11 @@ export function planRunners(input: PlanInput): RunnerPlan {
 
   const versions = parseVersionList(input.versions, versionsPath);
   const latest = newest(versions);
+  if (!latest) {
+    throw new PlanError(versionsPath, input.versions, "has only pre-releases (add a stable version: the minor aliases and dagger-latest point at stable versions only)");
+  }
   const perMinor = newestPerMinor(versions);
+  const perMajor = newestPerMajor(versions);
   const versionIndex = new Map(input.versions.map((raw, i) => [String(raw).replace(/^v/, "").trim(), i]));
 
   // Labels, newest version first so the table reads top-down.
@@ -122,6 +131,9 @@ export function planRunners(input: PlanInput): RunnerPlan {
     }
     for (const [minorText, v] of [...perMinor.entries()].reverse()) {
       labels.push({ label: `${prefix}-v${minorText}${suffix(size)}`, kind: "minor", version: v.text, size, scaleSet: "" });
+    }
+    for (const [majorText, v] of [...perMajor.entries()].reverse()) {
+      labels.push({ label: `${prefix}-v${majorText}${suffix(size)}`, kind: "major", version: v.text, size, scaleSet: "" });
     }
     labels.push({ label: `${prefix}-latest${suffix(size)}`, kind: "latest", version: latest.text, size, scaleSet: "" });
   }

@@ -7,10 +7,9 @@
  * with the Dagger chart's `dagger-engine` container, a scale set an AutoscalingRunnerSet, the
  * ARC controller the Deployment with the chart's `app.kubernetes.io/part-of: gha-rs-controller`.
  */
-import Ajv2020 from "ajv/dist/2020";
 import type { DeploymentPlan } from "../planning/deployment";
 import { ENGINE_CONTAINER_NAME } from "../planning/engines";
-import { engineConfigSchema } from "../schemas/engine";
+import { engineConfigValidator } from "../planning/engine-config";
 import { Container, ModelPod, PodSpec, excludedLabelPrefixes, listenerPod, runnerPod } from "./arc-pods";
 import type { KubeSchemas } from "./kube-schema";
 import type { K8sObject, RenderedRelease } from "./render";
@@ -529,8 +528,6 @@ function toSelector(raw: unknown): Selector | undefined {
   return { matchLabels: r.match_labels, matchExpressions: r.match_expressions };
 }
 
-// Dagger publishes its engine.json schemas as JSON Schema 2020-12.
-const ajv = new Ajv2020({ strict: false, allErrors: false });
 
 function checkEngineConfig(e: Engine, add: Add): void {
   const rel = e.rr.release.name;
@@ -556,12 +553,12 @@ function checkEngineConfig(e: Engine, add: Add): void {
     add(rel, field, `is not JSON (${(err as Error).message}): the engine exits at startup`);
     return;
   }
-  const schema = engineConfigSchema(e.version);
+  const schema = engineConfigValidator(e.version);
   if (!schema) {
     add(rel, field, `engine ${e.version} predates every published engine.json schema (0.17.0)`);
     return;
   }
-  const validate = ajv.compile(schema.schema);
+  const validate = schema.validate;
   if (!validate(config)) {
     const err = validate.errors![0];
     const extra = err.keyword === "additionalProperties" ? ` ${q((err.params as { additionalProperty: string }).additionalProperty)}` : "";

@@ -135,10 +135,6 @@ export const engineSchema = z
           'conflicts with dagger.engine.mode "daemonset" (a DaemonSet caches on the node\'s disk; cache.size, storageClass and retainOnDelete need mode statefulset)',
       });
     }
-    if (e.config !== undefined) {
-      const bad = validateEngineConfig(e.config);
-      if (bad) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["config", ...bad.path], message: bad.message });
-    }
     if (e.cloud.existingSecretName !== undefined && !e.cloud.enabled) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -182,6 +178,11 @@ export const daggerSchema = z
         });
       }
     });
+    // engine.json against the schema of every configured version (dagger.versions).
+    if (d.engine.config !== undefined) {
+      const bad = validateEngineConfig(d.engine.config, parsed);
+      if (bad) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["engine", "config", ...bad.path], message: bad.message });
+    }
     const image = d.engine.image;
     if (typeof image === "string" && !image.includes("{version}") && parsed.length > 1) {
       ctx.addIssue({
