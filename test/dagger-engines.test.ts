@@ -498,7 +498,7 @@ describe("validation errors", () => {
     [
       "an unknown engine config key",
       { dagger: { engine: { config: { logLevle: "debug" } } } },
-      'dagger.engine.config.logLevle: "debug" is not an engine.json key here (allowed: logLevel, telemetry, remoteCache, gc, security, registries)',
+      'dagger.engine.config.logLevle: "debug" is not an engine.json key here for engine 0.20.3 (its schema, published at v0.19.0, allows: logLevel, gc, security, registries); the engine would refuse to start',
     ],
     ["a port above range", { dagger: { engine: { transport: "tcp", port: 70000 } } }, "dagger.engine.port: 70000 is too large (expected <= 65535)"],
     ["a port below range", { dagger: { engine: { transport: "tcp", port: 0 } } }, "dagger.engine.port: 0 is too small (expected >= 1)"],
