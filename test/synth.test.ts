@@ -3,11 +3,10 @@
  * CLI runs main.ts with CDKTF_OUTDIR), remove orphaned stack directories as the CLI does, and
  * print each warning once.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ScriptResult, runScript } from "./util";
+import { ScriptResult, runCommand, runScript } from "./util";
 
 const ROOT = path.join(__dirname, "..");
 const scratch: string[] = [];
@@ -30,21 +29,8 @@ function tree(dir: string, rel = ""): Record<string, string> {
 }
 
 /** `cdktf synth --output <dir>` as users run it. */
-function cdktfSynth(outdir: string, config: string): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", outdir], {
-      cwd: ROOT,
-      env: { ...process.env, RUNNERS_CONFIG: config, CHECKPOINT_DISABLE: "1", CI: "true", NODE_OPTIONS: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cdktfSynth = (outdir: string, config: string) =>
+  runCommand(path.join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", outdir], { RUNNERS_CONFIG: config, CHECKPOINT_DISABLE: "1", CI: "true" });
 
 describe.each([
   ["the built-in default", ""],

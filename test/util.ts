@@ -49,13 +49,10 @@ export interface ScriptResult {
   readonly stderr: string;
 }
 
-/**
- * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
- * `node --import tsx`, from the repository root, asynchronously so several can run at once.
- */
-export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
+/** Runs `file` with `args` from the repository root (asynchronously, so several can run at once). */
+export function runCommand(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    const child = spawn(file, args, {
       cwd: path.join(__dirname, ".."),
       env: { ...process.env, NODE_OPTIONS: "", RUNNERS_CONFIG: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -67,4 +64,12 @@ export function runScript(script: string, args: readonly string[] = [], env: Rec
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
+ * `node --import tsx`, from the repository root.
+ */
+export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
+  return runCommand(process.execPath, ["--import", "tsx", script, ...args], env);
 }
