@@ -321,19 +321,27 @@ function synthWithToken(raw: unknown, token: string): { stack: any; outText: str
 describe("Dagger Cloud", () => {
   const SENTINEL = "dct-SENTINEL-3f9a1c7e-never-in-output";
   const SECRET_REF = /^\$\{kubernetes_secret_v1\.[^}]+\.metadata\[0\]\.name\}$/;
+  const CACHE_ENV = (secret: unknown) => [
+    { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL", value: "https://api.dagger.cloud/magicache" },
+    { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN", valueFrom: { secretKeyRef: { name: secret, key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } } },
+  ];
+  // 0.18.16 is the last engine that reads the cache service (dagger PR #10886 removed it in 0.18.17).
+  const MIXED = { dagger: { versions: ["0.18.16", "0.20.3"], engine: { cloud: { enabled: true } } } };
   let stack: any;
   let outText: string;
   let sts: { stack: any; outText: string };
+  let recent: { stack: any; outText: string };
   let specs: EngineConnectionSpec[];
+  const release = (st: any, version: string) => engineReleases(st).find((r: any) => r.version === version);
   beforeAll(() => {
-    const raw = { dagger: { engine: { cloud: { enabled: true } } } };
-    ({ stack, outText } = synthWithToken(raw, SENTINEL));
-    specs = build(raw).specs;
-    sts = synthWithToken({ dagger: { engine: { mode: "statefulset", cloud: { enabled: true } } } }, SENTINEL);
+    ({ stack, outText } = synthWithToken(MIXED, SENTINEL));
+    specs = build(MIXED).specs;
+    sts = synthWithToken({ dagger: { ...MIXED.dagger, engine: { mode: "statefulset", cloud: { enabled: true } } } }, SENTINEL);
+    recent = synthWithToken({ dagger: { engine: { cloud: { enabled: true } } } }, SENTINEL);
   });
 
   it("the token passed as TF_VAR_dagger_cloud_token appears nowhere in cdktf.out (both modes)", () => {
-    for (const text of [outText, sts.outText]) {
+    for (const text of [outText, sts.outText, recent.outText]) {
       expect(text.length).toBeGreaterThan(1000);
       expect(text).toContain("${var.dagger_cloud_token}"); // the variable is used...
       expect(text).not.toContain(SENTINEL); // ...but its value is never written
@@ -349,7 +357,7 @@ describe("Dagger Cloud", () => {
     });
   });
 
-  it("Secrets: the chart's key in the engines namespace, DAGGER_CLOUD_TOKEN in the runners namespace", () => {
+  it("Secrets: the cache-service key in the engines namespace (an engine before 0.18.17 reads it), DAGGER_CLOUD_TOKEN in the runners namespace", () => {
     const secrets = all(stack, "kubernetes_secret_v1");
     const engine = secrets.find((s: any) => s.metadata.name === "dagger-runners-dagger-cloud");
     const client = secrets.find((s: any) => s.metadata.name === "dagger-cloud-token");
@@ -359,24 +367,27 @@ describe("Dagger Cloud", () => {
     expect(client.metadata.namespace).toMatch(RUNNERS_NS);
   });
 
-  it("daemonset: the chart gets magicache.{enabled, url, secretName}, never a token", () => {
-    const values = helmValues(engineReleases(stack)[0]);
-    expect(values.magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: expect.stringMatching(SECRET_REF) });
-    expect(values.engine.env).toBeUndefined();
-    expect(JSON.stringify(values)).not.toMatch(/token"\s*:/i);
+  it("only engines before 0.18.17 get the cache-service variables, through engine.env, in both modes; never a token value", () => {
+    for (const st of [stack, sts.stack]) {
+      const old = helmValues(release(st, "0.18.16"));
+      expect(old.engine.env).toEqual(CACHE_ENV(expect.stringMatching(SECRET_REF)));
+      expect(old.magicache).toBeUndefined();
+      const current = helmValues(release(st, "0.20.3"));
+      expect(current.engine.env).toBeUndefined();
+      expect(current.magicache).toBeUndefined();
+      for (const v of [old, current]) expect(JSON.stringify(v)).not.toMatch(/token"\s*:/i);
+    }
   });
 
-  it("statefulset: the token reaches the engine through engine.env (the chart's StatefulSet mis-renders magicache's envFrom)", () => {
-    const values = helmValues(engineReleases(sts.stack)[0]);
-    expect(values.magicache).toBeUndefined();
-    expect(values.engine.env).toEqual([
-      { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL", value: "https://api.dagger.cloud/magicache" },
-      {
-        name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN",
-        valueFrom: { secretKeyRef: { name: expect.stringMatching(SECRET_REF), key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } },
-      },
-    ]);
-    expect(JSON.stringify(values)).not.toMatch(/token"\s*:/i);
+  it("engines from 0.18.17 only: no engines-namespace Secret, the runners' token stays, and a warning says so", () => {
+    const names = all(recent.stack, "kubernetes_secret_v1").map((s: any) => s.metadata.name);
+    expect(names).toContain("dagger-cloud-token");
+    expect(names).not.toContain("dagger-runners-dagger-cloud");
+    expect(helmValues(engineReleases(recent.stack)[0]).engine.env).toBeUndefined();
+    expect(parseConfig({ dagger: { engine: { cloud: { enabled: true } } } }).plan.warnings).toContain(
+      "dagger.engine.cloud.enabled: engine-side Dagger Cloud caching (Magicache) does not exist in engine 0.20.3 (the engine stopped reading it in 0.18.17, dagger PR #10886): only the runners' DAGGER_CLOUD_TOKEN is set, for traces in Dagger Cloud",
+    );
+    expect(parseConfig({ dagger: { versions: ["0.18.16"], engine: { cloud: { enabled: true } } } }).plan.warnings.join()).not.toContain("Magicache");
   });
 
   it("the spec names the client Secret", () => {
@@ -385,40 +396,28 @@ describe("Dagger Cloud", () => {
     expect(specs[0].cloudTokenSecret!.key).toBe("DAGGER_CLOUD_TOKEN");
   });
 
-  it("existingSecretName: no variable and no Secrets; the chart and the spec use the existing one", () => {
-    const raw = { dagger: { engine: { cloud: { enabled: true, existingSecretName: "my-cloud" } } } };
+  it("existingSecretName: no variable and no Secrets; the old engine and the spec use the existing one", () => {
+    const raw = { dagger: { ...MIXED.dagger, engine: { cloud: { enabled: true, existingSecretName: "my-cloud" } } } };
     const s = synthConfig(raw).stacks[STACK];
     expect(s.variable?.dagger_cloud_token).toBeUndefined();
     expect(all(s, "kubernetes_secret_v1").filter((x: any) => /cloud/.test(x.metadata.name))).toEqual([]);
-    expect(helmValues(engineReleases(s)[0]).magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: "my-cloud" });
+    expect(helmValues(release(s, "0.18.16")).engine.env).toEqual(CACHE_ENV("my-cloud"));
+    expect(helmValues(release(s, "0.20.3")).engine.env).toBeUndefined();
     expect(build(raw).specs[0].cloudTokenSecret).toEqual({ name: "my-cloud", key: "DAGGER_CLOUD_TOKEN" });
   });
-});
 
-describe("daggerChartValues: how the Dagger Cloud token reaches the engine, per mode and chart version", () => {
   const base = { engines: [], clientNamespace: "arc-runners", namePrefix: "ci" } as const;
   it.each([
-    ["daemonset", "0.20.3", "chart"],
-    ["daemonset", "0.19.0", "chart"],
-    ["daemonset", "0.18.5", "env"], // before 0.19.0 we do not rely on PR 10071's DaemonSet fix
-    ["daemonset", "0.17.0", "env"], // issue 10065: broken envFrom
-    ["statefulset", "0.20.3", "env"], // the StatefulSet template still mis-indents envFrom
-    ["statefulset", "0.17.0", "env"],
-  ] as const)("%s %s -> %s", (mode, version, route) => {
+    ["daemonset", "0.17.0", true],
+    ["daemonset", "0.18.16", true],
+    ["daemonset", "0.18.17", false],
+    ["daemonset", "0.20.3", false],
+    ["statefulset", "0.18.16", true],
+    ["statefulset", "0.20.3", false],
+  ] as const)("%s %s: cache-service env %s", (mode, version, env) => {
     const v = daggerChartValues({ ...base, mode }, version, { magicacheSecret: "cloud" });
-    if (route === "chart") {
-      expect(v.magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: "cloud" });
-      expect(v.engine.env).toBeUndefined();
-    } else {
-      expect(v.magicache).toBeUndefined();
-      expect(v.engine.env).toEqual([
-        { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL", value: "https://api.dagger.cloud/magicache" },
-        { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN", valueFrom: { secretKeyRef: { name: "cloud", key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } } },
-      ]);
-    }
-    const off = daggerChartValues({ ...base, mode }, version, {});
-    expect(off.magicache).toBeUndefined();
-    expect(off.engine.env).toBeUndefined();
+    expect(v.engine.env).toEqual(env ? CACHE_ENV("cloud") : undefined);
+    expect(daggerChartValues({ ...base, mode }, version, {}).engine.env).toBeUndefined();
   });
 });
 

@@ -70,14 +70,17 @@ describe("statefulset-ssd-spot", () => {
 describe("dagger-cloud", () => {
   let s: Synthesized;
   beforeAll(() => (s = synth("dagger-cloud.yaml")));
-  test("engines use Magicache from a Secret, the token is a sensitive variable", () => {
+  test("runners get DAGGER_CLOUD_TOKEN from a Secret fed by a sensitive variable; the 0.20.3 engine gets nothing it would not read", () => {
     const runners = s.stacks["dagger-cloud-runners"];
     const v = helmValues(engineReleases(runners)[0]);
-    expect(v.magicache.enabled).toBe(true);
-    expect(v.magicache.secretName).toEqual(expect.any(String));
-    expect(v.magicache.token).toBeUndefined();
-    const vars = runners.variable ?? {};
-    expect(Object.values(vars).some((x: any) => x.sensitive === true)).toBe(true);
+    expect(v.magicache).toBeUndefined();
+    expect(v.engine.env).toBeUndefined();
+    const secrets = Object.values(resources(runners, "kubernetes_secret_v1")) as any[];
+    expect(secrets.filter((x) => x.data?.DAGGER_CLOUD_TOKEN).map((x) => x.data.DAGGER_CLOUD_TOKEN)).toEqual(["${var.dagger_cloud_token}"]);
+    expect(runners.variable.dagger_cloud_token.sensitive).toBe(true);
+    const set = values(runners, "helm_release").find((r) => r.chart === "gha-runner-scale-set");
+    const runner = helmValues(set).template.spec.containers.find((c: any) => c.name === "runner");
+    expect(runner.env).toContainEqual({ name: "DAGGER_CLOUD_TOKEN", valueFrom: { secretKeyRef: { name: expect.stringMatching(/^\$\{kubernetes_secret_v1\./), key: "DAGGER_CLOUD_TOKEN" } } });
   });
 });
 

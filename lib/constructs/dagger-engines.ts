@@ -14,10 +14,11 @@
  * `--addr tcp://0.0.0.0:<port>`), `engine.hostPath.dataVolume.enabled`,
  * `engine.statefulSet.persistentVolumeClaim.*` (volumeClaimTemplate `data`),
  * `engine.statefulSet.persistentVolumeClaimRetentionPolicy.*` (rendered only with the PVC on),
- * `engine.env` (a `toYaml` list), `magicache.{enabled,url,secretName}` (the Secret is loaded with
- * `envFrom`; with `secretName` the chart creates no Secret). The chart's StatefulSet mis-renders
- * that `envFrom` (dagger/dagger issue 10065), so there the token goes through `engine.env`:
- * see `magicacheViaChart` in lib/planning/engines.ts.
+ * `engine.env` (a `toYaml` list). Dagger Cloud reaches the engine only for engines before
+ * 0.18.17, the last that read the cache-service variables (`engineReadsCacheService` in
+ * lib/planning/engines.ts), through `engine.env`: the chart's own `magicache` values load the
+ * Secret with an `envFrom` its StatefulSet mis-renders up to 0.20.3 (dagger/dagger issue 10065).
+ * Every engine's runners get `DAGGER_CLOUD_TOKEN` (the CLI's traces).
  */
 import { Construct } from "constructs";
 import { Annotations, TerraformVariable, Token } from "cdktf";
@@ -50,7 +51,7 @@ import {
   MAGICACHE_URL,
   MAGICACHE_URL_ENV,
   checkEngineObjectNames,
-  magicacheViaChart,
+  engineReadsCacheService,
   defaultTransport,
   engineServiceName,
   imageOverride,
@@ -99,12 +100,15 @@ export interface EngineVpaProps {
 
 /** Dagger Cloud settings. */
 export interface EngineCloudProps {
-  /** Connect the engines and the runners to Dagger Cloud (Magicache and traces). @default false */
+  /**
+   * Connect to Dagger Cloud: the runners get `DAGGER_CLOUD_TOKEN` (the CLI sends traces), and
+   * engines before 0.18.17 the cache-service token (Magicache; later engines have none). @default false
+   */
   readonly enabled?: boolean;
   /**
-   * Existing Secret, in both the engines and the client namespace, with the keys
-   * `_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN` and `DAGGER_CLOUD_TOKEN`.
-   * @default none: the sensitive variable `dagger_cloud_token` feeds two created Secrets
+   * Existing Secret with the key `DAGGER_CLOUD_TOKEN` in the client namespace and, for engines
+   * before 0.18.17, `_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN` in the engines namespace.
+   * @default none: the sensitive variable `dagger_cloud_token` feeds the created Secrets
    */
   readonly existingSecretName?: string;
 }
@@ -189,7 +193,6 @@ export interface DaggerChartValues {
       };
     };
   };
-  readonly magicache?: { readonly enabled: boolean; readonly url: string; readonly secretName: string };
 }
 
 /** Default StatefulSet cache size. */
@@ -208,8 +211,10 @@ export function daggerChartValues(
   const image = imageOverride(p.image, version);
   const statefulset = p.mode === "statefulset";
   const pullSecrets = p.imagePullSecrets ?? [];
-  const cloudViaChart = o.magicacheSecret !== undefined && magicacheViaChart(p.mode, parseVersion(version));
-  const cloudViaEnv = o.magicacheSecret !== undefined && !cloudViaChart;
+  // Only engines before 0.18.17 read the cache service (engineReadsCacheService). The env works in
+  // every chart, unlike the chart's `magicache` envFrom (broken in StatefulSets up to 0.20.3,
+  // dagger/dagger issue 10065).
+  const cloudViaEnv = o.magicacheSecret !== undefined && engineReadsCacheService(parseVersion(version));
   return {
     engine: {
       kind: statefulset ? "StatefulSet" : "DaemonSet",
@@ -223,7 +228,6 @@ export function daggerChartValues(
       ...(o.port !== undefined ? { port: o.port } : {}),
       ...(cloudViaEnv
         ? {
-            // What the chart's magicache values would set: the URL, and the token from the Secret.
             env: [
               { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
               { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
@@ -250,7 +254,6 @@ export function daggerChartValues(
           }
         : {}),
     },
-    ...(cloudViaChart ? { magicache: { enabled: true, url: MAGICACHE_URL, secretName: o.magicacheSecret! } } : {}),
   };
 }
 
@@ -305,7 +308,8 @@ export class DaggerEngines extends Construct {
       },
     });
     if (p.warnings ?? true) {
-      for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: key })) {
+      const cloud = p.cloud?.enabled ?? false;
+      for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: key, cloud, versions: p.engines.map((e) => e.version) })) {
         Annotations.of(this).addWarning(w);
       }
     }
@@ -341,6 +345,8 @@ export class DaggerEngines extends Construct {
     // --- Dagger Cloud ------------------------------------------------------------------------
     let magicacheSecret: string | undefined;
     let cloudTokenSecret: { name: string; key: string } | undefined;
+    // Engines before 0.18.17 read the cache-service token; later ones have nothing to read.
+    const engineNeedsToken = p.engines.some((e) => engineReadsCacheService(parseVersion(e.version)));
     if (p.cloud?.enabled) {
       if (p.cloud.existingSecretName) {
         magicacheSecret = p.cloud.existingSecretName;
@@ -350,21 +356,23 @@ export class DaggerEngines extends Construct {
           type: "string",
           sensitive: true,
           nullable: false,
-          description: "Dagger Cloud token (Magicache and traces); set TF_VAR_dagger_cloud_token. Never put it in the config.",
+          description: "Dagger Cloud token (runners' traces; Magicache for engines before 0.18.17); set TF_VAR_dagger_cloud_token. Never put it in the config.",
         });
         token.overrideLogicalId(DAGGER_CLOUD_TOKEN_VARIABLE);
         this.cloudTokenVariable = token;
-        const engineSecret = new SecretV1(this, "cloud-token-engines", {
-          metadata: { name: `${p.namePrefix}-dagger-cloud`, namespace },
-          type: "Opaque",
-          data: { [MAGICACHE_TOKEN_KEY]: token.stringValue },
-        });
+        if (engineNeedsToken) {
+          const engineSecret = new SecretV1(this, "cloud-token-engines", {
+            metadata: { name: `${p.namePrefix}-dagger-cloud`, namespace },
+            type: "Opaque",
+            data: { [MAGICACHE_TOKEN_KEY]: token.stringValue },
+          });
+          magicacheSecret = engineSecret.metadata.name;
+        }
         const clientSecret = new SecretV1(this, "cloud-token-clients", {
           metadata: { name: p.clientCloudSecretName ?? DEFAULT_CLIENT_CLOUD_SECRET, namespace: p.clientNamespace },
           type: "Opaque",
           data: { [CLIENT_CLOUD_TOKEN_KEY]: token.stringValue },
         });
-        magicacheSecret = engineSecret.metadata.name;
         cloudTokenSecret = { name: clientSecret.metadata.name, key: CLIENT_CLOUD_TOKEN_KEY };
       }
     }

@@ -89,6 +89,8 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
       cache: e.cache,
       vpa: e.vpa,
       nodeDiskTypes: cluster ? nodeDiskTypes(config.cluster.nodePools) : [],
+      cloud: e.cloud.enabled,
+      versions: engines.map((x) => x.version),
       networkPolicyUnknown: config.target === "existing-cluster",
     }),
   );

@@ -104,7 +104,7 @@ export const DEFAULT_CLIENT_CLOUD_SECRET = "dagger-cloud-token";
 /** Label a `tcp` client pod carries (value: the engine's release name) for the NetworkPolicy. */
 export const CLIENT_POD_LABEL = "dagger-runners/engine";
 
-/** Key the chart loads from `magicache.secretName` with `envFrom` (templates/magicache-secret.yaml). */
+/** The engine's Dagger Cloud cache token variable (engines before 0.18.17), also the key of the engines' Secret. */
 export const MAGICACHE_TOKEN_KEY = "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN";
 
 /** Key of the client's Dagger Cloud token Secret, read as the env var of the same name. */
@@ -113,26 +113,20 @@ export const CLIENT_CLOUD_TOKEN_KEY = "DAGGER_CLOUD_TOKEN";
 /** The chart's default `magicache.url` (helm/dagger/values.yaml, charts 0.17-0.20.x). */
 export const MAGICACHE_URL = "https://api.dagger.cloud/magicache";
 
-/** Env var the engine reads the Magicache URL from (the chart sets it from `magicache.url`). */
+/** Env var engines before 0.18.17 read the Magicache URL from. */
 export const MAGICACHE_URL_ENV = "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL";
 
-/** First chart whose DaemonSet renders `magicache.secretName` correctly (see {@link magicacheViaChart}). */
-export const MAGICACHE_DAEMONSET_FIXED = "0.19.0";
-
 /**
- * Whether the chart's own `magicache.{enabled,url,secretName}` values can deliver the Dagger
- * Cloud token to the engine, or the construct must pass it through `engine.env` instead.
- *
- * The chart loads the Secret with `envFrom: - secretRef:` but indents `name:` one level too
- * little, so it renders `{secretRef: null, name: ...}`, which the API server rejects
- * (dagger/dagger issue 10065, charts 0.16.3+). PR 10071 (April 2025) fixed
- * `engine-daemonset.yaml` only; `engine-statefulset.yaml` still has the bad indentation in the
- * 2026 (0.19/0.20-era) template. So: DaemonSet from {@link MAGICACHE_DAEMONSET_FIXED} (well after
- * the fix) uses the chart's values; StatefulSets and older DaemonSets get the same two env vars
- * through `engine.env` (a plain `toYaml` list since chart 0.16.3), which works in every chart.
+ * First engine that no longer reads `_EXPERIMENTAL_DAGGER_CACHESERVICE_URL`/`_TOKEN`: dagger PR
+ * #10886 (commit 9d4a4425b6) removed them from `engine/server/server.go` in v0.18.17 (they are
+ * read there at v0.18.16; at v0.18.17 and v0.20.3 only `engine/client/buildkit.go` still declares
+ * the token name, unused). Engine-side Dagger Cloud caching ("Magicache") does nothing from then on.
  */
-export function magicacheViaChart(mode: EngineMode, v: EngineVersion): boolean {
-  return mode === "daemonset" && compareVersions(v, parseVersion(MAGICACHE_DAEMONSET_FIXED)) >= 0;
+export const CACHE_SERVICE_REMOVED = "0.18.17";
+
+/** Whether engine `v` reads the Dagger Cloud cache-service variables (before {@link CACHE_SERVICE_REMOVED}). */
+export function engineReadsCacheService(v: EngineVersion): boolean {
+  return compareVersions(v, parseVersion(CACHE_SERVICE_REMOVED)) < 0;
 }
 
 /** `unix` for DaemonSets (node-local socket), `kube-pod` for the StatefulSet (one named pod). */
@@ -291,6 +285,10 @@ export interface EngineWarningInput {
   readonly configPath?: string;
   /** True when NetworkPolicy enforcement is unknown (existing clusters). @default false */
   readonly networkPolicyUnknown?: boolean;
+  /** Dagger Cloud is enabled. @default false */
+  readonly cloud?: boolean;
+  /** The engine versions (for what Dagger Cloud does on each). @default [] */
+  readonly versions?: readonly string[];
 }
 
 /** Risky but valid choices, one line each naming the config key. Pure. */
@@ -318,6 +316,12 @@ export function engineWarnings(i: EngineWarningInput): string[] {
         out.push(`${d.path}.diskType: "pd-standard" (HDD) holds the daemonset engines' cache on the node's boot disk; builds will be I/O bound, prefer pd-balanced or pd-ssd`);
       }
     }
+  }
+  const noCache = (i.versions ?? []).filter((v) => !engineReadsCacheService(parseVersion(v)));
+  if (i.cloud && noCache.length > 0) {
+    out.push(
+      `${key}.cloud.enabled: engine-side Dagger Cloud caching (Magicache) does not exist in engine ${noCache.join(", ")} (the engine stopped reading it in ${CACHE_SERVICE_REMOVED}, dagger PR #10886): only the runners' DAGGER_CLOUD_TOKEN is set, for traces in Dagger Cloud`,
+    );
   }
   if (i.vpa?.enabled && (i.vpa.updateMode === "Recreate" || i.vpa.updateMode === "InPlaceOrRecreate")) {
     out.push(
