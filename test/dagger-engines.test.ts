@@ -421,6 +421,19 @@ describe("Dagger Cloud", () => {
   });
 });
 
+describe("the engine's TCP address", () => {
+  const base = { engines: [], clientNamespace: "arc-runners", namePrefix: "ci", mode: "daemonset" } as const;
+  it.each([
+    ["0.20.4", { port: 1234 }],
+    // From chart 0.21.0 `engine.port` also creates the chart's own Service: the address goes through args.
+    ["0.21.0", { args: ["--addr", "tcp://0.0.0.0:1234", "--addr", "unix:///run/dagger/engine.sock"] }],
+    ["1.0.0-beta.10", { args: ["--addr", "tcp://0.0.0.0:1234", "--addr", "unix:///run/dagger/engine.sock"] }],
+  ])("chart %s: %j", (version, want) => {
+    const v = daggerChartValues(base, version, { port: 1234 }).engine as unknown as Record<string, unknown>;
+    expect({ port: v.port, args: v.args }).toEqual({ port: undefined, args: undefined, ...want });
+  });
+});
+
 describe("overrides: image, pull secrets, placement, engine.json, priority class", () => {
   let stack: any;
   let specs: EngineConnectionSpec[];

@@ -253,6 +253,18 @@ describeVerify("npm run verify with the real charts", () => {
     expect(await findings(d)).toContainEqual(expect.stringMatching(/spec\.port\.target_port: "1234" is not the port engine verify-tcp-sts-v0-20-3 \(StatefulSet\/verify-tcp-sts-v0-20-3-dagger-helm-engine\) listens on \(4321\)$/));
   });
 
+  test("tcp: exactly one Service per engine (the 0.21 chart adds its own when engine.port is set)", async () => {
+    const d = mutate(out("tcp-chart-service.yaml"), (s) =>
+      editValues(engineRelease(s, "0-21-8"), (v) => {
+        delete v.engine.args;
+        v.engine.port = 1234;
+      }),
+    );
+    expect(await findings(d)).toEqual([
+      "verify-svc-v0-21-8: Services selecting DaemonSet/verify-svc-v0-21-8-dagger-helm-engine: 2 Services select the engine pods (ours: kubernetes_service_v1.verify-svc-v0-21-8-tcp; rendered by a chart: verify-svc-v0-21-8: Service/verify-svc-v0-21-8-dagger-helm): exactly one, ours, should",
+    ]);
+  });
+
   test("tcp: no NetworkPolicy selects the engine pods", async () => {
     const d = mutate(out("tcp-daemonset-vpa.yaml"), (s) => {
       one(s, "kubernetes_network_policy_v1", (n) => n.startsWith("verify-tcp-v0-20-4")).spec.pod_selector.match_labels = { name: "nothing" };

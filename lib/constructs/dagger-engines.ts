@@ -52,6 +52,7 @@ import {
   MAGICACHE_URL_ENV,
   checkEngineObjectNames,
   engineReadsCacheService,
+  chartCreatesService,
   defaultTransport,
   engineServiceName,
   imageOverride,
@@ -177,6 +178,8 @@ export interface DaggerChartValues {
     readonly tolerations?: readonly Toleration[];
     readonly configJson: string;
     readonly port?: number;
+    /** Engine arguments (the TCP address for charts that would create their own Service on `port`). */
+    readonly args?: readonly string[];
     /** Extra engine env (the Dagger Cloud token where the chart's `magicache` cannot carry it). */
     readonly env?: readonly EnvVar[];
     readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
@@ -225,7 +228,14 @@ export function daggerChartValues(
       ...(p.nodeSelector && Object.keys(p.nodeSelector).length > 0 ? { nodeSelector: p.nodeSelector } : {}),
       ...(p.tolerations && p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
       configJson: JSON.stringify(effectiveEngineConfig(p.mode, p.engineConfig), null, 2),
-      ...(o.port !== undefined ? { port: o.port } : {}),
+      // The TCP address: `engine.port` (the chart adds `--addr tcp://0.0.0.0:<port>` and keeps the
+      // unix socket), or, where the chart would then create a Service of its own (0.21.0+), the
+      // same two addresses through `engine.args`.
+      ...(o.port === undefined
+        ? {}
+        : chartCreatesService(parseVersion(version))
+          ? { args: ["--addr", `tcp://0.0.0.0:${o.port}`, "--addr", "unix:///run/dagger/engine.sock"] }
+          : { port: o.port }),
       ...(cloudViaEnv
         ? {
             env: [

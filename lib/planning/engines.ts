@@ -129,6 +129,19 @@ export function engineReadsCacheService(v: EngineVersion): boolean {
   return compareVersions(v, parseVersion(CACHE_SERVICE_REMOVED)) < 0;
 }
 
+/**
+ * First chart that creates its own Service `<fullname>` whenever `engine.port` is set
+ * (dagger/dagger `helm/dagger/templates/service.yaml`, new in v0.21.0, dagger PR #11993; absent
+ * at v0.20.4). From it, the engine's TCP address goes through `engine.args` instead, so the
+ * engine has exactly one Service: ours (NetworkPolicy, node-local traffic for DaemonSets).
+ */
+export const CHART_OWN_SERVICE = "0.21.0";
+
+/** Whether the chart of engine `v` creates its own Service when `engine.port` is set. */
+export function chartCreatesService(v: EngineVersion): boolean {
+  return compareVersions(v, parseVersion(CHART_OWN_SERVICE)) >= 0;
+}
+
 /** `unix` for DaemonSets (node-local socket), `kube-pod` for the StatefulSet (one named pod). */
 export function defaultTransport(mode: EngineMode): EngineTransport {
   return mode === "daemonset" ? "unix" : "kube-pod";

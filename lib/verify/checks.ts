@@ -8,7 +8,7 @@ import type { Container, PodSpec } from "./arc-pods";
 import { checkEngineConfig, checkPlacement, checkPvc } from "./engine-checks";
 import type { K8sObject, RenderedRelease } from "./render";
 import type { TfResource } from "./terraform";
-import { checkExecRbac, checkKubePod, checkNetworkPolicies, checkTcp, checkUnix, plannedVersion } from "./transport-checks";
+import { checkEngineServices, checkExecRbac, checkKubePod, checkNetworkPolicies, checkTcp, checkUnix, plannedVersion } from "./transport-checks";
 import { Add, Engine, Finding, RUNNER_HOST_ENV, ScaleSet, Template, VerifyInput, env, findController, findEngines, findScaleSets, nsOf, q, ref, template, tfRef } from "./model";
 
 export { formatFinding, selects } from "./model";
@@ -56,6 +56,9 @@ export function checkContracts(input: VerifyInput): Finding[] {
       add(rel, at, `${q(s.host)} reaches engine ${target.version} (${byRelease(target)}), but the plan routes this scale set to ${want}`);
     }
   }
+
+  // --- tcp: exactly one Service in front of each engine ------------------------------------------
+  checkEngineServices(targets, releases, resources, add);
 
   // --- kube-pod RBAC: the exec Role names exactly the engine pods; bound to the runners' SA ---
   checkExecRbac(engines, scaleSets, resources, add);

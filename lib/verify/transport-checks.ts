@@ -5,7 +5,7 @@
  */
 import type { DeploymentPlan } from "../planning/deployment";
 import type { ModelPod } from "./arc-pods";
-import type { K8sObject } from "./render";
+import type { K8sObject, RenderedRelease } from "./render";
 import type { TfResource } from "./terraform";
 import { Add, Controller, Engine, RUNNER_HOST_ENV, ScaleSet, basename, byName, dirname, hostPathAt, nsOf, q, ref, selects, template, tfRef, toSelector } from "./model";
 
@@ -88,6 +88,34 @@ export function checkTcp(s: ScaleSet, engines: readonly Engine[], resources: rea
   if (e.tcpPort === undefined) add(rel, field("port.target_port"), `engine ${byName(e)} does not listen on TCP (no --addr tcp://...)`);
   else if (targetPort !== e.tcpPort) add(rel, field("port.target_port"), `${q(target)} is not the port engine ${byName(e)} listens on (${e.tcpPort})`);
   return e;
+}
+
+/**
+ * Exactly one Service per tcp engine: ours. The Dagger chart creates its own Service `<fullname>`
+ * whenever `engine.port` is set from chart 0.21.0 (`templates/service.yaml`, dagger PR #11993);
+ * a second Service has no NetworkPolicy of ours in mind and, for a DaemonSet, no node-local
+ * traffic policy.
+ */
+export function checkEngineServices(targets: ReadonlyMap<ScaleSet, Engine>, releases: readonly RenderedRelease[], resources: readonly TfResource[], add: Add): void {
+  const engines = new Set([...targets].filter(([s]) => s.host?.startsWith("tcp://")).map(([, e]) => e));
+  for (const e of engines) {
+    const ours = resources
+      .filter((r) => r.type === "kubernetes_service_v1" && (r.body.metadata as { namespace?: string }).namespace === e.namespace)
+      .filter((r) => selects({ matchLabels: (r.body.spec as { selector?: Record<string, string> }).selector }, e.podLabels) && Object.keys((r.body.spec as { selector?: object }).selector ?? {}).length > 0)
+      .map(tfRef);
+    const charts = releases.flatMap((rr) =>
+      rr.objects
+        .filter((o) => o.kind === "Service" && nsOf(o, rr) === e.namespace)
+        .filter((o) => {
+          const sel = (o.spec as { selector?: Record<string, string> }).selector;
+          return !!sel && Object.keys(sel).length > 0 && selects({ matchLabels: sel }, e.podLabels);
+        })
+        .map((o) => `${rr.release.name}: ${ref(o)}`),
+    );
+    if (ours.length + charts.length !== 1) {
+      add(e.rr.release.name, `Services selecting ${e.ref}`, `${ours.length + charts.length} Services select the engine pods (ours: ${ours.join(", ") || "none"}; rendered by a chart: ${charts.join(", ") || "none"}): exactly one, ours, should`);
+    }
+  }
 }
 
 export function checkExecRbac(engines: readonly Engine[], scaleSets: readonly ScaleSet[], resources: readonly TfResource[], add: Add): void {
