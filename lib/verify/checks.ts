@@ -522,6 +522,22 @@ function checkNetworkPolicies(targets: ReadonlyMap<ScaleSet, Engine>, controller
   }
 }
 
+/**
+ * One validator per published schema. The schemas of several versions share one `$id`, which one
+ * Ajv instance refuses to compile twice ("already exists"): compile each without it (its `$ref`s
+ * are local) and keep the validator.
+ */
+const engineSchemaValidators = new WeakMap<object, ReturnType<Ajv2020["compile"]>>();
+function compiledEngineSchema(schema: Record<string, unknown>): ReturnType<Ajv2020["compile"]> {
+  let fn = engineSchemaValidators.get(schema);
+  if (!fn) {
+    const { $id: _id, ...body } = schema;
+    fn = ajv.compile(body);
+    engineSchemaValidators.set(schema, fn);
+  }
+  return fn;
+}
+
 /** A Terraform label selector block (`match_labels`, `match_expressions`) as a selector. */
 function toSelector(raw: unknown): Selector | undefined {
   if (!raw) return undefined;
@@ -561,7 +577,7 @@ function checkEngineConfig(e: Engine, add: Add): void {
     add(rel, field, `engine ${e.version} predates every published engine.json schema (0.17.0)`);
     return;
   }
-  const validate = ajv.compile(schema.schema);
+  const validate = compiledEngineSchema(schema.schema as Record<string, unknown>);
   if (!validate(config)) {
     const err = validate.errors![0];
     const extra = err.keyword === "additionalProperties" ? ` ${q((err.params as { additionalProperty: string }).additionalProperty)}` : "";
