@@ -84,7 +84,8 @@ describe("daemonset + unix (defaults)", () => {
     expect(values.engine.hostPath).toBeUndefined(); // chart default: hostPath data + run volumes
     expect(values.engine.port).toBeUndefined();
     expect(values.engine.image).toBeUndefined(); // chart default registry.dagger.io/engine:v<chart version>
-    expect(values.engine.env).toBeUndefined();
+    // Only the metrics address (monitoring.engineMetrics, on by default; test/monitoring.test.ts).
+    expect(values.engine.env).toEqual([{ name: "_EXPERIMENTAL_DAGGER_METRICS_ADDR", value: "0.0.0.0:9090" }]);
     expect(values.magicache).toBeUndefined();
   });
 
@@ -95,7 +96,8 @@ describe("daemonset + unix (defaults)", () => {
 
   it("creates no RBAC, Service, NetworkPolicy, VPA or Cloud objects", () => {
     for (const t of ["kubernetes_role_v1", "kubernetes_service_v1", "kubernetes_network_policy_v1", "kubernetes_manifest"]) {
-      expect(all(stack, t).filter((r: any) => JSON.stringify(r).includes("engine"))).toEqual([]);
+      // The engines' PodMonitoring (test/monitoring.test.ts) is a scrape object, not one of these.
+      expect(all(stack, t).filter((r: any) => JSON.stringify(r).includes("engine") && r.manifest?.kind !== "PodMonitoring")).toEqual([]);
     }
     expect(stack.variable?.dagger_cloud_token).toBeUndefined();
   });
@@ -222,6 +224,8 @@ describe("tcp transport", () => {
           ],
           ports: [{ port: "4000", protocol: "TCP" }],
         },
+        // The metrics port, from any pod (monitoring.engineMetrics; test/monitoring.test.ts).
+        { ports: [{ port: "9090", protocol: "TCP" }] },
       ],
     });
   });
@@ -362,7 +366,7 @@ describe("Dagger Cloud", () => {
   it("daemonset: the chart gets magicache.{enabled, url, secretName}, never a token", () => {
     const values = helmValues(engineReleases(stack)[0]);
     expect(values.magicache).toEqual({ enabled: true, url: "https://api.dagger.cloud/magicache", secretName: expect.stringMatching(SECRET_REF) });
-    expect(values.engine.env).toBeUndefined();
+    expect(values.engine.env).toEqual([{ name: "_EXPERIMENTAL_DAGGER_METRICS_ADDR", value: "0.0.0.0:9090" }]);
     expect(JSON.stringify(values)).not.toMatch(/token"\s*:/i);
   });
 
@@ -375,6 +379,7 @@ describe("Dagger Cloud", () => {
         name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN",
         valueFrom: { secretKeyRef: { name: expect.stringMatching(SECRET_REF), key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } },
       },
+      { name: "_EXPERIMENTAL_DAGGER_METRICS_ADDR", value: "0.0.0.0:9090" },
     ]);
     expect(JSON.stringify(values)).not.toMatch(/token"\s*:/i);
   });

@@ -60,6 +60,7 @@ import {
 } from "../planning/engines";
 import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
 import { podSecurityLabels } from "../planning/arc-values";
+import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "../planning/monitoring";
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
@@ -151,6 +152,13 @@ export interface DaggerEnginesProps {
   readonly clientServiceAccountName?: string;
   /** Secret created in the client namespace with `DAGGER_CLOUD_TOKEN`. @default "dagger-cloud-token" */
   readonly clientCloudSecretName?: string;
+  /**
+   * Prometheus metrics of the engines: engines of `versions` get `_EXPERIMENTAL_DAGGER_METRICS_ADDR`
+   * (`0.0.0.0:<port>`), those of `namedPortVersions` also the container port `metrics`
+   * (`engine.containerPorts`, chart 0.19.1+), and a `tcp` NetworkPolicy admits the port.
+   * @default undefined (no metrics endpoint)
+   */
+  readonly metrics?: EngineMetricsProps;
   /** Config key path prefix used in messages. @default "dagger.engine" */
   readonly configPath?: string;
   /**
@@ -159,6 +167,16 @@ export interface DaggerEnginesProps {
    * list has them, and RunnersStack adds that list. @default true
    */
   readonly warnings?: boolean;
+}
+
+/** The engines' Prometheus endpoint (lib/planning/monitoring.ts `MonitoringPlan.engineMetrics`). */
+export interface EngineMetricsProps {
+  /** Port of the endpoint. */
+  readonly port: number;
+  /** Engine versions that read `_EXPERIMENTAL_DAGGER_METRICS_ADDR` (0.18.11 and newer). */
+  readonly versions: readonly string[];
+  /** Of those, the versions whose chart has `engine.containerPorts` (0.19.1 and newer). @default [] */
+  readonly namedPortVersions?: readonly string[];
 }
 
 /** The Dagger chart's values this construct sets (dagger/dagger helm/dagger/values.yaml). */
@@ -173,6 +191,8 @@ export interface DaggerChartValues {
     readonly tolerations?: readonly Toleration[];
     readonly configJson: string;
     readonly port?: number;
+    /** Every declared container port (chart 0.19.1+); replaces the chart's own `dagger` port, so it is listed again. */
+    readonly containerPorts?: readonly { readonly name: string; readonly containerPort: number; readonly protocol: "TCP" }[];
     /** Extra engine env (the Dagger Cloud token where the chart's `magicache` cannot carry it). */
     readonly env?: readonly EnvVar[];
     readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
@@ -210,6 +230,24 @@ export function daggerChartValues(
   const pullSecrets = p.imagePullSecrets ?? [];
   const cloudViaChart = o.magicacheSecret !== undefined && magicacheViaChart(p.mode, parseVersion(version));
   const cloudViaEnv = o.magicacheSecret !== undefined && !cloudViaChart;
+  const metrics = p.metrics?.versions.includes(version) ? p.metrics : undefined;
+  const env: EnvVar[] = [
+    // What the chart's magicache values would set: the URL, and the token from the Secret.
+    ...(cloudViaEnv
+      ? [
+          { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
+          { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
+        ]
+      : []),
+    ...(metrics ? [{ name: ENGINE_METRICS_ADDR_ENV, value: `0.0.0.0:${metrics.port}` }] : []),
+  ];
+  const containerPorts =
+    metrics && (metrics.namedPortVersions ?? []).includes(version)
+      ? [
+          ...(o.port !== undefined ? [{ name: "dagger", containerPort: o.port, protocol: "TCP" as const }] : []),
+          { name: METRICS_PORT_NAME, containerPort: metrics.port, protocol: "TCP" as const },
+        ]
+      : undefined;
   return {
     engine: {
       kind: statefulset ? "StatefulSet" : "DaemonSet",
@@ -221,15 +259,8 @@ export function daggerChartValues(
       ...(p.tolerations && p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
       configJson: JSON.stringify(effectiveEngineConfig(p.mode, p.engineConfig), null, 2),
       ...(o.port !== undefined ? { port: o.port } : {}),
-      ...(cloudViaEnv
-        ? {
-            // What the chart's magicache values would set: the URL, and the token from the Secret.
-            env: [
-              { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
-              { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
-            ],
-          }
-        : {}),
+      ...(containerPorts ? { containerPorts } : {}),
+      ...(env.length > 0 ? { env } : {}),
       ...(statefulset
         ? {
             // The PVC is the volumeClaimTemplate `data`; the hostPath data volume is also
@@ -425,6 +456,9 @@ export class DaggerEngines extends Construct {
                 ],
                 ports: [{ port: String(port), protocol: "TCP" }],
               },
+              // The metrics endpoint, from any pod: the scraper's namespace and labels differ by
+              // collector, and the endpoint serves counts and sizes only (cmd/engine/metrics.go).
+              ...(p.metrics?.versions.includes(e.version) ? [{ ports: [{ port: String(p.metrics.port), protocol: "TCP" }] }] : []),
             ],
           },
         });
@@ -520,6 +554,7 @@ export function daggerEnginesPropsFromConfig(
     engineConfig: e.config,
     vpa: e.vpa,
     cloud: e.cloud,
+    metrics: plan.monitoring.engineMetrics,
     warnings: false,
   };
 }
