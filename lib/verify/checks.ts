@@ -15,6 +15,8 @@ import { Container, ModelPod, PodSpec, excludedLabelPrefixes, listenerPod, runne
 import type { KubeSchemas } from "./kube-schema";
 import type { K8sObject, RenderedRelease } from "./render";
 import type { TfResource } from "./terraform";
+import { MetricsPod, addrPort, checkScrapeObjects, declaredPorts, isScrapeObject } from "./scrape";
+import { ENGINE_METRICS_ADDR_ENV } from "../planning/monitoring";
 
 /** One broken contract. */
 export interface Finding {
@@ -259,6 +261,13 @@ export function checkContracts(input: VerifyInput): Finding[] {
       }
     }
   }
+
+  // --- Scrape objects select the metrics pods by their real labels and port names ---------------
+  checkScrapeObjects(
+    resources.filter((r) => r.type === "kubernetes_manifest" && isScrapeObject((r.body as { manifest?: K8sObject }).manifest)).map((r) => ({ ref: tfRef(r), object: (r.body as { manifest: K8sObject }).manifest })),
+    metricsPods(engines, controller, scaleSets),
+    add,
+  );
 
   // --- Every image and chart is in the deployment's list (what a private mirror must hold) -----
   if (plan?.artifacts) checkArtifacts(plan, releases, resources, add);
@@ -536,6 +545,45 @@ function compiledEngineSchema(schema: Record<string, unknown>): ReturnType<Ajv20
     engineSchemaValidators.set(schema, fn);
   }
   return fn;
+}
+
+/** The pods that serve metrics: the controller, each listener (modelled from the controller's flags, as ARC builds it) and each engine. */
+function metricsPods(engines: readonly Engine[], controller: ReturnType<typeof findController>, scaleSets: readonly ScaleSet[]): MetricsPod[] {
+  const out: MetricsPod[] = [];
+  const flag = (name: string) => {
+    const args = (template(controller!.deployment).spec?.containers ?? []).flatMap((c) => c.args ?? []);
+    const a = args.find((x) => x.startsWith(`--${name}=`));
+    return a?.slice(name.length + 3);
+  };
+  if (controller) {
+    const t = template(controller.deployment);
+    const addr = flag("metrics-addr");
+    out.push({
+      what: "ARC controller pod",
+      namespace: nsOf(controller.deployment, controller.rr),
+      labels: t.metadata?.labels ?? {},
+      ports: declaredPorts(t.spec?.containers),
+      servesOn: addr && addr !== "0" ? addrPort(addr) : undefined,
+      release: controller.rr.release.name,
+    });
+    // newScaleSetListenerPod: a port named "metrics" from --listener-metrics-addr unless it is "0".
+    const listenerAddr = flag("listener-metrics-addr");
+    const listenerPort = listenerAddr && listenerAddr !== "0" ? addrPort(listenerAddr) : undefined;
+    for (const s of scaleSets) {
+      out.push({ ...s.listener, ports: listenerPort ? [{ name: "metrics", containerPort: listenerPort }] : [], servesOn: listenerPort, release: s.rr.release.name });
+    }
+  }
+  for (const e of engines) {
+    out.push({
+      what: `engine pod of ${e.ref}`,
+      namespace: e.namespace,
+      labels: e.podLabels,
+      ports: declaredPorts(e.spec.containers),
+      servesOn: addrPort(env(e.container, ENGINE_METRICS_ADDR_ENV)),
+      release: e.rr.release.name,
+    });
+  }
+  return out;
 }
 
 /** A Terraform label selector block (`match_labels`, `match_expressions`) as a selector. */
