@@ -84,7 +84,8 @@ describe("daemonset + unix (defaults)", () => {
     expect(values.engine.hostPath).toBeUndefined(); // chart default: hostPath data + run volumes
     expect(values.engine.port).toBeUndefined();
     expect(values.engine.image).toBeUndefined(); // chart default registry.dagger.io/engine:v<chart version>
-    expect(values.engine.env).toBeUndefined();
+    // Only the metrics address (monitoring.engineMetrics, on by default; test/monitoring.test.ts).
+    expect(values.engine.env).toEqual([{ name: "_EXPERIMENTAL_DAGGER_METRICS_ADDR", value: "0.0.0.0:9090" }]);
     expect(values.magicache).toBeUndefined();
   });
 
@@ -95,7 +96,8 @@ describe("daemonset + unix (defaults)", () => {
 
   it("creates no RBAC, Service, NetworkPolicy, VPA or Cloud objects", () => {
     for (const t of ["kubernetes_role_v1", "kubernetes_service_v1", "kubernetes_network_policy_v1", "kubernetes_manifest"]) {
-      expect(all(stack, t).filter((r: any) => JSON.stringify(r).includes("engine"))).toEqual([]);
+      // The engines' PodMonitoring (test/monitoring.test.ts) is a scrape object, not one of these.
+      expect(all(stack, t).filter((r: any) => JSON.stringify(r).includes("engine") && r.manifest?.kind !== "PodMonitoring")).toEqual([]);
     }
     expect(stack.variable?.dagger_cloud_token).toBeUndefined();
   });
@@ -222,6 +224,8 @@ describe("tcp transport", () => {
           ],
           ports: [{ port: "4000", protocol: "TCP" }],
         },
+        // The metrics port, from any pod (monitoring.engineMetrics; test/monitoring.test.ts).
+        { ports: [{ port: "9090", protocol: "TCP" }] },
       ],
     });
   });
@@ -325,6 +329,8 @@ describe("Dagger Cloud", () => {
     { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_URL", value: "https://api.dagger.cloud/magicache" },
     { name: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN", valueFrom: { secretKeyRef: { name: secret, key: "_EXPERIMENTAL_DAGGER_CACHESERVICE_TOKEN" } } },
   ];
+  // Engines from 0.18.11 serve metrics (on by default, lib/planning/monitoring.ts).
+  const METRICS_ENV = { name: "_EXPERIMENTAL_DAGGER_METRICS_ADDR", value: "0.0.0.0:9090" };
   // 0.18.16 is the last engine that reads the cache service (dagger PR #10886 removed it in 0.18.17).
   const MIXED = { dagger: { versions: ["0.18.16", "0.20.3"], engine: { cloud: { enabled: true } } } };
   let stack: any;
@@ -370,10 +376,10 @@ describe("Dagger Cloud", () => {
   it("only engines before 0.18.17 get the cache-service variables, through engine.env, in both modes; never a token value", () => {
     for (const st of [stack, sts.stack]) {
       const old = helmValues(release(st, "0.18.16"));
-      expect(old.engine.env).toEqual(CACHE_ENV(expect.stringMatching(SECRET_REF)));
+      expect(old.engine.env).toEqual([...CACHE_ENV(expect.stringMatching(SECRET_REF)), METRICS_ENV]);
       expect(old.magicache).toBeUndefined();
       const current = helmValues(release(st, "0.20.3"));
-      expect(current.engine.env).toBeUndefined();
+      expect(current.engine.env).toEqual([METRICS_ENV]);
       expect(current.magicache).toBeUndefined();
       for (const v of [old, current]) expect(JSON.stringify(v)).not.toMatch(/token"\s*:/i);
     }
@@ -383,7 +389,7 @@ describe("Dagger Cloud", () => {
     const names = all(recent.stack, "kubernetes_secret_v1").map((s: any) => s.metadata.name);
     expect(names).toContain("dagger-cloud-token");
     expect(names).not.toContain("dagger-runners-dagger-cloud");
-    expect(helmValues(engineReleases(recent.stack)[0]).engine.env).toBeUndefined();
+    expect(helmValues(engineReleases(recent.stack)[0]).engine.env).toEqual([METRICS_ENV]);
     expect(parseConfig({ dagger: { engine: { cloud: { enabled: true } } } }).plan.warnings).toContain(
       "dagger.engine.cloud.enabled: engine-side Dagger Cloud caching (Magicache) does not exist in engine 0.20.3 (the engine stopped reading it in 0.18.17, dagger PR #10886): only the runners' DAGGER_CLOUD_TOKEN is set, for traces in Dagger Cloud",
     );
@@ -401,8 +407,8 @@ describe("Dagger Cloud", () => {
     const s = synthConfig(raw).stacks[STACK];
     expect(s.variable?.dagger_cloud_token).toBeUndefined();
     expect(all(s, "kubernetes_secret_v1").filter((x: any) => /cloud/.test(x.metadata.name))).toEqual([]);
-    expect(helmValues(release(s, "0.18.16")).engine.env).toEqual(CACHE_ENV("my-cloud"));
-    expect(helmValues(release(s, "0.20.3")).engine.env).toBeUndefined();
+    expect(helmValues(release(s, "0.18.16")).engine.env).toEqual([...CACHE_ENV("my-cloud"), METRICS_ENV]);
+    expect(helmValues(release(s, "0.20.3")).engine.env).toEqual([METRICS_ENV]);
     expect(build(raw).specs[0].cloudTokenSecret).toEqual({ name: "my-cloud", key: "DAGGER_CLOUD_TOKEN" });
   });
 

@@ -162,6 +162,8 @@ describe("per-label strategy, unix transport", () => {
     expect(helmValues(controllerRelease(s.stack))).toEqual({
       replicaCount: 1,
       flags: { logLevel: "info", logFormat: "json" },
+      // arc.metrics defaults to true (issue 15): the chart's documented metrics values.
+      metrics: { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" },
       serviceAccount: { create: true, name: "arc-gha-rs-controller" },
     });
     expect(controllerRelease(s.stack).namespace).toContain(nsRef("controller"));

@@ -62,6 +62,7 @@ import {
 } from "../planning/engines";
 import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
 import { podSecurityLabels } from "../planning/arc-values";
+import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "../planning/monitoring";
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
@@ -156,6 +157,13 @@ export interface DaggerEnginesProps {
   readonly clientServiceAccountName?: string;
   /** Secret created in the client namespace with `DAGGER_CLOUD_TOKEN`. @default "dagger-cloud-token" */
   readonly clientCloudSecretName?: string;
+  /**
+   * Prometheus metrics of the engines: engines of `versions` get `_EXPERIMENTAL_DAGGER_METRICS_ADDR`
+   * (`0.0.0.0:<port>`), those of `namedPortVersions` also the container port `metrics`
+   * (`engine.containerPorts`, chart 0.19.1+), and a `tcp` NetworkPolicy admits the port.
+   * @default undefined (no metrics endpoint)
+   */
+  readonly metrics?: EngineMetricsProps;
   /** Config key path prefix used in messages. @default "dagger.engine" */
   readonly configPath?: string;
   /**
@@ -164,6 +172,16 @@ export interface DaggerEnginesProps {
    * list has them, and RunnersStack adds that list. @default true
    */
   readonly warnings?: boolean;
+}
+
+/** The engines' Prometheus endpoint (lib/planning/monitoring.ts `MonitoringPlan.engineMetrics`). */
+export interface EngineMetricsProps {
+  /** Port of the endpoint. */
+  readonly port: number;
+  /** Engine versions that read `_EXPERIMENTAL_DAGGER_METRICS_ADDR` (0.18.11 and newer). */
+  readonly versions: readonly string[];
+  /** Of those, the versions whose chart has `engine.containerPorts` (0.19.1 and newer). @default [] */
+  readonly namedPortVersions?: readonly string[];
 }
 
 /** The Dagger chart's values this construct sets (dagger/dagger helm/dagger/values.yaml). */
@@ -180,6 +198,8 @@ export interface DaggerChartValues {
     readonly port?: number;
     /** Engine arguments (the TCP address for charts that would create their own Service on `port`). */
     readonly args?: readonly string[];
+    /** Every declared container port (chart 0.19.1+); replaces the chart's own `dagger` port, so it is listed again. */
+    readonly containerPorts?: readonly { readonly name: string; readonly containerPort: number; readonly protocol: "TCP" }[];
     /** Extra engine env (the Dagger Cloud token where the chart's `magicache` cannot carry it). */
     readonly env?: readonly EnvVar[];
     readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
@@ -218,6 +238,25 @@ export function daggerChartValues(
   // every chart, unlike the chart's `magicache` envFrom (broken in StatefulSets up to 0.20.3,
   // dagger/dagger issue 10065).
   const cloudViaEnv = o.magicacheSecret !== undefined && engineReadsCacheService(parseVersion(version));
+  const metrics = p.metrics?.versions.includes(version) ? p.metrics : undefined;
+  const env: EnvVar[] = [
+    ...(cloudViaEnv
+      ? [
+          { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
+          { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
+        ]
+      : []),
+    ...(metrics ? [{ name: ENGINE_METRICS_ADDR_ENV, value: `0.0.0.0:${metrics.port}` }] : []),
+  ];
+  // The monitoring plan leaves out the versions whose chart would then add a Service of its own
+  // beside a tcp engine's (0.21.0+).
+  const containerPorts =
+    metrics && (metrics.namedPortVersions ?? []).includes(version)
+      ? [
+          ...(o.port !== undefined ? [{ name: "dagger", containerPort: o.port, protocol: "TCP" as const }] : []),
+          { name: METRICS_PORT_NAME, containerPort: metrics.port, protocol: "TCP" as const },
+        ]
+      : undefined;
   return {
     engine: {
       kind: statefulset ? "StatefulSet" : "DaemonSet",
@@ -236,14 +275,8 @@ export function daggerChartValues(
         : chartCreatesService(parseVersion(version))
           ? { args: ["--addr", `tcp://0.0.0.0:${o.port}`, "--addr", "unix:///run/dagger/engine.sock"] }
           : { port: o.port }),
-      ...(cloudViaEnv
-        ? {
-            env: [
-              { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
-              { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
-            ],
-          }
-        : {}),
+      ...(containerPorts ? { containerPorts } : {}),
+      ...(env.length > 0 ? { env } : {}),
       ...(statefulset
         ? {
             // The PVC is the volumeClaimTemplate `data`; the hostPath data volume is also
@@ -443,6 +476,9 @@ export class DaggerEngines extends Construct {
                 ],
                 ports: [{ port: String(port), protocol: "TCP" }],
               },
+              // The metrics endpoint, from any pod: the scraper's namespace and labels differ by
+              // collector, and the endpoint serves counts and sizes only (cmd/engine/metrics.go).
+              ...(p.metrics?.versions.includes(e.version) ? [{ ports: [{ port: String(p.metrics.port), protocol: "TCP" }] }] : []),
             ],
           },
         });
@@ -538,6 +574,7 @@ export function daggerEnginesPropsFromConfig(
     engineConfig: e.config,
     vpa: e.vpa,
     cloud: e.cloud,
+    metrics: plan.monitoring.engineMetrics,
     warnings: false,
   };
 }

@@ -179,6 +179,7 @@ export class GithubRunners extends Construct {
         maxRunners: s.maxRunners,
         controllerServiceAccount: this.controller.serviceAccount,
         template,
+        listenerMetrics: plan.monitoring.listenerMetrics,
         chartRepository: artifacts.chartRepositories.arc,
         dependsOn,
       });

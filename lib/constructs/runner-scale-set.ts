@@ -3,6 +3,7 @@ import { DataResource, ITerraformDependable, Lazy } from "cdktf";
 import { HelmRelease } from "../imports/helm";
 import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
 import type { PodTemplate } from "../planning/runner-pod";
+import type { ListenerMetricsValues } from "../planning/monitoring";
 import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS, DEFAULT_RUNNER_GROUP } from "../planning/defaults";
 
 /** Props of {@link RunnerScaleSet}. */
@@ -33,6 +34,11 @@ export interface RunnerScaleSetProps {
   readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
   /** Runner pod template. */
   readonly template: PodTemplate;
+  /**
+   * The listener's metrics (`listenerMetrics`: names and labels); served only when the controller
+   * has metrics on. @default undefined (ARC's defaults)
+   */
+  readonly listenerMetrics?: ListenerMetricsValues;
   /** OCI repository of the scale-set chart. @default ARC_CHART_REPOSITORY (oci://ghcr.io/actions/actions-runner-controller-charts) */
   readonly chartRepository?: string;
   /** Resources to create first (controller, Secret, ServiceAccounts). @default [] */
@@ -80,6 +86,7 @@ export class RunnerScaleSet extends Construct {
       maxRunners: props.maxRunners ?? DEFAULT_MAX_RUNNERS,
       controllerServiceAccount: props.controllerServiceAccount,
       template: props.template,
+      listenerMetrics: props.listenerMetrics,
     });
     this.labels = [props.name, ...(multiLabel ? props.extraLabels ?? [] : [])];
     if (multiLabel) {

@@ -18,6 +18,7 @@ import type { EngineTransport } from "../engine-spec";
 import type { ResourceRequirements, Toleration } from "./k8s-types";
 import type { PodTemplate } from "./runner-pod";
 import { mergePatch } from "./runner-pod";
+import type { ListenerMetricsValues } from "./monitoring";
 
 /** OCI repository of both ARC charts. */
 export const ARC_CHART_REPOSITORY = "oci://ghcr.io/actions/actions-runner-controller-charts";
@@ -95,6 +96,8 @@ export interface ScaleSetValues {
   maxRunners: number;
   controllerServiceAccount: { name: string; namespace: string };
   template: PodTemplate;
+  /** The listener's metrics and their labels (`spec.listenerMetrics`); absent: ARC's defaults. */
+  listenerMetrics?: ListenerMetricsValues;
 }
 
 export interface ScaleSetInput {
@@ -108,6 +111,7 @@ export interface ScaleSetInput {
   readonly maxRunners: number;
   readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
   readonly template: PodTemplate;
+  readonly listenerMetrics?: ListenerMetricsValues;
 }
 
 export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
@@ -123,6 +127,7 @@ export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
   };
   // Only multi-label sets carry the key, so per-label sets also install on ARC < 0.14.
   if (i.multiLabel) v.scaleSetLabels = [...i.extraLabels];
+  if (i.listenerMetrics) v.listenerMetrics = i.listenerMetrics;
   return v;
 }
 

@@ -19,6 +19,7 @@ import type { ResourceRequirements } from "./k8s-types";
 import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
 import { ArtifactPlan, planArtifacts } from "./mirrors";
+import { MonitoringPlan, planMonitoring } from "./monitoring";
 
 export interface DeploymentPlan {
   readonly name: string;
@@ -46,6 +47,8 @@ export interface DeploymentPlan {
   readonly transports: Readonly<Record<string, EngineConnectionSpec>>;
   /** Every image and chart, and where each is pulled from: upstream, mirror or pinned (lib/planning/mirrors.ts). */
   readonly artifacts: ArtifactPlan;
+  /** Metrics served and scraped: endpoints, the collector and its targets (lib/planning/monitoring.ts). */
+  readonly monitoring: MonitoringPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
   readonly warnings: readonly string[];
 }
@@ -98,6 +101,8 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   warnings.push(...runnerWarnings(config, [engine.transport]), ...ignoredKeyWarnings(config, engine.transport));
   warnings.push(...unshippedSchemaWarnings(runners.versions.map((v) => v.text)));
   warnings.push(...artifacts.warnings);
+  const monitoring = planMonitoring(config, engines, engine.namespace, engine.port);
+  warnings.push(...monitoring.warnings);
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
   const capacityInput = capacityInputFromConfig(config, sizes, runners.scaleSets, engines, cluster);
@@ -121,6 +126,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     engine,
     transports: planEngineTransports(config, engines, engine, artifacts),
     artifacts,
+    monitoring,
     warnings: cluster ? [...warnings, ...cluster.warnings] : warnings,
   };
 }

@@ -10,6 +10,7 @@ import { defaultLabel, workflowSnippet } from "../planning/workflow";
 import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-engines";
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
 import { GithubRunners } from "../constructs/github-runners";
+import { RunnerMonitoring } from "../constructs/runner-monitoring";
 
 /** Props of {@link RunnersStack}. */
 export interface RunnersStackProps {
@@ -33,6 +34,8 @@ export class RunnersStack extends TerraformStack {
   public readonly namespaces: RunnerNamespaces;
   /** The GitHub layer: ARC controller, runner scale sets, cleanup. */
   public readonly runners: GithubRunners;
+  /** Scrape objects of the controller, listener and engine metrics (`monitoring.collector`). */
+  public readonly monitoring: RunnerMonitoring;
 
   constructor(scope: Construct, id: string, props: RunnersStackProps) {
     super(scope, id);
@@ -75,6 +78,14 @@ export class RunnersStack extends TerraformStack {
         : undefined,
       // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
       sizePlacement: plan.placement.gpu ? { [plan.placement.gpu.size]: plan.placement.gpu } : undefined,
+    });
+
+    this.monitoring = new RunnerMonitoring(this, "monitoring", {
+      collector: plan.monitoring.collector,
+      targets: plan.monitoring.targets,
+      interval: plan.monitoring.interval,
+      labels: plan.monitoring.labels,
+      dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases)],
     });
 
     new TerraformOutput(this, "runner_labels", {

@@ -6,6 +6,8 @@
 import type { DeploymentPlan } from "../planning/deployment";
 import type { Container, PodSpec } from "./arc-pods";
 import { checkEngineConfig, checkPlacement, checkPvc } from "./engine-checks";
+import { metricsPods } from "./metrics-pods";
+import { checkScrapeObjects, isScrapeObject } from "./scrape";
 import type { K8sObject, RenderedRelease } from "./render";
 import type { TfResource } from "./terraform";
 import { checkEngineServices, checkExecRbac, checkKubePod, checkNetworkPolicies, checkTcp, checkUnix, plannedVersion } from "./transport-checks";
@@ -94,6 +96,15 @@ export function checkContracts(input: VerifyInput): Finding[] {
       }
     }
   }
+
+  // --- Scrape objects select the metrics pods by their real labels and port names ---------------
+  checkScrapeObjects(
+    resources
+      .filter((r) => r.type === "kubernetes_manifest" && isScrapeObject((r.body as { manifest?: K8sObject }).manifest))
+      .map((r) => ({ ref: tfRef(r), object: (r.body as { manifest: K8sObject }).manifest })),
+    metricsPods(engines, controller, scaleSets),
+    add,
+  );
 
   // --- Every image and chart is in the deployment's list (what a private mirror must hold) -----
   if (plan?.artifacts) checkArtifacts(plan, releases, resources, add);

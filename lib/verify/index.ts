@@ -7,6 +7,7 @@ import { Finding, checkContracts } from "./checks";
 import { KUBERNETES_SCHEMA_VERSION, KubeSchemas } from "./kube-schema";
 import { ChartSource, RenderedRelease, helmReleases, locateChart, renderRelease } from "./render";
 import { readSynthOutput, tfResources } from "./terraform";
+import { monitoringCrdsDir } from "./scrape";
 
 export { CannotVerify } from "./terraform";
 export { formatFinding } from "./checks";
@@ -37,5 +38,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
   const releases = await Promise.all(inputs.map((r, i) => renderRelease(r, dirs[i], o.helm, o.kubeVersion ?? KUBERNETES_SCHEMA_VERSION)));
   const schemas = new KubeSchemas();
   for (const d of new Set(dirs)) schemas.addChartCrds(d);
+  // The scrape objects' CRDs (Managed Prometheus, Prometheus Operator): no chart here ships them.
+  schemas.addChartCrds(monitoringCrdsDir());
   return { releases, findings: checkContracts({ releases, resources, plan: out.plan, schemas }) };
 }

@@ -41,8 +41,8 @@ export const arcSchema = z
     logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULT_ARC_LOG_LEVEL),
     /** Log format. @default "json" */
     logFormat: z.enum(["json", "text"]).default(DEFAULT_ARC_LOG_FORMAT),
-    /** Prometheus metrics on `:8080/metrics` of the controller and the listeners. @default false */
-    metrics: z.boolean().default(false),
+    /** Prometheus metrics on `:8080/metrics` of the controller and the listeners (scraped per `monitoring.collector`). @default true */
+    metrics: z.boolean().default(true),
     /** Controller resources. @default undefined (chart default: none) */
     resources: resources.optional(),
     /** Controller nodeSelector. @default undefined */

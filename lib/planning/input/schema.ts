@@ -13,6 +13,7 @@ import { daggerSchema } from "./dagger";
 import { runnersSchema } from "./runners";
 import { backendSchema } from "./backend";
 import { mirrorsSchema } from "./mirrors";
+import { monitoringSchema } from "./monitoring";
 
 export const configSchema = z
   .object({
@@ -29,6 +30,7 @@ export const configSchema = z
     runners: runnersSchema,
     backend: backendSchema,
     mirrors: mirrorsSchema,
+    monitoring: monitoringSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
