@@ -11,7 +11,7 @@ import { checkScrapeObjects, isScrapeObject } from "./scrape";
 import type { K8sObject, RenderedRelease } from "./render";
 import type { TfResource } from "./terraform";
 import { checkEngineServices, checkExecRbac, checkKubePod, checkNetworkPolicies, checkTcp, checkUnix, plannedVersion } from "./transport-checks";
-import { Add, Engine, Finding, RUNNER_HOST_ENV, ScaleSet, Template, VerifyInput, env, findController, findEngines, findScaleSets, nsOf, q, ref, template, tfRef } from "./model";
+import { Add, Engine, Finding, RUNNER_HOST_ENV, formatFinding, ScaleSet, Template, VerifyInput, env, findController, findEngines, findScaleSets, nsOf, q, ref, template, tfRef } from "./model";
 
 export { formatFinding, selects } from "./model";
 export type { Finding, VerifyInput } from "./model";
@@ -129,7 +129,8 @@ export function checkContracts(input: VerifyInput): Finding[] {
       }
     }
   }
-  return findings;
+  // One line per distinct finding (several scale sets can meet the same broken contract).
+  return findings.filter((f, i) => findings.findIndex((g) => formatFinding(g) === formatFinding(f)) === i);
 }
 
 /** The env var through which ARC's controller chart names the listener image (templates/deployment.yaml, 0.14.2). */
