@@ -74,7 +74,8 @@ describe("dagger-cloud", () => {
     const runners = s.stacks["dagger-cloud-runners"];
     const v = helmValues(engineReleases(runners)[0]);
     expect(v.magicache).toBeUndefined();
-    expect(v.engine.env).toBeUndefined();
+    // Only the metrics address (monitoring is on by default): no cache-service variable.
+    expect(v.engine.env).toEqual([{ name: "_EXPERIMENTAL_DAGGER_METRICS_ADDR", value: "0.0.0.0:9090" }]);
     const secrets = Object.values(resources(runners, "kubernetes_secret_v1")) as any[];
     expect(secrets.filter((x) => x.data?.DAGGER_CLOUD_TOKEN).map((x) => x.data.DAGGER_CLOUD_TOKEN)).toEqual(["${var.dagger_cloud_token}"]);
     expect(runners.variable.dagger_cloud_token.sensitive).toBe(true);
