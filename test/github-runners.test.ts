@@ -161,7 +161,8 @@ describe("per-label strategy, unix transport", () => {
   test("controller values: typed keys", () => {
     expect(helmValues(controllerRelease(s.stack))).toEqual({
       replicaCount: 1,
-      flags: { logLevel: "info", logFormat: "json" },
+      // eventual: a changed scale set waits for running and pending jobs (arc.updateStrategy default).
+      flags: { logLevel: "info", logFormat: "json", updateStrategy: "eventual" },
       // arc.metrics defaults to true (issue 15): the chart's documented metrics values.
       metrics: { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" },
       serviceAccount: { create: true, name: "arc-gha-rs-controller" },
@@ -181,6 +182,7 @@ describe("multi-label strategy, tcp transport", () => {
           replicas: 2,
           logLevel: "debug",
           logFormat: "text",
+          updateStrategy: "immediate",
           metrics: true,
           resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
           nodeSelector: { pool: "system" },
@@ -249,7 +251,7 @@ describe("multi-label strategy, tcp transport", () => {
   test("controller: replicas, log flags, metrics, pass-through values", () => {
     expect(helmValues(controllerRelease(s.stack))).toEqual({
       replicaCount: 2,
-      flags: { logLevel: "debug", logFormat: "text" },
+      flags: { logLevel: "debug", logFormat: "text", updateStrategy: "immediate" },
       metrics: { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" },
       serviceAccount: { create: true, name: "arc-gha-rs-controller" },
       resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },

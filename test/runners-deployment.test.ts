@@ -63,6 +63,18 @@ describe("RunnersDeployment: the config file's shape as props", () => {
     expect(runners.provider.google).toBeUndefined();
   });
 
+  test("each scale set depends on its engine's release: destroyed before it, created after it", () => {
+    const { stacks } = synth((app) => new RunnersDeployment(app, "ci", { name: "ci", target: "existing-cluster", dagger: { versions: ["0.20.3", "0.20.4"] } }));
+    const releases = stacks["ci-runners"].resource.helm_release as Record<string, any>;
+    const idOf = (name: string) => `helm_release.${Object.keys(releases).find((k) => releases[k].name === name)}`;
+    const want: Record<string, string> = { "dagger-v0-20-3": "ci-v0-20-3", "dagger-v0-20-4": "ci-v0-20-4", "dagger-v0-20": "ci-v0-20-4", "dagger-latest": "ci-v0-20-4" };
+    for (const [set, engine] of Object.entries(want)) {
+      const deps = releases[idOf(set).replace("helm_release.", "")].depends_on;
+      expect([set, deps]).toEqual([set, expect.arrayContaining([idOf(engine), idOf("arc")])]);
+      expect(deps).not.toContain(idOf(Object.values(want).find((e) => e !== engine)!));
+    }
+  });
+
   test("a kubeconfig cluster", () => {
     const { stacks } = synth((app) => new RunnersDeployment(app, "ci", { name: "ci", existingCluster: new KubeconfigCluster({ configPath: "/etc/kube/ci", context: "prod" }) }));
     expect(stacks["ci-runners"].provider.kubernetes[0]).toEqual({ config_path: "/etc/kube/ci", config_context: "prod" });

@@ -127,6 +127,13 @@ describeVerify("npm run verify with the real charts", () => {
     expect(r.findings.map(formatFinding)).toEqual([]);
   });
 
+  test("the real controller chart gets --update-strategy=eventual: a changed scale set waits for running jobs", async () => {
+    const r = await verify({ outdir: out("default"), chartsDir: CHARTS, helm: HELM! });
+    const controller = r.releases.find((x) => x.release.chart === "gha-runner-scale-set-controller")!;
+    const deployment = controller.objects.find((o) => o.kind === "Deployment") as any;
+    expect(deployment.spec.template.spec.containers[0].args).toContain("--update-strategy=eventual");
+  });
+
   // --- One mutation per check -----------------------------------------------------------------
 
   test("a chart's own failure is a finding (runnerScaleSetName over 45 characters)", async () => {

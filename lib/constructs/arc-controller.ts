@@ -8,7 +8,7 @@ import {
   controllerValues,
 } from "../planning/arc-values";
 import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
-import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS } from "../planning/defaults";
+import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../planning/defaults";
 
 /** Props of {@link ArcController}. */
 export interface ArcControllerProps {
@@ -20,6 +20,8 @@ export interface ArcControllerProps {
   readonly replicas?: number;
   /** `debug`, `info`, `warn` or `error`. @default "info" */
   readonly logLevel?: string;
+  /** `eventual` (wait for running jobs before applying a changed scale set) or `immediate`. @default "eventual" */
+  readonly updateStrategy?: "eventual" | "immediate";
   /** `json` or `text`. @default "json" */
   readonly logFormat?: string;
   /** Prometheus metrics on `:8080/metrics`. @default false */
@@ -59,6 +61,7 @@ export class ArcController extends Construct {
       replicas: props.replicas ?? DEFAULT_ARC_REPLICAS,
       logLevel: props.logLevel ?? DEFAULT_ARC_LOG_LEVEL,
       logFormat: props.logFormat ?? DEFAULT_ARC_LOG_FORMAT,
+      updateStrategy: props.updateStrategy ?? DEFAULT_ARC_UPDATE_STRATEGY,
       metrics: props.metrics ?? false,
       resources: props.resources,
       nodeSelector: props.nodeSelector,

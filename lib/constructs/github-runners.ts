@@ -37,6 +37,12 @@ export interface GithubRunnersProps {
    */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   /**
+   * The engine release of each version (`DaggerEngines.releases`): each scale set depends on its
+   * engine's, so a destroy or a replacement removes the scale set (and its runners) before the
+   * engine they use, and a new scale set starts after its engine. @default none
+   */
+  readonly engineReleases?: Readonly<Record<string, ITerraformDependable>>;
+  /**
    * Where runner pods run (the planned runners pool with `runners.nodeSelector`/`tolerations` on
    * top, `DeploymentPlan.placement.runners`). @default runners.nodeSelector and runners.tolerations
    */
@@ -111,6 +117,7 @@ export class GithubRunners extends Construct {
       replicas: arc.replicas,
       logLevel: arc.logLevel,
       logFormat: arc.logFormat,
+      updateStrategy: arc.updateStrategy,
       metrics: arc.metrics,
       resources: arc.resources,
       nodeSelector: arc.nodeSelector,
@@ -181,7 +188,7 @@ export class GithubRunners extends Construct {
         template,
         listenerMetrics: plan.monitoring.listenerMetrics,
         chartRepository: artifacts.chartRepositories.arc,
-        dependsOn,
+        dependsOn: props.engineReleases?.[s.version] ? [...dependsOn, props.engineReleases[s.version]] : dependsOn,
       });
       this.scaleSets.push(set);
       for (const l of set.labels) this.runnerLabels[l] = s.version;

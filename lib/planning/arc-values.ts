@@ -4,6 +4,7 @@
  * (`charts/gha-runner-scale-set-controller/values.yaml`, `charts/gha-runner-scale-set/values.yaml`
  * as published in gha-runner-scale-set-0.14.1, `templates/_helpers.tpl`):
  * - controller: `replicaCount` (leader election above 1), `flags.logLevel`, `flags.logFormat`,
+ *   `flags.updateStrategy` (`--update-strategy`, 0.13.1-0.14.2 `templates/deployment.yaml`),
  *   `metrics.{controllerManagerAddr,listenerAddr,listenerEndpoint}` (absent: empty flags, off),
  *   `serviceAccount.{create,name}` (`default` fails the chart), `image.{repository,tag}` (tag
  *   default: the chart's appVersion; the listeners run the same image, see lib/planning/mirrors.ts),
@@ -37,7 +38,7 @@ export const ARC_CONTROLLER_SERVICE_ACCOUNT = "arc-gha-rs-controller";
 export interface ControllerValues {
   /** Leader election turns on above 1. */
   replicaCount: number;
-  flags: { logLevel: string; logFormat: string; [k: string]: unknown };
+  flags: { logLevel: string; logFormat: string; updateStrategy: string; [k: string]: unknown };
   /** Present: metrics on (absent: the chart passes empty addresses, i.e. off). */
   metrics?: { controllerManagerAddr: string; listenerAddr: string; listenerEndpoint: string };
   serviceAccount: { create: boolean; name: string; [k: string]: unknown };
@@ -61,6 +62,8 @@ export interface ControllerInput {
   readonly tolerations?: readonly Toleration[];
   /** Controller (and listener) image. @default the chart's `ghcr.io/actions/gha-runner-scale-set-controller:<appVersion>` */
   readonly image?: { readonly repository: string; readonly tag: string };
+  /** `flags.updateStrategy`: `eventual` or `immediate`. */
+  readonly updateStrategy: string;
   /** Pull Secrets (controller namespace) of the controller and listener pods. @default [] */
   readonly imagePullSecrets?: readonly string[];
   /** `arc.controllerValues`, merged over the typed values. */
@@ -71,7 +74,7 @@ export interface ControllerInput {
 export function controllerValues(i: ControllerInput): ControllerValues {
   const typed: ControllerValues = {
     replicaCount: i.replicas,
-    flags: { logLevel: i.logLevel, logFormat: i.logFormat },
+    flags: { logLevel: i.logLevel, logFormat: i.logFormat, updateStrategy: i.updateStrategy },
     serviceAccount: { create: true, name: ARC_CONTROLLER_SERVICE_ACCOUNT },
   };
   if (i.metrics) typed.metrics = { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" };

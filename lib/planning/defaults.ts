@@ -26,5 +26,13 @@ export const DEFAULT_ENGINE_WAIT_SECONDS = 300;
 export const DEFAULT_ARC_REPLICAS = 1;
 /** ARC controller log level (`arc.logLevel`). */
 export const DEFAULT_ARC_LOG_LEVEL = "info";
+/**
+ * How the ARC controller applies a changed scale set while jobs run (`arc.updateStrategy`):
+ * `eventual` removes the listener and waits for running and pending jobs before it recreates the
+ * runner set (actions-runner-controller gha-runner-scale-set-0.14.2 `main.go` flag
+ * `--update-strategy`, `autoscalingrunnerset_controller.go` `drainingJobs`); the chart's own
+ * default is `immediate`.
+ */
+export const DEFAULT_ARC_UPDATE_STRATEGY = "eventual";
 /** ARC controller log format (`arc.logFormat`). */
 export const DEFAULT_ARC_LOG_FORMAT = "json";

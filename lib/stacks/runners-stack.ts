@@ -70,6 +70,8 @@ export class RunnersStack extends TerraformStack {
       runners: config.runners,
       plan,
       placement: plan.placement.runners,
+      // Scale sets go before the engine they use on destroy (and after it on create).
+      engineReleases: this.engines.releases,
       namespaces: this.namespaces,
       engines: this.engines.specs,
       // Workload Identity for jobs: the runner ServiceAccount acts as the jobs' Google account.

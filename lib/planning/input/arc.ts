@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, nodeSelector, resources, toleration } from "./common";
-import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS } from "../defaults";
+import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../defaults";
 
 const chartVersion = z
   .string()
@@ -39,6 +39,13 @@ export const arcSchema = z
     replicas: z.number().int().min(1).default(DEFAULT_ARC_REPLICAS),
     /** Controller and listener log level. @default "info" */
     logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULT_ARC_LOG_LEVEL),
+    /**
+     * How the controller applies a changed scale set (a new label target, image or engine) while
+     * jobs run: `eventual` waits for running and pending jobs before recreating the runner set,
+     * `immediate` (the chart's default) recreates it at once beside the busy runners.
+     * @default "eventual"
+     */
+    updateStrategy: z.enum(["eventual", "immediate"]).default(DEFAULT_ARC_UPDATE_STRATEGY),
     /** Log format. @default "json" */
     logFormat: z.enum(["json", "text"]).default(DEFAULT_ARC_LOG_FORMAT),
     /** Prometheus metrics on `:8080/metrics` of the controller and the listeners (scraped per `monitoring.collector`). @default true */
