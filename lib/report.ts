@@ -16,7 +16,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function labelTable(plan: DeploymentPlan): string {
   return table(
     ["LABEL", "ENGINE", "SCALE SET", "SIZE"],
-    plan.runners.labels.map((l) => [l.label, l.version, l.scaleSet, l.size === "" ? "(default)" : l.size]),
+    plan.runners.labels.map((l) => [l.label, l.draining ? `${l.version} (draining)` : l.version, l.scaleSet, l.size === "" ? "(default)" : l.size]),
   );
 }
 

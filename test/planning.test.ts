@@ -67,6 +67,25 @@ describe("label plan", () => {
     expect(map["dagger-v0.20"]).toBe("0.20.3");
   });
 
+  test("draining: the version's scale sets take no new jobs, the aliases move to the newest version not draining", () => {
+    const plan = planRunners({ versions: ["0.20.3", "0.20.4", "0.21.8"], draining: ["0.20.4", "0.21.8"], minRunners: 1, maxRunners: 5 });
+    const map = runnerLabelMap(plan);
+    expect(map["dagger-v0.20"]).toBe("0.20.3");
+    // Every 0.21 version drains: its alias keeps pointing at it, draining too; latest needs a serving one.
+    expect(map["dagger-v0.21"]).toBe("0.21.8");
+    expect(map["dagger-latest"]).toBe("0.20.3");
+    const set = (name: string) => plan.scaleSets.find((s) => s.name === name)!;
+    for (const name of ["dagger-v0.20.4", "dagger-v0.21.8", "dagger-v0.21"]) expect([name, set(name).minRunners, set(name).maxRunners]).toEqual([name, 0, 0]);
+    for (const name of ["dagger-v0.20.3", "dagger-v0.20", "dagger-latest"]) expect([name, set(name).maxRunners]).toEqual([name, 5]);
+    expect(plan.labels.filter((l) => l.draining).map((l) => l.label)).toEqual(["dagger-v0.21.8", "dagger-v0.20.4", "dagger-v0.21"]);
+  });
+
+  test("draining: refused when it is not a deployed version, when nothing stable would serve latest, and under multi-label", () => {
+    expect(() => planRunners({ versions: ["0.20.3"], draining: ["0.20.4"] })).toThrow('dagger.draining[0]: "0.20.4" is not one of dagger.versions (0.20.3); a version drains while it is still deployed');
+    expect(() => planRunners({ versions: ["0.20.3"], draining: ["v0.20.3"] })).toThrow(/^dagger\.draining: \["v0\.20\.3"\] leaves no stable version serving dagger-latest/);
+    expect(() => planRunners({ versions: ["0.20.3", "0.20.4"], draining: ["0.20.3"], strategy: "multi-label" })).toThrow(/needs arc\.labelStrategy "per-label"/);
+  });
+
   test("a pre-release's release and scale-set names keep its identifiers", () => {
     const plan = planRunners({ versions: ["0.20.3", "1.0.0-beta.10"], strategy: "multi-label" });
     expect(plan.scaleSets.map((s) => [s.name, s.releaseName, s.labels])).toContainEqual(["dagger-v1.0.0-beta.10", "dagger-v1-0-0-beta-10", ["dagger-v1.0.0-beta.10"]]);

@@ -75,6 +75,19 @@ describe("RunnersDeployment: the config file's shape as props", () => {
     }
   });
 
+  test("a draining version keeps its engine; its scale set runs at maxRunners 0; the alias points at the other engine", () => {
+    const { stacks } = synth((app) => new RunnersDeployment(app, "ci", { name: "ci", target: "existing-cluster", dagger: { versions: ["0.20.3", "0.20.4"], draining: ["0.20.4"] } }));
+    const releases = Object.values(stacks["ci-runners"].resource.helm_release) as any[];
+    const values = (name: string) => JSON.parse(releases.find((r) => r.name === name).values[0]);
+    expect(releases.filter((r) => r.chart === "dagger-helm").map((r) => r.version).sort()).toEqual(["0.20.3", "0.20.4"]);
+    expect([values("dagger-v0-20-4").minRunners, values("dagger-v0-20-4").maxRunners]).toEqual([0, 0]);
+    expect(values("dagger-v0-20").maxRunners).toBe(10);
+    const host = (name: string) => JSON.stringify(values(name).template.spec.volumes);
+    expect(host("dagger-v0-20")).toContain("ci-v0-20-3-dagger-helm");
+    expect(host("dagger-latest")).toContain("ci-v0-20-3-dagger-helm");
+    expect(stacks["ci-runners"].output.runner_labels.value["dagger-v0.20.4"]).toBe("0.20.4");
+  });
+
   test("a kubeconfig cluster", () => {
     const { stacks } = synth((app) => new RunnersDeployment(app, "ci", { name: "ci", existingCluster: new KubeconfigCluster({ configPath: "/etc/kube/ci", context: "prod" }) }));
     expect(stacks["ci-runners"].provider.kubernetes[0]).toEqual({ config_path: "/etc/kube/ci", config_context: "prod" });

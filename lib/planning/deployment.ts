@@ -62,6 +62,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     minRunners: config.runners.minRunners,
     aliasMinRunners: config.runners.aliasMinRunners,
     maxRunners: config.runners.maxRunners,
+    draining: config.dagger.draining,
   });
   const engines = planEngineNames(config.name, runners.versions, config.dagger.engine.mode);
   const cluster = config.target === "gke" ? planCluster(config) : undefined;
@@ -99,6 +100,12 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   );
 
   warnings.push(...runnerWarnings(config, [engine.transport]), ...ignoredKeyWarnings(config, engine.transport));
+  const draining = runners.versions.filter((v) => config.dagger.draining.some((d) => d.replace(/^v/, "").trim() === v.text)).map((v) => v.text);
+  if (draining.length > 0) {
+    warnings.push(
+      `dagger.draining: engine ${draining.join(", ")} takes no new jobs (its scale sets run at maxRunners 0 and let running jobs finish; the aliases point at the newest version that is not draining); remove it from dagger.versions once its jobs are done`,
+    );
+  }
   warnings.push(...unshippedSchemaWarnings(runners.versions.map((v) => v.text)));
   warnings.push(...artifacts.warnings);
   const monitoring = planMonitoring(config, engines, engine.namespace, engine.port);

@@ -4,7 +4,7 @@
  * Pure code: no cdktf import, so it is trivially testable and reusable by other tools.
  */
 import { PlanError } from "./errors";
-import { EngineVersion, newest, newestPerMajor, newestPerMinor, parseVersionList } from "./versions";
+import { EngineVersion, newest, newestPerMajor, newestPerMinor, parseVersion, parseVersionList } from "./versions";
 import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
 import {
   ARC_SCALE_SET_MAX,
@@ -39,8 +39,14 @@ export interface PlanInput {
   readonly aliasMinRunners?: number;
   /** maxRunners of every scale set. @default 10 */
   readonly maxRunners?: number;
+  /**
+   * Versions being drained (a subset of {@link versions}): their scale sets take no new jobs
+   * (maxRunners 0; ARC's scale-down skips runners that run a job) and the aliases move to the
+   * newest version that is not draining. @default []
+   */
+  readonly draining?: readonly string[];
   /** Key paths used in error messages. */
-  readonly paths?: { versions?: string; sizes?: string };
+  readonly paths?: { versions?: string; sizes?: string; draining?: string };
 }
 
 export interface LabelPlan {
@@ -53,6 +59,8 @@ export interface LabelPlan {
   readonly size: string;
   /** `runnerScaleSetName` of the scale set that runs jobs for this label. */
   readonly scaleSet: string;
+  /** The label's engine is draining: the label takes no new jobs. */
+  readonly draining?: boolean;
 }
 
 export interface ScaleSetPlan {
@@ -113,12 +121,30 @@ export function planRunners(input: PlanInput): RunnerPlan {
   }
 
   const versions = parseVersionList(input.versions, versionsPath);
-  const latest = newest(versions);
+  const drainingPath = input.paths?.draining ?? "dagger.draining";
+  const draining = new Set<string>();
+  (input.draining ?? []).forEach((raw, i) => {
+    const v = parseVersion(raw, `${drainingPath}[${i}]`);
+    if (!versions.some((x) => x.text === v.text)) {
+      throw new PlanError(`${drainingPath}[${i}]`, raw, `is not one of ${versionsPath} (${versions.map((x) => x.text).join(", ")}); a version drains while it is still deployed`);
+    }
+    draining.add(v.text);
+  });
+  if (draining.size > 0 && strategy === "multi-label") {
+    throw new PlanError(drainingPath, input.draining, 'needs arc.labelStrategy "per-label": under multi-label, moving the alias labels off a version replaces its scale set, which would cancel its running jobs');
+  }
+  // The aliases and latest consider the versions that are not draining; an alias whose versions
+  // all drain keeps pointing at its newest one, draining too.
+  const serving = versions.filter((v) => !draining.has(v.text));
+  const latest = newest(serving) ?? newest(versions);
   if (!latest) {
     throw new PlanError(versionsPath, input.versions, "has only pre-releases (add a stable version: the minor aliases and dagger-latest point at stable versions only)");
   }
-  const perMinor = newestPerMinor(versions);
-  const perMajor = newestPerMajor(versions);
+  if (draining.size > 0 && newest(serving) === undefined) {
+    throw new PlanError(drainingPath, input.draining, `leaves no stable version serving dagger-latest (add a new version to ${versionsPath} before draining the last one)`);
+  }
+  const perMinor = new Map([...newestPerMinor(versions), ...newestPerMinor(serving)]);
+  const perMajor = new Map([...newestPerMajor(versions), ...newestPerMajor(serving)]);
   const versionIndex = new Map(input.versions.map((raw, i) => [String(raw).replace(/^v/, "").trim(), i]));
 
   // Labels, newest version first so the table reads top-down.
@@ -126,14 +152,15 @@ export function planRunners(input: PlanInput): RunnerPlan {
   const descending = [...versions].reverse();
   for (const size of sizes) {
     const exactName = (v: EngineVersion) => `${prefix}-v${v.text}${suffix(size)}`;
+    const d = (v: EngineVersion) => (draining.has(v.text) ? { draining: true } : {});
     for (const v of descending) {
-      labels.push({ label: exactName(v), kind: "exact", version: v.text, size, scaleSet: "" });
+      labels.push({ label: exactName(v), kind: "exact", version: v.text, size, scaleSet: "", ...d(v) });
     }
     for (const [minorText, v] of [...perMinor.entries()].reverse()) {
-      labels.push({ label: `${prefix}-v${minorText}${suffix(size)}`, kind: "minor", version: v.text, size, scaleSet: "" });
+      labels.push({ label: `${prefix}-v${minorText}${suffix(size)}`, kind: "minor", version: v.text, size, scaleSet: "", ...d(v) });
     }
     for (const [majorText, v] of [...perMajor.entries()].reverse()) {
-      labels.push({ label: `${prefix}-v${majorText}${suffix(size)}`, kind: "major", version: v.text, size, scaleSet: "" });
+      labels.push({ label: `${prefix}-v${majorText}${suffix(size)}`, kind: "major", version: v.text, size, scaleSet: "", ...d(v) });
     }
     labels.push({ label: `${prefix}-latest${suffix(size)}`, kind: "latest", version: latest.text, size, scaleSet: "" });
   }
@@ -151,8 +178,10 @@ export function planRunners(input: PlanInput): RunnerPlan {
         kind: l.kind,
         extraLabels: [],
         labels: [l.label],
-        minRunners: l.kind === "exact" ? minRunners : aliasMinRunners,
-        maxRunners,
+        // A draining label takes no new jobs; ARC's scale-down skips runners that run one
+        // (ephemeralrunnerset_controller.go deleteIdleEphemeralRunners at gha-runner-scale-set-0.14.2).
+        minRunners: l.draining ? 0 : l.kind === "exact" ? minRunners : aliasMinRunners,
+        maxRunners: l.draining ? 0 : maxRunners,
       });
     }
   } else {

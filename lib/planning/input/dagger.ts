@@ -156,6 +156,13 @@ export const daggerSchema = z
   .object({
     /** Engine versions; each gives exact, minor-alias and latest labels. @default ["0.20.3"] */
     versions: z.array(z.string()).default(["0.20.3"]),
+    /**
+     * Versions being drained before their removal (each also in `versions`): their engine stays,
+     * their scale sets take no new jobs and let running ones finish, and the aliases and
+     * `dagger-latest` move to the newest version that is not draining. Remove a version from
+     * `versions` (and here) once its jobs are done. Needs `arc.labelStrategy: per-label`. @default []
+     */
+    draining: z.array(z.string()).default([]),
     engine: engineSchema.default({}),
   })
   .strict()
