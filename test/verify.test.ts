@@ -134,6 +134,14 @@ describeVerify("npm run verify with the real charts", () => {
     expect(deployment.spec.template.spec.containers[0].args).toContain("--update-strategy=eventual");
   });
 
+  test("a draining version's scale set renders maxRunners 0 with the real chart (0 is not dropped as falsy)", async () => {
+    const r = await verify({ outdir: out("draining.yaml"), chartsDir: CHARTS, helm: HELM! });
+    const ars = (name: string) => (r.releases.find((x) => x.release.name === name)!.objects.find((o) => o.kind === "AutoscalingRunnerSet") as any).spec;
+    expect([ars("dagger-v0-20-3").minRunners, ars("dagger-v0-20-3").maxRunners]).toEqual([0, 0]);
+    expect(ars("dagger-v0-20").maxRunners).toBe(10);
+    expect(r.findings).toEqual([]);
+  });
+
   // --- One mutation per check -----------------------------------------------------------------
 
   test("a chart's own failure is a finding (runnerScaleSetName over 45 characters)", async () => {
