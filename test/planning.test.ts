@@ -80,6 +80,16 @@ describe("label plan", () => {
     expect(plan.labels.filter((l) => l.draining).map((l) => l.label)).toEqual(["dagger-v0.21.8", "dagger-v0.20.4", "dagger-v0.21"]);
   });
 
+  test("a label prefix gives a second deployment its own labels and scale-set names", () => {
+    const { plan } = (require("../lib/config/load") as typeof import("../lib/config/load")).parseConfig({ target: "existing-cluster", runners: { labelPrefix: "dagger-staging" } });
+    expect(Object.keys(plan.runnerLabels)).toEqual(["dagger-staging-v0.20.3", "dagger-staging-v0.20", "dagger-staging-latest"]);
+    expect(plan.runners.scaleSets.map((s) => [s.name, s.releaseName])).toEqual([
+      ["dagger-staging-v0.20.3", "dagger-staging-v0-20-3"],
+      ["dagger-staging-v0.20", "dagger-staging-v0-20"],
+      ["dagger-staging-latest", "dagger-staging-latest"],
+    ]);
+  });
+
   test("draining: refused when it is not a deployed version, when nothing stable would serve latest, and under multi-label", () => {
     expect(() => planRunners({ versions: ["0.20.3"], draining: ["0.20.4"] })).toThrow('dagger.draining[0]: "0.20.4" is not one of dagger.versions (0.20.3); a version drains while it is still deployed');
     expect(() => planRunners({ versions: ["0.20.3"], draining: ["v0.20.3"] })).toThrow(/^dagger\.draining: \["v0\.20\.3"\] leaves no stable version serving dagger-latest/);

@@ -10,6 +10,8 @@ export const DEFAULT_ENGINES_NAMESPACE = "dagger-engines";
 export const DEFAULT_ENGINE_PRIORITY = 1_000_000;
 /** `updatePolicy.updateMode` of the engines' VPAs: recommend only, never evict. */
 export const DEFAULT_VPA_UPDATE_MODE = "Off";
+/** First part of every `runs-on` label and scale-set name (`runners.labelPrefix`): `dagger-v0.20`. */
+export const DEFAULT_LABEL_PREFIX = "dagger";
 /** Idle runners per scale set (`runners.minRunners`). */
 export const DEFAULT_MIN_RUNNERS = 0;
 /** Most runners per scale set (`runners.maxRunners`). */

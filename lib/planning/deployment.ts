@@ -63,6 +63,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     aliasMinRunners: config.runners.aliasMinRunners,
     maxRunners: config.runners.maxRunners,
     draining: config.dagger.draining,
+    prefix: config.runners.labelPrefix,
   });
   const engines = planEngineNames(config.name, runners.versions, config.dagger.engine.mode);
   const cluster = config.target === "gke" ? planCluster(config) : undefined;

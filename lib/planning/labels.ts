@@ -5,7 +5,7 @@
  */
 import { PlanError } from "./errors";
 import { EngineVersion, newest, newestPerMajor, newestPerMinor, parseVersion, parseVersionList } from "./versions";
-import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
+import { DEFAULT_LABEL_PREFIX, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
 import {
   ARC_SCALE_SET_MAX,
   HELM_RELEASE_MAX,
@@ -31,7 +31,7 @@ export interface PlanInput {
   readonly sizes?: readonly string[];
   /** @default "per-label" */
   readonly strategy?: LabelStrategy;
-  /** Label prefix. @default "dagger" */
+  /** Label prefix. @default "dagger" (DEFAULT_LABEL_PREFIX) */
   readonly prefix?: string;
   /** minRunners of exact-version scale sets. @default 0 */
   readonly minRunners?: number;
@@ -101,7 +101,7 @@ function suffix(size: string): string {
 export function planRunners(input: PlanInput): RunnerPlan {
   const versionsPath = input.paths?.versions ?? "dagger.versions";
   const sizesPath = input.paths?.sizes ?? "runners.sizes";
-  const prefix = input.prefix ?? "dagger";
+  const prefix = input.prefix ?? DEFAULT_LABEL_PREFIX;
   const strategy = input.strategy ?? "per-label";
   const minRunners = input.minRunners ?? DEFAULT_MIN_RUNNERS;
   const aliasMinRunners = input.aliasMinRunners ?? minRunners;

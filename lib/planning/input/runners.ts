@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, nodeSelector, pinnedImage, resources, toleration } from "./common";
-import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "../defaults";
+import { DEFAULT_LABEL_PREFIX, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "../defaults";
 import { DEFAULT_CLIENT_SERVICE_ACCOUNT } from "../engines";
 
 /**
@@ -69,6 +69,13 @@ export const runnersSchema = z
     createNamespaces: z.boolean().default(true),
     /** Idle runners kept for each exact-version label. @default 0 */
     minRunners: z.number().int().nonnegative().default(DEFAULT_MIN_RUNNERS),
+    /**
+     * First part of every `runs-on` label and scale-set name (`<prefix>-v0.20`, `<prefix>-latest`).
+     * Two deployments in one GitHub organization and runner group (staging and prod) need
+     * different prefixes, e.g. `dagger-staging`: scale-set names must be unique in a runner group.
+     * Changing it renames every label (and replaces every scale set). @default "dagger"
+     */
+    labelPrefix: dnsLabel(20).default(DEFAULT_LABEL_PREFIX),
     /** Idle runners kept for each alias label (`dagger-v0.20`, `dagger-latest`). @default minRunners */
     aliasMinRunners: z.number().int().nonnegative().optional(),
     /** Most runners of each scale set. @default 10 */
