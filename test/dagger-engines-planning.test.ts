@@ -135,11 +135,20 @@ describe("engine.json", () => {
   it("default GC settings satisfy the engine schema of every version in both modes", () => {
     expect(validateEngineConfig(defaultEngineConfig("daemonset"), ALL)).toBeUndefined();
     expect(validateEngineConfig(defaultEngineConfig("statefulset"), ALL)).toBeUndefined();
-    expect(defaultEngineConfig("daemonset")).toEqual({ gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" } });
+    expect(defaultEngineConfig("daemonset")).toEqual({
+      gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" },
+      // Jobs share the engine: none may ask it for a privileged container (Dagger allows it by default).
+      security: { insecureRootCapabilities: false },
+    });
   });
   it("user keys replace the defaults' top-level keys", () => {
     expect(effectiveEngineConfig("daemonset", { logLevel: "debug" })).toEqual({ ...defaultEngineConfig("daemonset"), logLevel: "debug" });
-    expect(effectiveEngineConfig("daemonset", { gc: { enabled: false } })).toEqual({ gc: { enabled: false } });
+    expect(effectiveEngineConfig("daemonset", { gc: { enabled: false } })).toEqual({ gc: { enabled: false }, security: { insecureRootCapabilities: false } });
+    // The opt-in replaces the security block and keeps the GC defaults.
+    expect(effectiveEngineConfig("statefulset", { security: { insecureRootCapabilities: true } })).toEqual({
+      gc: { maxUsedSpace: "80%", minFreeSpace: "15%", reservedSpace: "10GB" },
+      security: { insecureRootCapabilities: true },
+    });
   });
   it.each([
     [{ gc: { maxUsedSpace: "lots" } }, ["gc", "maxUsedSpace"], /^is not a disk space/],

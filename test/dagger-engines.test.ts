@@ -79,7 +79,10 @@ describe("daemonset + unix (defaults)", () => {
     expect(values.engine.kind).toBe("DaemonSet");
     expect(values.engine.resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "8Gi" } });
     expect(values.engine.priorityClassName).toMatch(/^\$\{kubernetes_priority_class_v1\./);
-    expect(JSON.parse(values.engine.configJson)).toEqual({ gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" } });
+    expect(JSON.parse(values.engine.configJson)).toEqual({
+      gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" },
+      security: { insecureRootCapabilities: false },
+    });
     expect(values.engine.statefulSet).toBeUndefined();
     expect(values.engine.hostPath).toBeUndefined(); // chart default: hostPath data + run volumes
     expect(values.engine.port).toBeUndefined();

@@ -25,7 +25,7 @@ export interface EngineConfigProblem {
 }
 
 /**
- * Default GC settings per mode. The engine's own defaults (reservedSpace 10% up to 10GB,
+ * Default engine.json per mode: GC settings, and no privileged containers for jobs. The engine's own defaults (reservedSpace 10% up to 10GB,
  * minFreeSpace 20%, maxUsedSpace 75%) assume the cache has its disk to itself.
  *
  * - `daemonset`: the cache lives on the node's boot disk beside container images, runner
@@ -37,9 +37,16 @@ export interface EngineConfigProblem {
  *   less than 15% is free and the cache is capped at 80% of the volume.
  */
 export function defaultEngineConfig(mode: EngineMode): EngineConfig {
-  return mode === "daemonset"
-    ? { gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" } }
-    : { gc: { maxUsedSpace: "80%", minFreeSpace: "15%", reservedSpace: "10GB" } };
+  return {
+    ...(mode === "daemonset"
+      ? { gc: { maxUsedSpace: "50%", minFreeSpace: "25%", reservedSpace: "5GB" } }
+      : { gc: { maxUsedSpace: "80%", minFreeSpace: "15%", reservedSpace: "10GB" } }),
+    // The engine is shared by every job on its node or pool: no job may ask it for a privileged
+    // container (`withExec(..., {insecureRootCapabilities: true})`). Dagger allows it by default
+    // (engine/config/config.go `Security.InsecureRootCapabilities` at v0.20.3); opt in with
+    // `security: {insecureRootCapabilities: true}`. Known to every schema from 0.17.0.
+    security: { insecureRootCapabilities: false },
+  };
 }
 
 /**
