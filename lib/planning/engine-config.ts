@@ -43,7 +43,8 @@ export function defaultEngineConfig(mode: EngineMode): EngineConfig {
       : { gc: { maxUsedSpace: "80%", minFreeSpace: "15%", reservedSpace: "10GB" } }),
     // The engine is shared by every job on its node or pool: no job may ask it for a privileged
     // container (`withExec(..., {insecureRootCapabilities: true})`). Dagger allows it by default
-    // (engine/config/config.go `Security.InsecureRootCapabilities` at v0.20.3); opt in with
+    // (engine/config/config.go `Security.InsecureRootCapabilities` at v0.20.3; with it false,
+    // engine/server/server.go does not grant the `security.insecure` entitlement); opt in with
     // `security: {insecureRootCapabilities: true}`. Known to every schema from 0.17.0.
     security: { insecureRootCapabilities: false },
   };
