@@ -117,6 +117,16 @@ describe("planCluster", () => {
     expect(() => planCluster(cfg({ cluster: { regional: false } }))).toThrow("cluster.regional: false needs gcp.zones");
   });
 
+  test("control plane: defaults, and an authorized network without a name is named by its CIDR", () => {
+    expect(planCluster(cfg({})).controlPlane).toMatchObject({ releaseChannel: "REGULAR", deletionProtection: true, privateNodes: false, masterAuthorizedNetworks: [] });
+    const cp = planCluster(
+      cfg({ cluster: { privateNodes: true, masterIpv4Cidr: "172.16.0.16/28", masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24" }, { cidr: "198.51.100.0/24", name: "vpn" }] } }),
+    ).controlPlane;
+    expect(cp.privateNodes).toBe(true);
+    expect(cp.masterIpv4Cidr).toBe("172.16.0.16/28");
+    expect(cp.masterAuthorizedNetworks).toEqual([{ cidr: "203.0.113.0/24", name: "203.0.113.0/24" }, { cidr: "198.51.100.0/24", name: "vpn" }]);
+  });
+
   test("gpu accelerator on the wrong machine series warns", () => {
     const p = planCluster(cfg({ runners: { sizes: { "": {}, gpu: {} } }, cluster: { nodePools: { gpu: { machineType: "n2-standard-8", accelerator: { type: "nvidia-l4" } } } } }));
     expect(p.warnings.join("\n")).toMatch(/cluster.nodePools.gpu.machineType "n2-standard-8" does not take accelerator nvidia-l4/);

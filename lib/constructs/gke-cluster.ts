@@ -2,14 +2,11 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { ContainerCluster } from "../imports/google";
 import type { ClusterPlan } from "../planning/cluster";
-import type { ClusterConfig } from "../planning/input/cluster";
 
 /** Props of {@link GkeCluster}. */
 export interface GkeClusterProps {
-  /** The planned cluster (names, location, network; lib/planning/cluster.ts). */
+  /** The planned cluster: names, location, network, control plane (release channel, maintenance, private endpoint; lib/planning/cluster.ts). */
   readonly plan: ClusterPlan;
-  /** The `cluster` config section (release channel, maintenance, private cluster settings). */
-  readonly config: ClusterConfig;
   /** Network to attach the cluster to (self link or `projects/...` path). */
   readonly networkRef: string;
   /** Subnet to attach the cluster to. */
@@ -32,7 +29,8 @@ export class GkeCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: GkeClusterProps) {
     super(scope, id);
-    const { plan, config: c } = props;
+    const { plan } = props;
+    const c = plan.controlPlane;
     const w = c.maintenanceWindow;
     this.cluster = new ContainerCluster(this, "cluster", {
       project: plan.projectId,
@@ -90,7 +88,7 @@ export class GkeCluster extends Construct {
       // the VPC reaches the control plane).
       masterAuthorizedNetworksConfig:
         c.masterAuthorizedNetworks.length > 0 || c.privateEndpoint
-          ? { cidrBlocks: c.masterAuthorizedNetworks.map((m) => ({ cidrBlock: m.cidr, displayName: m.name ?? m.cidr })) }
+          ? { cidrBlocks: c.masterAuthorizedNetworks.map((m) => ({ cidrBlock: m.cidr, displayName: m.name })) }
           : undefined,
       dependsOn: props.dependsOn,
       lifecycle: {

@@ -80,6 +80,22 @@ export interface NetworkPlan {
   readonly sharedVpc: boolean;
 }
 
+/** The control plane and cluster-wide settings of the GKE cluster. */
+export interface ControlPlanePlan {
+  readonly releaseChannel: "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
+  readonly autoscalingProfile: "BALANCED" | "OPTIMIZE_UTILIZATION";
+  /** Terraform refuses to delete the cluster while true. */
+  readonly deletionProtection: boolean;
+  /** A recurring window (with `recurrence`) or a daily one (start time only). */
+  readonly maintenanceWindow?: { readonly startTime: string; readonly endTime?: string; readonly recurrence?: string };
+  readonly privateNodes: boolean;
+  readonly privateEndpoint: boolean;
+  /** The control plane's /28 with private nodes. */
+  readonly masterIpv4Cidr?: string;
+  /** CIDRs allowed to reach the control plane, each with its display name. */
+  readonly masterAuthorizedNetworks: readonly { readonly cidr: string; readonly name: string }[];
+}
+
 export interface ClusterPlan {
   readonly name: string;
   readonly projectId: string;
@@ -101,6 +117,8 @@ export interface ClusterPlan {
   readonly pools: readonly PoolPlan[];
   /** Vertical Pod Autoscaling on the cluster (the engines use VPA). */
   readonly verticalPodAutoscaling: boolean;
+  /** The control plane and cluster-wide settings, resolved from the `cluster` section. */
+  readonly controlPlane: ControlPlanePlan;
   /** GCP labels of the cluster and node VMs. */
   readonly resourceLabels: Readonly<Record<string, string>>;
   readonly services: readonly string[];
@@ -235,6 +253,16 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
     jobsServiceAccount,
     pools,
     verticalPodAutoscaling: config.dagger.engine.vpa.enabled,
+    controlPlane: {
+      releaseChannel: c.releaseChannel,
+      autoscalingProfile: c.autoscalingProfile,
+      deletionProtection: c.deletionProtection,
+      maintenanceWindow: c.maintenanceWindow,
+      privateNodes: c.privateNodes,
+      privateEndpoint: c.privateEndpoint,
+      masterIpv4Cidr: c.masterIpv4Cidr,
+      masterAuthorizedNetworks: c.masterAuthorizedNetworks.map((m) => ({ cidr: m.cidr, name: m.name ?? m.cidr })),
+    },
     resourceLabels: { "managed-by": "cdktf-dagger-runners", deployment: config.name, ...c.resourceLabels },
     services: config.gcp.enableServices ? [...REQUIRED_SERVICES] : [],
     warnings,

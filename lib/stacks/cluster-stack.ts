@@ -79,14 +79,13 @@ export class ClusterStack extends TerraformStack implements IRunnersCluster {
 
     const cluster = new GkeCluster(this, "gke", {
       plan,
-      config: config.cluster,
       networkRef: network.networkRef,
       subnetRef: network.subnetRef,
       nodeServiceAccountEmail: identity.nodeServiceAccountEmail,
       dependsOn: [...services, ...network.dependables, ...identity.nodeDependables],
     });
     this.cluster = cluster.cluster;
-    this.endpoint = config.cluster.privateEndpoint ? this.cluster.privateClusterConfig.privateEndpoint : this.cluster.endpoint;
+    this.endpoint = plan.controlPlane.privateEndpoint ? this.cluster.privateClusterConfig.privateEndpoint : this.cluster.endpoint;
 
     identity.bindAfter(this.cluster);
 
