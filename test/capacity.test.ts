@@ -15,7 +15,7 @@ import {
 import { gkeAllocatable, gkeReservedCpuMillis, gkeReservedMemoryMiB, machineShape } from "../lib/planning/machine-types";
 import { planRunners } from "../lib/planning/labels";
 import { PlanError } from "../lib/planning/errors";
-import { ScriptResult, runScript } from "./util";
+import { ScriptResult, configError, runScript } from "./util";
 
 describe("GKE reservations (cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes)", () => {
   test.each([
@@ -388,14 +388,7 @@ describe("the deployment plan and report", () => {
 
   test("existing cluster: messages name its own keys and subtract nothing GKE-specific", () => {
     const nodes = { cpu: "4", memory: "16Gi", count: 1 };
-    const err = (raw: object) => {
-      try {
-        parseConfig(raw);
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return "(no error)";
-    };
+    const err = configError;
     expect(err({ target: "existing-cluster", kubernetes: { nodes }, runners: { sizes: { "": { requests: { cpu: "4", memory: "15Gi" } } } } })).toBe(
       'dagger.engine.resources.requests: {"cpu":"1","memory":"2Gi"} leaves 3 CPU / 14Gi on each node of pool "nodes" (1 engine DaemonSet takes 1 CPU / 2Gi), not enough for one runner of size "" (4 CPU / 15Gi); lower the requests or use larger nodes (kubernetes.nodes.cpu, kubernetes.nodes.memory)',
     );

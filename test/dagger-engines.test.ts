@@ -7,11 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App, Token } from "cdktf";
-import { parseConfig, ConfigError } from "../lib/config/load";
+import { parseConfig } from "../lib/config/load";
 import { buildStacks, synthDeployment } from "../lib/app";
 import type { EngineConnectionSpec } from "../lib/engine-spec";
 import { daggerChartValues } from "../lib/constructs/dagger-engines";
-import { helmValues, resources, synthConfig } from "./util";
+import { configError, helmValues, resources, synthConfig } from "./util";
 
 const STACK = "dagger-runners-runners";
 const strip = (r: any) => {
@@ -33,16 +33,6 @@ function build(raw: unknown) {
     .findAll()
     .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
   return { specs: runners.engines.specs as EngineConnectionSpec[], engines: runners.engines, warnings };
-}
-
-function configError(raw: unknown): string {
-  try {
-    parseConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 describe("daemonset + unix (defaults)", () => {

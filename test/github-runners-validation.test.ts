@@ -1,21 +1,13 @@
 /** Config and construct validation of the GitHub runner layer, and its pure helpers. */
-import { ConfigError, parseConfig } from "../lib/config/load";
 import { engineSpec, synthRunners } from "./github-runners-fixtures";
+import { configError } from "./util";
 import { gitHubEnterpriseServerHost } from "../lib/planning/runner-warnings";
 import { mergePatch, waitForSocketScript, buildRunnerPodTemplate } from "../lib/planning/runner-pod";
 import { runnersPodSecurityLevel } from "../lib/planning/arc-values";
 
 const URL = "https://github.com/acme";
 const ok = { github: { configUrl: URL, pat: true } };
-const err = (raw: unknown) => {
-  try {
-    parseConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return "(no error)";
-};
+const err = configError;
 
 describe("config errors: one line naming the key", () => {
   test.each([

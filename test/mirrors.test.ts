@@ -8,10 +8,10 @@
  * `<image.repository>:<image.tag>` and its `imagePullSecrets` on the controller and, as
  * `--auto-scaler-image-pull-secrets`, on the listeners, which run the controller's image.
  */
-import { ConfigError, parseConfig } from "../lib/config/load";
+import { parseConfig } from "../lib/config/load";
 import { mirrorChartRepository, mirrorImage, parseImageReference, planArtifacts } from "../lib/planning/mirrors";
 import { artifactTable, renderReport, reportJson } from "../lib/report";
-import { Synthesized, helmValues, resources, runScript, synthConfig } from "./util";
+import { Synthesized, configError, helmValues, resources, runScript, synthConfig } from "./util";
 
 const MIRROR = "registry.corp.example:5000/mirror";
 const CHARTS = "oci://registry.corp.example:5000/charts";
@@ -20,16 +20,6 @@ const GITHUB = { configUrl: "https://github.com/acme", app: { id: 1, installatio
 
 /** Every public registry a default image or chart comes from, and a few more that must not appear. */
 const PUBLIC = ["registry.dagger.io", "ghcr.io", "docker.io", "registry.k8s.io", "quay.io", "gcr.io", "k8s.gcr.io", "mcr.microsoft.com", "public.ecr.aws"];
-
-function configError(raw: unknown): string {
-  try {
-    parseConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return "(no error)";
-}
 
 describe("parseImageReference: Docker's normalization", () => {
   test.each([

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseConfig } from "../lib/config/load";
+import { ConfigError, parseConfig } from "../lib/config/load";
 import { synthDeployment } from "../lib/app";
 
 export interface Synthesized {
@@ -12,6 +12,17 @@ export interface Synthesized {
   /** Every stack's JSON text, concatenated (for secret scans). */
   readonly text: string;
   readonly outdir: string;
+}
+
+/** The one-line ConfigError `raw` gets, or "(no error)" when it is accepted (other errors are rethrown). */
+export function configError(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  return "(no error)";
 }
 
 /** Validates `raw` as a config file would be, synthesizes every stack with validations on. */
