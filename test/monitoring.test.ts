@@ -12,7 +12,7 @@ import { synthDeployment } from "../lib/app";
 import { parseConfig } from "../lib/config/load";
 import { formatFinding, verify } from "../lib/verify";
 import { LISTENER_METRICS } from "../lib/planning/monitoring";
-import { METRIC_NAMES, engineServesMetrics } from "../lib/planning/metric-names";
+import { ARC_METRICS_VERSION, METRIC_NAMES, engineServesMetrics } from "../lib/planning/metric-names";
 import { configError, helmValues, resources, synthConfig } from "./util";
 
 const PAT = { configUrl: "https://github.com/acme", pat: true };
@@ -145,6 +145,10 @@ describe("engine versions", () => {
     const [policy] = Object.values(resources(runners(s), "kubernetes_network_policy_v1")) as any[];
     expect(policy.spec.ingress[1]).toEqual({ ports: [{ port: "9090", protocol: "TCP" }] });
     expect(policy.spec.ingress[0].ports).toEqual([{ port: "1234", protocol: "TCP" }]);
+  });
+
+  test("the metric list was read at the ARC version deployed by default", () => {
+    expect(parseConfig({ gcp: { projectId: "my-proj-123" } }).config.arc.version).toBe(ARC_METRICS_VERSION);
   });
 
   test("listenerMetrics names only metrics ARC 0.14.2's listener defines", () => {

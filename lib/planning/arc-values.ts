@@ -19,7 +19,7 @@ import type { EngineTransport } from "../engine-spec";
 import type { ResourceRequirements, Toleration } from "./k8s-types";
 import type { PodTemplate } from "./runner-pod";
 import { mergePatch } from "./runner-pod";
-import type { ListenerMetricsValues } from "./monitoring";
+import { ARC_METRICS_PORT, METRICS_PATH, type ListenerMetricsValues } from "./monitoring";
 
 /** OCI repository of both ARC charts. */
 export const ARC_CHART_REPOSITORY = "oci://ghcr.io/actions/actions-runner-controller-charts";
@@ -77,7 +77,7 @@ export function controllerValues(i: ControllerInput): ControllerValues {
     flags: { logLevel: i.logLevel, logFormat: i.logFormat, updateStrategy: i.updateStrategy },
     serviceAccount: { create: true, name: ARC_CONTROLLER_SERVICE_ACCOUNT },
   };
-  if (i.metrics) typed.metrics = { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" };
+  if (i.metrics) typed.metrics = { controllerManagerAddr: `:${ARC_METRICS_PORT}`, listenerAddr: `:${ARC_METRICS_PORT}`, listenerEndpoint: METRICS_PATH };
   if (i.image) typed.image = { repository: i.image.repository, tag: i.image.tag };
   if (i.imagePullSecrets && i.imagePullSecrets.length > 0) typed.imagePullSecrets = i.imagePullSecrets.map((name) => ({ name }));
   if (i.resources) typed.resources = i.resources;

@@ -52,7 +52,7 @@ const ctl = (name: string): MetricName => ({ name, source: "arc-controller", typ
 const lis = (name: string, type: MetricName["type"]): MetricName => ({ name, source: "arc-listener", type, citation: `${ARC} cmd/ghalistener/metrics/metrics.go` });
 const eng = (name: string, since: string, citation = `dagger/dagger@v${since} cmd/engine/metrics.go`): MetricName => ({ name, source: "dagger-engine", type: "gauge", citation, since });
 
-/** The ARC version the list was read from (the chart default, `arc.version`). */
+/** The ARC version the list was read from: the default `arc.version` (test/monitoring.test.ts holds them equal). */
 export const ARC_METRICS_VERSION = "0.14.2";
 
 /** First engine version that serves Prometheus metrics (`_EXPERIMENTAL_DAGGER_METRICS_ADDR`, dagger/dagger PR 10555). */
@@ -87,14 +87,4 @@ export const METRIC_NAMES: readonly MetricName[] = [
 /** Whether engine `version` reads `_EXPERIMENTAL_DAGGER_METRICS_ADDR`. */
 export function engineServesMetrics(version: string): boolean {
   return compareVersions(parseVersion(version), parseVersion(ENGINE_METRICS_MIN_VERSION)) >= 0;
-}
-
-/** The metric names served by every one of `engineVersions` (plus ARC's and `up`). */
-export function availableMetricNames(engineVersions: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const m of METRIC_NAMES) {
-    if (m.source !== "dagger-engine") out.add(m.name);
-    else if (engineVersions.length > 0 && engineVersions.every((v) => compareVersions(parseVersion(v), parseVersion(m.since!)) >= 0)) out.add(m.name);
-  }
-  return out;
 }
