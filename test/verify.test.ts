@@ -16,7 +16,8 @@ import { formatFinding, verify } from "../lib/verify";
 import { gitHubUrlLabels, listenerPod, runnerPod } from "../lib/verify/arc-pods";
 import { selects } from "../lib/verify/checks";
 import type { K8sObject } from "../lib/verify/render";
-import { compareSemver, engineConfigSchema } from "../lib/schemas/engine";
+import { engineConfigSchema } from "../lib/schemas/engine";
+import { compareVersionText } from "../lib/planning/versions";
 import { runScript } from "./util";
 import { haveOpenssl, startFakeOciRegistry } from "./fake-oci-registry";
 
@@ -512,7 +513,7 @@ describe("ARC's runner and listener pods (labels from resourcebuilder.go at gha-
 
 describe("engine.json schema per engine version (../shared/reference/engine-schemas/SOURCES)", () => {
   test("semver precedence, pre-releases included", () => {
-    const sorted = ["1.0.0", "0.19.10", "1.0.0-beta.10", "0.9.3", "1.0.0-beta.9", "0.19.9", "1.0.0-alpha"].sort(compareSemver);
+    const sorted = ["1.0.0", "0.19.10", "1.0.0-beta.10", "0.9.3", "1.0.0-beta.9", "0.19.9", "1.0.0-alpha"].sort(compareVersionText);
     expect(sorted).toEqual(["0.9.3", "0.19.9", "0.19.10", "1.0.0-alpha", "1.0.0-beta.9", "1.0.0-beta.10", "1.0.0"]);
   });
   test.each([

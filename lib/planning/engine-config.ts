@@ -11,8 +11,9 @@
  */
 import type Ajv2020 from "ajv/dist/2020";
 import type { ErrorObject } from "ajv/dist/2020";
-import { SCHEMAS_CHECKED_THROUGH, compareSemver, engineConfigSchema } from "../schemas/engine";
+import { SCHEMAS_CHECKED_THROUGH, engineConfigSchema } from "../schemas/engine";
 import type { EngineMode } from "./engines";
+import { compareVersionText } from "./versions";
 
 /** An `engine.json` document. */
 export type EngineConfig = Record<string, unknown>;
@@ -119,7 +120,7 @@ function describe(e: ErrorObject, version: string, since: string): EngineConfigP
  * returns the first problem, naming the version.
  */
 export function validateEngineConfig(config: unknown, versions: readonly string[]): EngineConfigProblem | undefined {
-  for (const version of [...versions].sort(compareSemver)) {
+  for (const version of [...versions].sort(compareVersionText)) {
     const found = engineConfigValidator(version);
     if (!found) continue; // older than any schema: refused elsewhere (MIN_ENGINE_VERSION)
     const validate = found.validate;
@@ -138,7 +139,7 @@ export function validateEngineConfig(config: unknown, versions: readonly string[
  */
 export function unshippedSchemaWarnings(versions: readonly string[], configPath = "dagger.engine.config"): string[] {
   return versions
-    .filter((v) => compareSemver(v, SCHEMAS_CHECKED_THROUGH) > 0)
+    .filter((v) => compareVersionText(v, SCHEMAS_CHECKED_THROUGH) > 0)
     .map(
       (v) =>
         `${configPath}: engine ${v} is newer than v${SCHEMAS_CHECKED_THROUGH}, the last tag whose engine.json schema this package ships; it was checked against that schema (add the version's schema to lib/schemas/engine/ if it changed)`,

@@ -8,7 +8,8 @@
  * (`engine/config/load.go`) and exits at startup on an error (`cmd/engine/main.go`): a key the
  * version does not know crash-loops the engine.
  *
- * Imported statically so the build copies them; only `npm run verify` loads this module today.
+ * Imported statically so the build copies them. Planning loads this module (lib/planning/engine-config.ts
+ * validates `dagger.engine.config` against the schema of each deployed version), and so does `npm run verify`.
  */
 import v0_17_0 from "./engine.schema.v0.17.0.json";
 import v0_18_9 from "./engine.schema.v0.18.9.json";
@@ -36,12 +37,9 @@ const FILES: readonly SchemaFile[] = [
 /** The newest tag whose schema was checked: every tag up to it uses one of {@link FILES}. */
 export const SCHEMAS_CHECKED_THROUGH = "1.0.0-beta.10";
 
-/** Semver precedence of two version strings (see lib/planning/versions.ts). */
-export const compareSemver = compareVersionText;
-
 /** The `engine.json` schema of engine `version` (e.g. `0.20.3`), with the tag it was published at; undefined before 0.17.0. */
 export function engineConfigSchema(version: string): { readonly since: string; readonly schema: object } | undefined {
   let found: SchemaFile | undefined;
-  for (const f of FILES) if (compareSemver(version, f.since) >= 0) found = f;
+  for (const f of FILES) if (compareVersionText(version, f.since) >= 0) found = f;
   return found;
 }
