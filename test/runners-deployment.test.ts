@@ -3,19 +3,17 @@
  * config file's shape as props, and the runners stack on any cluster.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { App, Fn, TerraformStack, Testing } from "cdktf";
 import { EndpointCluster, KubeconfigCluster, RunnersDeployment } from "../lib";
 import { ContainerCluster, GoogleProvider } from "../lib/imports/google";
+import { scratchDirs } from "./util";
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = scratchDirs("deployment-test-");
 
 /** Synthesizes `app` into a scratch directory: stack name -> cdk.tf.json, and the manifest. */
 function synth(build: (app: App) => void): { stacks: Record<string, any>; manifest: any } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "deployment-test-"));
-  scratch.push(outdir);
+  const outdir = tmp();
   const app = new App({ outdir, stackTraces: false });
   build(app);
   app.synth();

@@ -4,18 +4,11 @@
  * print each warning once.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { ScriptResult, runCommand, runScript } from "./util";
+import { ScriptResult, runCommand, runScript, scratchDirs } from "./util";
 
 const ROOT = path.join(__dirname, "..");
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-const tmp = () => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "synth-test-"));
-  scratch.push(d);
-  return d;
-};
+const tmp = scratchDirs("synth-test-");
 
 /** Every file under `dir`: relative path -> content. */
 function tree(dir: string, rel = ""): Record<string, string> {

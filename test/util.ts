@@ -14,6 +14,20 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
+/**
+ * A maker of scratch directories named `<prefix>...` in the OS temp dir, all removed after the
+ * suite (call it at a test file's top level: it registers the `afterAll`).
+ */
+export function scratchDirs(prefix: string): () => string {
+  const made: string[] = [];
+  afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  return () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
+}
+
 /** The one-line ConfigError `raw` gets, or "(no error)" when it is accepted (other errors are rethrown). */
 export function configError(raw: unknown): string {
   try {

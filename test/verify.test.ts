@@ -8,7 +8,6 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { synthDeployment } from "../lib/app";
 import { parseConfig, parseConfigText } from "../lib/config/load";
@@ -18,7 +17,7 @@ import { selects } from "../lib/verify/checks";
 import type { K8sObject } from "../lib/verify/render";
 import { engineConfigSchema } from "../lib/schemas/engine";
 import { compareVersionText } from "../lib/planning/versions";
-import { runScript } from "./util";
+import { runScript, scratchDirs } from "./util";
 import { haveOpenssl, startFakeOciRegistry } from "./fake-oci-registry";
 
 const ROOT = path.join(__dirname, "..");
@@ -51,13 +50,7 @@ const HELM = located.helm;
 if (!HELM) process.stderr.write(`verify tests skipped: ${located.reason}\n`);
 const describeVerify = HELM ? describe : describe.skip;
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-const tmp = () => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "verify-test-"));
-  scratch.push(d);
-  return d;
-};
+const tmp = scratchDirs("verify-test-");
 
 /** Synthesizes a config file (relative to the repo) or raw config into a kept scratch directory. */
 function synth(config: string | object): string {
