@@ -10,8 +10,8 @@ import {
   imageOverride,
   planEngineNames,
   planEngineSpec,
-  transportProblem,
 } from "../lib/planning/engines";
+import { engineTransportRule, formatProblem } from "../lib/planning/rules";
 import { parseVersion, parseVersionList } from "../lib/planning/versions";
 import { defaultEngineConfig, effectiveEngineConfig, validateEngineConfig } from "../lib/planning/engine-config";
 import { engineWarnings } from "../lib/planning/engines";
@@ -115,9 +115,17 @@ describe("connection specs (contract with the runner layer)", () => {
   it("defaults and invalid transports per mode", () => {
     expect(defaultTransport("daemonset")).toBe("unix");
     expect(defaultTransport("statefulset")).toBe("kube-pod");
-    expect(transportProblem("statefulset", "unix")).toMatch(/^is not valid with dagger.engine.mode "statefulset"/);
-    expect(transportProblem("daemonset", "kube-pod")).toMatch(/^is not valid with dagger.engine.mode "daemonset"/);
-    expect(transportProblem("daemonset", "tcp")).toBeUndefined();
+    // One rule, named by the caller's paths: config keys or construct props.
+    const config = { mode: ["dagger", "engine", "mode"], transport: ["dagger", "engine", "transport"] };
+    const props = { mode: ["mode"], transport: ["transport"] };
+    expect(engineTransportRule({ mode: "statefulset", transport: "unix" }, config).map(formatProblem)).toEqual([
+      expect.stringMatching(/^dagger\.engine\.transport: "unix" is not valid with dagger\.engine\.mode "statefulset" \(/),
+    ]);
+    expect(engineTransportRule({ mode: "daemonset", transport: "kube-pod" }, props).map(formatProblem)).toEqual([
+      expect.stringMatching(/^transport: "kube-pod" is not valid with mode "daemonset" \(/),
+    ]);
+    expect(engineTransportRule({ mode: "daemonset", transport: "tcp" }, props)).toEqual([]);
+    expect(engineTransportRule({ mode: "statefulset" }, props)).toEqual([]);
     expect(engineServiceName("r")).toBe("r-tcp");
   });
 

@@ -8,6 +8,7 @@ import {
   controllerValues,
 } from "../planning/arc-values";
 import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
+import { controllerServiceAccountRule, formatProblem } from "../planning/rules";
 import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../planning/defaults";
 
 /** Props of {@link ArcController}. */
@@ -71,12 +72,8 @@ export class ArcController extends Construct {
       extra: props.extraValues,
     });
     const sa = this.values.serviceAccount;
-    this.node.addValidation({
-      validate: () =>
-        typeof sa?.name === "string" && sa.name !== "" && sa.name !== "default"
-          ? []
-          : [`arc.controllerValues.serviceAccount.name: ${JSON.stringify(sa?.name)} must be a non-default ServiceAccount name (scale sets bind to it)`],
-    });
+    // The config file's rule (lib/planning/rules.ts), naming the prop.
+    this.node.addValidation({ validate: () => controllerServiceAccountRule(props.extraValues, { extraValues: ["extraValues"] }).map(formatProblem) });
     this.serviceAccount = { name: String(sa?.name ?? ""), namespace: props.namespace };
     this.release = new HelmRelease(this, "release", {
       name: ARC_CONTROLLER_RELEASE,

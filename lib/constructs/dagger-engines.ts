@@ -50,20 +50,28 @@ import {
   MAGICACHE_TOKEN_KEY,
   MAGICACHE_URL,
   MAGICACHE_URL_ENV,
-  checkEngineObjectNames,
   engineReadsCacheService,
   chartCreatesService,
   defaultTransport,
   engineServiceName,
   imageOverride,
   planEngineSpec,
-  transportProblem,
   engineWarnings,
 } from "../planning/engines";
-import { EngineConfig, effectiveEngineConfig, validateEngineConfig } from "../planning/engine-config";
+import { EngineConfig, effectiveEngineConfig } from "../planning/engine-config";
 import { podSecurityLabels } from "../planning/arc-values";
 import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "../planning/monitoring";
-import { PlanError } from "../planning/errors";
+import {
+  distinctNamespacesRule,
+  engineCacheRule,
+  engineCloudRule,
+  engineConfigRule,
+  engineObjectNamesRule,
+  engineTransportRule,
+  formatProblem,
+  portRule,
+  priorityClassRule,
+} from "../planning/rules";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
 import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
@@ -164,8 +172,6 @@ export interface DaggerEnginesProps {
    * @default undefined (no metrics endpoint)
    */
   readonly metrics?: EngineMetricsProps;
-  /** Config key path prefix used in messages. @default "dagger.engine" */
-  readonly configPath?: string;
   /**
    * Add the warnings about these props (`engineWarnings`: tcp without authentication, VPA
    * restarts, ...) as annotations. The deployment's stacks pass false: the plan's one warnings
@@ -314,45 +320,37 @@ export class DaggerEngines extends Construct {
   constructor(scope: Construct, name: string, props: DaggerEnginesProps) {
     super(scope, name);
     const p = props;
-    const key = p.configPath ?? "dagger.engine";
     const nsName = p.namespace ?? DEFAULT_ENGINES_NAMESPACE;
     const transport = p.transport ?? defaultTransport(p.mode);
     const port = p.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined);
     const saName = p.clientServiceAccountName ?? DEFAULT_CLIENT_SERVICE_ACCOUNT;
 
-    // --- Validation (config-level checks repeated for direct construct users) ------------
+    // --- Validation: the config file's rules (lib/planning/rules.ts), naming the props -------
     this.node.addValidation({
-      validate: () => {
-        const errors: string[] = [];
-        const t = transportProblem(p.mode, transport);
-        if (t) errors.push(`${key}.transport: "${transport}" ${t}`);
-        if (p.mode === "daemonset" && p.cache !== undefined) {
-          errors.push(`${key}.cache: ${JSON.stringify(p.cache)} conflicts with ${key}.mode "daemonset" (cache settings need mode statefulset)`);
-        }
-        if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-          errors.push(`${key}.port: ${port} is out of range (expected 1-65535)`);
-        }
-        if (p.engineConfig !== undefined) {
-          const bad = validateEngineConfig(effectiveEngineConfig(p.mode, p.engineConfig), p.engines.map((e) => e.version));
-          if (bad) errors.push(`${key}.config${bad.path.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("")}: ${bad.message}`);
-        }
-        if (!Token.isUnresolved(p.clientNamespace) && p.clientNamespace === nsName) {
-          errors.push(`${key}.namespace: "${nsName}" conflicts with the client (runners) namespace (the engines namespace is privileged; keep runners apart)`);
-        }
-        for (const e of p.engines) {
-          try {
-            checkEngineObjectNames(e, transport, "name");
-          } catch (err) {
-            if (err instanceof PlanError) errors.push(err.message);
-            else throw err;
-          }
-        }
-        return errors;
-      },
+      validate: () =>
+        [
+          ...engineTransportRule({ mode: p.mode, transport: p.transport }, { mode: ["mode"], transport: ["transport"] }),
+          ...engineCacheRule(p, { mode: ["mode"], cache: ["cache"] }),
+          ...portRule(p.port, { port: ["port"] }),
+          ...engineConfigRule(
+            p.engineConfig === undefined ? undefined : effectiveEngineConfig(p.mode, p.engineConfig),
+            p.engines.map((e) => e.version),
+            { config: ["engineConfig"] },
+          ),
+          ...engineCloudRule(p.cloud, { enabled: ["cloud", "enabled"], existingSecretName: ["cloud", "existingSecretName"] }),
+          ...priorityClassRule(p.priorityClass, DEFAULT_ENGINE_PRIORITY, { create: ["priorityClass", "create"], value: ["priorityClass", "value"] }),
+          ...(Token.isUnresolved(p.clientNamespace)
+            ? []
+            : distinctNamespacesRule([
+                { path: ["clientNamespace"], value: p.clientNamespace },
+                { path: ["namespace"], value: nsName },
+              ])),
+          ...engineObjectNamesRule(p.engines, transport, (e, i) => ({ path: ["engines", i, "releaseName"], value: e.releaseName })),
+        ].map(formatProblem),
     });
     if (p.warnings ?? true) {
       const cloud = p.cloud?.enabled ?? false;
-      for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: key, cloud, versions: p.engines.map((e) => e.version) })) {
+      for (const w of engineWarnings({ mode: p.mode, transport, port: p.port, cache: p.cache, vpa: p.vpa, configPath: "", cloud, versions: p.engines.map((e) => e.version) })) {
         Annotations.of(this).addWarning(w);
       }
     }

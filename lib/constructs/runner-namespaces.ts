@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { NamespaceV1 } from "../imports/kubernetes";
+import { distinctNamespacesRule, formatProblem } from "../planning/rules";
 import { CONTROLLER_POD_SECURITY, PodSecurityLevel, podSecurityLabels } from "../planning/arc-values";
 
 /** Props of {@link RunnerNamespaces}. */
@@ -44,6 +45,14 @@ export class RunnerNamespaces extends Construct {
     super(scope, id);
     this.created = props.create ?? true;
     this.runnersLevel = props.runnersPodSecurity ?? "baseline";
+    // Listeners and runners are kept apart (the config file's rule, naming the props).
+    this.node.addValidation({
+      validate: () =>
+        distinctNamespacesRule([
+          { path: ["runnersNamespace"], value: props.runnersNamespace },
+          { path: ["controllerNamespace"], value: props.controllerNamespace },
+        ]).map(formatProblem),
+    });
     if (!this.created) {
       this.controllerNamespace = props.controllerNamespace;
       this.runnersNamespace = props.runnersNamespace;

@@ -4,6 +4,7 @@ import { HelmRelease } from "../imports/helm";
 import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
 import type { PodTemplate } from "../planning/runner-pod";
 import type { ListenerMetricsValues } from "../planning/monitoring";
+import { formatProblem, runnerCountRule, scaleSetNamesRule } from "../planning/rules";
 import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS, DEFAULT_RUNNER_GROUP } from "../planning/defaults";
 
 /** Props of {@link RunnerScaleSet}. */
@@ -75,6 +76,14 @@ export class RunnerScaleSet extends Construct {
   constructor(scope: Construct, id: string, props: RunnerScaleSetProps) {
     super(scope, id);
     const multiLabel = props.multiLabel ?? false;
+    // The planner's rules for scale sets (lib/planning/rules.ts), naming the props.
+    this.node.addValidation({
+      validate: () =>
+        [
+          ...runnerCountRule(props.minRunners ?? DEFAULT_MIN_RUNNERS, props.maxRunners ?? DEFAULT_MAX_RUNNERS, { minRunners: ["minRunners"], maxRunners: ["maxRunners"] }),
+          ...scaleSetNamesRule(props, { name: { path: ["name"], value: props.name }, releaseName: { path: ["releaseName"], value: props.releaseName } }),
+        ].map(formatProblem),
+    });
     this.values = scaleSetValues({
       configUrl: props.configUrl,
       secretName: props.secretName,

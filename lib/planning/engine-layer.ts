@@ -13,6 +13,7 @@ import {
   planEngineSpec,
 } from "./engines";
 import type { RunnersConfig } from "./input/schema";
+import { engineObjectNamesRule, throwFirst } from "./rules";
 import type { ArtifactPlan } from "./mirrors";
 import type { Placement, PlacementPlan } from "./placement";
 
@@ -37,6 +38,7 @@ export function planEngineLayer(
   placement: PlacementPlan,
 ): EngineLayerPlan {
   const e = config.dagger.engine;
+  throwFirst(engineObjectNamesRule(engines, transport, () => ({ path: ["name"], value: config.name })));
   const port = e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined);
   const storageClass = e.cache?.storageClass ?? placement.engineCacheStorageClass;
   const cache = e.mode === "statefulset" && (e.cache || storageClass) ? { ...(e.cache ?? {}), ...(storageClass ? { storageClass } : {}) } : undefined;

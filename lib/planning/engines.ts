@@ -147,17 +147,6 @@ export function defaultTransport(mode: EngineMode): EngineTransport {
   return mode === "daemonset" ? "unix" : "kube-pod";
 }
 
-/** Transports a mode supports; the reason names why the others do not fit. */
-export function transportProblem(mode: EngineMode, transport: EngineTransport): string | undefined {
-  if (mode === "statefulset" && transport === "unix") {
-    return 'is not valid with dagger.engine.mode "statefulset" (the engine pod runs on one node, so other nodes have no engine socket; use kube-pod or tcp)';
-  }
-  if (mode === "daemonset" && transport === "kube-pod") {
-    return 'is not valid with dagger.engine.mode "daemonset" (DaemonSet pod names are random, so a runner cannot name its node\'s engine; use unix or tcp)';
-  }
-  return undefined;
-}
-
 /**
  * The node directory holding the engine socket for a DaemonSet release: the chart's run volume
  * `hostPath` `/run/dagger-<fullname>`, mounted at `/run/dagger` in the engine: so in every chart
@@ -274,17 +263,6 @@ export function planEngineSpec(names: EngineNames, o: EngineSpecOptions): Engine
   }
 }
 
-/** Names the construct derives beyond the chart's, checked against Kubernetes limits. */
-export function checkEngineObjectNames(names: EngineNames, transport: EngineTransport, namePath = "name"): void {
-  if (transport === "tcp") {
-    const svc = engineServiceName(names.releaseName);
-    // Services are DNS-1035 labels: at most 63 characters, starting with a letter.
-    if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(svc) || svc.length > K8S_NAME_MAX) {
-      throw new PlanError(namePath, names.releaseName.replace(/-v\d+-\d+-\d+$/, ""), `makes engine Service name "${svc}" invalid (a Service name starts with a letter and has at most ${K8S_NAME_MAX} characters)`);
-    }
-  }
-}
-
 /** Inputs of {@link engineWarnings}. */
 export interface EngineWarningInput {
   readonly mode: EngineMode;
@@ -306,21 +284,22 @@ export interface EngineWarningInput {
 
 /** Risky but valid choices, one line each naming the config key. Pure. */
 export function engineWarnings(i: EngineWarningInput): string[] {
-  const key = i.configPath ?? "dagger.engine";
+  const prefix = i.configPath ?? "dagger.engine";
+  const key = (field: string) => (prefix === "" ? field : `${prefix}.${field}`);
   const out: string[] = [];
   if (i.port !== undefined && i.transport !== "tcp") {
     out.push(
-      `${key}.port: ${i.port} makes every engine listen on unauthenticated TCP while transport is "${i.transport}": no Service or NetworkPolicy guards it, so any pod that can reach the engine pod's IP drives a privileged engine`,
+      `${key("port")}: ${i.port} makes every engine listen on unauthenticated TCP while transport is "${i.transport}": no Service or NetworkPolicy guards it, so any pod that can reach the engine pod's IP drives a privileged engine`,
     );
   }
   if (i.transport === "tcp" && i.networkPolicyUnknown) {
     out.push(
-      `${key}.transport: "tcp" has no authentication; only the NetworkPolicy keeps other pods out, so make sure the cluster enforces NetworkPolicy`,
+      `${key("transport")}: "tcp" has no authentication; only the NetworkPolicy keeps other pods out, so make sure the cluster enforces NetworkPolicy`,
     );
   }
   if (i.mode === "statefulset" && i.cache?.storageClass === "standard") {
     out.push(
-      `${key}.cache.storageClass: "standard" is a standard persistent disk (HDD) on GKE; a build cache is random-I/O heavy, prefer "standard-rwo" (balanced) or "premium-rwo" (SSD)`,
+      `${key("cache.storageClass")}: "standard" is a standard persistent disk (HDD) on GKE; a build cache is random-I/O heavy, prefer "standard-rwo" (balanced) or "premium-rwo" (SSD)`,
     );
   }
   if (i.mode === "daemonset") {
@@ -333,12 +312,12 @@ export function engineWarnings(i: EngineWarningInput): string[] {
   const noCache = (i.versions ?? []).filter((v) => !engineReadsCacheService(parseVersion(v)));
   if (i.cloud && noCache.length > 0) {
     out.push(
-      `${key}.cloud.enabled: engine-side Dagger Cloud caching (Magicache) does not exist in engine ${noCache.join(", ")} (the engine stopped reading it in ${CACHE_SERVICE_REMOVED}, dagger PR #10886): only the runners' DAGGER_CLOUD_TOKEN is set, for traces in Dagger Cloud`,
+      `${key("cloud.enabled")}: engine-side Dagger Cloud caching (Magicache) does not exist in engine ${noCache.join(", ")} (the engine stopped reading it in ${CACHE_SERVICE_REMOVED}, dagger PR #10886): only the runners' DAGGER_CLOUD_TOKEN is set, for traces in Dagger Cloud`,
     );
   }
   if (i.vpa?.enabled && (i.vpa.updateMode === "Recreate" || i.vpa.updateMode === "InPlaceOrRecreate")) {
     out.push(
-      `${key}.vpa.updateMode: "${i.vpa.updateMode}" lets the VPA restart an engine to resize it, failing every build running on it; "Off" or "Initial" never evicts`,
+      `${key("vpa.updateMode")}: "${i.vpa.updateMode}" lets the VPA restart an engine to resize it, failing every build running on it; "Off" or "Initial" never evicts`,
     );
   }
   return out;

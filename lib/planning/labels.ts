@@ -4,15 +4,10 @@
  * Pure code: no cdktf import, so it is trivially testable and reusable by other tools.
  */
 import { PlanError } from "./errors";
+import { runnerCountRule, scaleSetNamesRule, throwFirst } from "./rules";
 import { EngineVersion, newest, newestPerMajor, newestPerMinor, parseVersion, parseVersionList } from "./versions";
 import { DEFAULT_LABEL_PREFIX, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
-import {
-  ARC_SCALE_SET_MAX,
-  HELM_RELEASE_MAX,
-  K8S_NAME_MAX,
-  isDns1123Label,
-  labelToResourceName,
-} from "./names";
+import { labelToResourceName } from "./names";
 
 /** How labels map onto ARC runner scale sets. */
 export type LabelStrategy = "per-label" | "multi-label";
@@ -113,12 +108,10 @@ export function planRunners(input: PlanInput): RunnerPlan {
       throw new PlanError(`${sizesPath}.${s}`, s, 'is not a valid size name (lowercase letters, digits and "-", or "" for no suffix)');
     }
   }
-  if (minRunners > maxRunners) {
-    throw new PlanError("runners.minRunners", minRunners, `is greater than runners.maxRunners (${maxRunners})`);
-  }
-  if (aliasMinRunners > maxRunners) {
-    throw new PlanError("runners.aliasMinRunners", aliasMinRunners, `is greater than runners.maxRunners (${maxRunners})`);
-  }
+  throwFirst([
+    ...runnerCountRule(minRunners, maxRunners, { minRunners: ["runners", "minRunners"], maxRunners: ["runners", "maxRunners"] }),
+    ...runnerCountRule(aliasMinRunners, maxRunners, { minRunners: ["runners", "aliasMinRunners"], maxRunners: ["runners", "maxRunners"] }),
+  ]);
 
   const versions = parseVersionList(input.versions, versionsPath);
   const drainingPath = input.paths?.draining ?? "dagger.draining";
@@ -224,12 +217,9 @@ export function planRunners(input: PlanInput): RunnerPlan {
   const seenRelease = new Map<string, ScaleSetPlan>();
   for (const s of scaleSets) {
     const b = blame(s);
-    if (s.name.length > ARC_SCALE_SET_MAX) {
-      throw new PlanError(b.path, b.value, `makes scale-set name "${s.name}" ${s.name.length} characters long (ARC allows at most ${ARC_SCALE_SET_MAX})`);
-    }
-    if (s.releaseName.length > HELM_RELEASE_MAX || !isDns1123Label(s.releaseName, K8S_NAME_MAX)) {
-      throw new PlanError(b.path, b.value, `makes Helm release name "${s.releaseName}" invalid (DNS-1123, at most ${HELM_RELEASE_MAX} characters)`);
-    }
+    // The key that made the names (a version, a size or the prefix) is blamed, not a prop.
+    const bad = scaleSetNamesRule(s, { name: { path: [], value: b.value }, releaseName: { path: [], value: b.value } })[0];
+    if (bad) throw new PlanError(b.path, b.value, bad.message);
     const prev = seenRelease.get(s.releaseName);
     if (prev) {
       throw new PlanError(b.path, b.value, `makes release name "${s.releaseName}" collide with scale set "${prev.name}" (rename the size)`);

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { addProblems } from "./problems";
+import { controllerServiceAccountRule } from "../rules";
 import { dnsLabel, nodeSelector, resources, toleration } from "./common";
 import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../defaults";
 
@@ -61,6 +63,7 @@ export const arcSchema = z
   })
   .strict()
   .superRefine((a, ctx) => {
+    addProblems(ctx, ["arc"], controllerServiceAccountRule(a.controllerValues, { extraValues: ["arc", "controllerValues"] }));
     const sets = a.scaleSetVersion ?? a.version;
     if (a.scaleSetVersion !== undefined && a.scaleSetVersion !== a.version) {
       const [c, s] = [chartVersionParts(a.version), chartVersionParts(a.scaleSetVersion)];

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { nodeSelector, pinnedImage, quantity, resourceList, resources, toleration } from "./common";
-import { validateEngineConfig } from "../engine-config";
-import { MIN_ENGINE_VERSION, transportProblem } from "../engines";
+import { MIN_ENGINE_VERSION } from "../engines";
+import { engineCacheRule, engineCloudRule, engineConfigRule, engineTransportRule, priorityClassRule } from "../rules";
+import { addProblems } from "./problems";
 import { compareVersions, parseVersion } from "../versions";
 import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY } from "../defaults";
 
@@ -43,6 +44,10 @@ const imageTemplate = z
   .refine((v) => pinnedImage.safeParse(v.replace(/\{version\}/g, "0.0.0")).success, {
     message: "is not a pinned image (expected repository:tag or repository@sha256:digest, not :latest; {version} is replaced by each engine version)",
   });
+
+/** Where the engine keys live in the config file (for the rules' messages). */
+const ENGINE = ["dagger", "engine"] as const;
+const at = (...keys: string[]) => [...ENGINE, ...keys];
 
 export const engineSchema = z
   .object({
@@ -124,31 +129,12 @@ export const engineSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    // A mode's default transport always fits it: only an explicit one can conflict.
-    const problem = e.transport === undefined ? undefined : transportProblem(e.mode, e.transport);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["transport"], message: problem });
-    if (e.mode === "daemonset" && e.cache !== undefined) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ["cache"],
-        message:
-          'conflicts with dagger.engine.mode "daemonset" (a DaemonSet caches on the node\'s disk; cache.size, storageClass and retainOnDelete need mode statefulset)',
-      });
-    }
-    if (e.cloud.existingSecretName !== undefined && !e.cloud.enabled) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ["cloud", "existingSecretName"],
-        message: "needs dagger.engine.cloud.enabled: true",
-      });
-    }
-    if (e.priorityClass.create === false && e.priorityClass.value !== DEFAULT_ENGINE_PRIORITY) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ["priorityClass", "value"],
-        message: "conflicts with priorityClass.create: false (the value belongs to an existing class)",
-      });
-    }
+    addProblems(ctx, ENGINE, [
+      ...engineTransportRule(e, { mode: at("mode"), transport: at("transport") }),
+      ...engineCacheRule(e, { mode: at("mode"), cache: at("cache") }),
+      ...engineCloudRule(e.cloud, { enabled: at("cloud", "enabled"), existingSecretName: at("cloud", "existingSecretName") }),
+      ...priorityClassRule(e.priorityClass, DEFAULT_ENGINE_PRIORITY, { create: at("priorityClass", "create"), value: at("priorityClass", "value") }),
+    ]);
   });
 
 /** `dagger`: the engine versions and how engines run. */
@@ -186,10 +172,7 @@ export const daggerSchema = z
       }
     });
     // engine.json against the schema of every configured version (dagger.versions).
-    if (d.engine.config !== undefined) {
-      const bad = validateEngineConfig(d.engine.config, parsed);
-      if (bad) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["engine", "config", ...bad.path], message: bad.message });
-    }
+    addProblems(ctx, ["dagger"], engineConfigRule(d.engine.config, parsed, { config: [...ENGINE, "config"] }));
     const image = d.engine.image;
     if (typeof image === "string" && !image.includes("{version}") && parsed.length > 1) {
       ctx.addIssue({

@@ -14,6 +14,8 @@ import { runnersSchema } from "./runners";
 import { backendSchema } from "./backend";
 import { mirrorsSchema } from "./mirrors";
 import { monitoringSchema } from "./monitoring";
+import { addProblems } from "./problems";
+import { distinctNamespacesRule } from "../rules";
 
 export const configSchema = z
   .object({
@@ -34,21 +36,14 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    // Rules across sections. The engines namespace is privileged and the controller's holds
-    // the listeners: each layer keeps its own.
-    const namespaces: [string[], string][] = [
-      [["arc", "namespace"], c.arc.namespace],
-      [["dagger", "engine", "namespace"], c.dagger.engine.namespace],
-    ];
-    const seen = new Map<string, string>();
-    for (const [path, ns] of [[["runners", "namespace"], c.runners.namespace] as [string[], string], ...namespaces]) {
-      const other = seen.get(ns);
-      if (other) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `conflicts with ${other} (the controller, runners and engines namespaces must differ)` });
-        return;
-      }
-      seen.set(ns, path.join("."));
-    }
+    // Rules across sections: each layer keeps its own namespace.
+    addProblems(ctx, [], [
+      ...distinctNamespacesRule([
+        { path: ["runners", "namespace"], value: c.runners.namespace },
+        { path: ["arc", "namespace"], value: c.arc.namespace },
+        { path: ["dagger", "engine", "namespace"], value: c.dagger.engine.namespace },
+      ]),
+    ]);
   });
 
 /** A validated config with every default filled in. */
