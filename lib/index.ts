@@ -34,7 +34,7 @@ export type { RunnerScaleSetProps } from "./constructs/runner-scale-set";
 export { RunnerCleanup } from "./constructs/runner-cleanup";
 export type { RunnerCleanupProps } from "./constructs/runner-cleanup";
 export { GithubRunners } from "./constructs/github-runners";
-export type { GithubRunnersProps, SizePlacement } from "./constructs/github-runners";
+export type { GithubRunnersProps, GithubRegistrationProps, RunnerScaleSetSpec, RunnerPodProps, RunnerCleanupSettings } from "./constructs/github-runners";
 export { GITHUB_APP_PRIVATE_KEY_VARIABLE, GITHUB_TOKEN_VARIABLE } from "./constructs/github-credentials";
 export { GkeNetwork } from "./constructs/gke-network";
 export type { GkeNetworkProps } from "./constructs/gke-network";

@@ -1,4 +1,4 @@
-/** Test helpers for the GitHub runner layer: hand-written engine specs and a one-stack synth. */
+/** Test helpers for the GitHub runner layer: engine specs from the engine planning and a one-stack synth. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,40 +8,26 @@ import type { EngineConnectionSpec, EngineTransport } from "../lib/engine-spec";
 import { HelmProvider } from "../lib/imports/helm";
 import { KubernetesProvider } from "../lib/imports/kubernetes";
 import { RunnerNamespaces } from "../lib/constructs/runner-namespaces";
-import { GithubRunners } from "../lib/constructs/github-runners";
+import { GithubRunners, githubRunnersPropsFromPlan } from "../lib/constructs/github-runners";
+import { CLIENT_CLOUD_TOKEN_KEY, DEFAULT_CLIENT_CLOUD_SECRET, planEngineNames, planEngineSpec } from "../lib/planning/engines";
+import { parseVersionList } from "../lib/planning/versions";
+import { DEFAULT_ENGINES_NAMESPACE } from "../lib/planning/defaults";
 
-/** An engine spec as the engine layer would give it (dagger/dagger helm/dagger naming). */
+/**
+ * The connection spec the engine layer gives for `version` over `transport` (the real planning
+ * functions: kube-pod on a StatefulSet, unix and tcp on a DaemonSet, default names and namespace,
+ * a Dagger Cloud Secret), with `extra` on top for the tests that break one field.
+ */
 export function engineSpec(version: string, transport: EngineTransport, extra: Partial<EngineConnectionSpec> = {}): EngineConnectionSpec {
-  const release = `dagger-runners-v${version.replace(/\./g, "-")}`;
-  const fullname = `${release}-dagger-helm`;
-  const base = {
-    version,
+  const mode = transport === "kube-pod" ? "statefulset" : "daemonset";
+  const [names] = planEngineNames("dagger-runners", parseVersionList([version]), mode);
+  const spec = planEngineSpec(names, {
+    mode,
     transport,
-    image: `registry.dagger.io/engine:v${version}`,
-    cliPath: "/usr/local/bin/dagger",
-    namespace: "dagger",
-    releaseName: release,
-    cloudTokenSecret: { name: "dagger-cloud", key: "token" },
-  };
-  const byTransport: Record<EngineTransport, Partial<EngineConnectionSpec>> = {
-    unix: {
-      runnerHost: "unix:///run/dagger/engine.sock",
-      waitForEngine: true,
-      hostSocketDir: `/run/dagger-${fullname}`,
-      socketMountPath: "/run/dagger",
-    },
-    "kube-pod": {
-      runnerHost: `kube-pod://${fullname}-engine-0?namespace=dagger`,
-      waitForEngine: false,
-      serviceAccountName: "dagger-runner",
-    },
-    tcp: {
-      runnerHost: `tcp://${fullname}-engine.dagger.svc.cluster.local:1234`,
-      waitForEngine: false,
-      clientPodLabels: { "dagger.io/engine-client": "true" },
-    },
-  };
-  return { ...base, ...byTransport[transport], ...extra } as EngineConnectionSpec;
+    namespace: DEFAULT_ENGINES_NAMESPACE,
+    cloudTokenSecret: { name: DEFAULT_CLIENT_CLOUD_SECRET, key: CLIENT_CLOUD_TOKEN_KEY },
+  });
+  return { ...spec, ...extra };
 }
 
 export interface RunnersSynth {
@@ -69,14 +55,7 @@ export function synthRunners(raw: unknown, engines: (versions: string[]) => Engi
       runnersNamespace: config.runners.namespace,
       create: config.runners.createNamespaces,
     });
-    const runners = new GithubRunners(stack, "github", {
-      github: config.github,
-      arc: config.arc,
-      runners: config.runners,
-      plan,
-      namespaces,
-      engines: engines(plan.runners.versions.map((v) => v.text)),
-    });
+    const runners = new GithubRunners(stack, "github", githubRunnersPropsFromPlan(config, plan, namespaces, engines(plan.runners.versions.map((v) => v.text))));
     app.synth();
     const file = path.join(outdir, "stacks", "runners", "cdk.tf.json");
     const stackJson = JSON.parse(fs.readFileSync(file, "utf8"));

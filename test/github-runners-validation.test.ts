@@ -75,9 +75,10 @@ describe("construct validation", () => {
       'arc.namespace: "arc" conflicts with runners.namespace (the controller, runners and engines namespaces must differ)',
     );
   });
+  // Engine specs that do not fit the scale sets are construct errors: they name the props.
   test("an engine version without a connection spec", () => {
     expect(() => synthRunners({ ...ok, dagger: { versions: ["0.19.10", "0.20.3"] } }, () => [engineSpec("0.20.3", "tcp")])).toThrow(
-      /dagger\.versions: "0\.19\.10" has no engine connection spec/,
+      /scaleSets\[1\]\.version: "0\.19\.10" has no engine \(engines: 0\.20\.3\)\n[^\n]*\n\s*If you wish/,
     );
   });
   test("a unix spec without socket directory", () => {
@@ -86,7 +87,7 @@ describe("construct validation", () => {
   test("runners.serviceAccountName conflicting with a kube-pod engine's", () => {
     expect(() =>
       synthRunners({ ...ok, runners: { serviceAccountName: "mine" } }, (vs) => vs.map((v) => engineSpec(v, "kube-pod"))),
-    ).toThrow(/runners\.serviceAccountName: "mine" differs from the ServiceAccount "dagger-runner" the kube-pod engine 0\.20\.3 grants exec to/);
+    ).toThrow(/pod\.serviceAccountName: "mine" differs from the ServiceAccount "dagger-runner" the kube-pod engine 0\.20\.3 grants exec to/);
   });
   test("a controller ServiceAccount named default", () => {
     expect(() =>

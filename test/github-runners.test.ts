@@ -125,7 +125,7 @@ describe("per-label strategy, unix transport", () => {
       _EXPERIMENTAL_DAGGER_RUNNER_HOST: "unix:///run/dagger/engine.sock",
       _EXPERIMENTAL_DAGGER_CLI_BIN: `${TOOLS_DIR}/dagger`,
       PATH: RUNNER_PATH,
-      DAGGER_CLOUD_TOKEN: { secretKeyRef: { name: "dagger-cloud", key: "token" } },
+      DAGGER_CLOUD_TOKEN: { secretKeyRef: { name: "dagger-cloud-token", key: "DAGGER_CLOUD_TOKEN" } },
     });
     expect(RUNNER_PATH.startsWith(`${TOOLS_DIR}:`)).toBe(true);
     expect(runner.resources).toEqual(SIZES.large);
@@ -230,7 +230,7 @@ describe("multi-label strategy, tcp transport", () => {
 
   test("pod template: NetworkPolicy labels, no socket, no hostPath, no cloud token", () => {
     const t = helmValues(sets["dagger-v0-20-3"]).template;
-    expect(t.metadata.labels).toEqual({ "dagger.io/engine-client": "true" });
+    expect(t.metadata.labels).toEqual({ "dagger-runners/engine": "dagger-runners-v0-20-3" }); // the engine's NetworkPolicy admits these
     expect(t.metadata.annotations[SAFE_TO_EVICT]).toBe("false");
     expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["stage-copy-tool", "install-dagger-cli"]);
     expect(t.spec.volumes).toEqual([
@@ -238,7 +238,7 @@ describe("multi-label strategy, tcp transport", () => {
       { name: "dagger-copy-tool", emptyDir: {} },
     ]);
     const runner = t.spec.containers[0];
-    expect(env(runner)._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBe("tcp://dagger-runners-v0-20-3-dagger-helm-engine.dagger.svc.cluster.local:1234");
+    expect(env(runner)._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBe("tcp://dagger-runners-v0-20-3-tcp.dagger-engines.svc.cluster.local:1234");
     expect(env(runner)).not.toHaveProperty("DAGGER_CLOUD_TOKEN");
     expect(runner.volumeMounts).toEqual([{ name: "dagger-tools", mountPath: TOOLS_DIR, readOnly: true }]);
   });
@@ -309,7 +309,7 @@ describe("kube-pod transport", () => {
     expect(kubectl.image).not.toMatch(/bitnami|:latest$/);
     expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["stage-copy-tool", "install-dagger-cli", "install-kubectl"]);
     expect(t.spec.initContainers[0]).toMatchObject(STAGE);
-    expect(env(t.spec.containers[0])._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBe("kube-pod://dagger-runners-v0-20-3-dagger-helm-engine-0?namespace=dagger");
+    expect(env(t.spec.containers[0])._EXPERIMENTAL_DAGGER_RUNNER_HOST).toBe("kube-pod://dagger-runners-v0-20-3-dagger-helm-engine-0?namespace=dagger-engines");
     expect(t.spec.volumes.map((v: any) => v.name)).toEqual(["dagger-tools", "dagger-copy-tool"]);
     // The copy tool never reaches the runner container.
     expect(t.spec.containers[0].volumeMounts.map((m: any) => m.name)).toEqual(["dagger-tools"]);
@@ -317,7 +317,8 @@ describe("kube-pod transport", () => {
 
   test("runner pool placement and templatePatch merge", () => {
     const t = helmValues(sets["dagger-v0-19-10"]).template;
-    expect(t.spec.nodeSelector).toEqual({ pool: "runners" });
+    // The planned runners pool, with runners.nodeSelector on top.
+    expect(t.spec.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners", pool: "runners" });
     expect(t.spec.tolerations).toEqual([{ key: "runners", operator: "Exists", effect: "NoSchedule" }]);
     expect(t.spec.priorityClassName).toBe("runners");
     expect(t.spec.containers).toHaveLength(1);

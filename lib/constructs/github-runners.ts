@@ -6,63 +6,119 @@ import { ServiceAccountV1 } from "../imports/kubernetes";
 import { runnersPodSecurityLevel } from "../planning/arc-values";
 import type { DeploymentPlan } from "../planning/deployment";
 import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
+import type { LabelStrategy } from "../planning/labels";
+import type { ListenerMetricsValues } from "../planning/monitoring";
 import { buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-pod";
-import { ArcController } from "./arc-controller";
+import { Problem, formatProblem, runnerServiceAccountRule, scaleSetVersionRules } from "../planning/rules";
+import { DEFAULT_CLIENT_SERVICE_ACCOUNT } from "../planning/engines";
+import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "../planning/input/runners";
+import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
+import { ArcController, ArcControllerProps } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
 import type { RunnerNamespaces } from "./runner-namespaces";
 import { RunnerScaleSet } from "./runner-scale-set";
-import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
+
+/** Where the runners register with GitHub, and how they authenticate (the `github` config keys). */
+export interface GithubRegistrationProps {
+  /** Organization, enterprise or repository URL the scale sets register with (`githubConfigUrl`). */
+  readonly configUrl: string;
+  /** GitHub runner group of the scale sets. @default "default" */
+  readonly runnerGroup?: string;
+  /** GitHub App: id and installation id; the private key comes from a sensitive variable. @default none */
+  readonly app?: { readonly id: string; readonly installationId: string };
+  /** A personal access token from a sensitive variable. @default false */
+  readonly pat?: boolean;
+  /** An existing Secret in the runners namespace with the credentials. @default none */
+  readonly existingSecretName?: string;
+}
+
+/** One runner scale set: its names, the engine version its runners use, its pod size and counts. */
+export interface RunnerScaleSetSpec {
+  /** `runnerScaleSetName`: the label GitHub registers (at most 45 characters). */
+  readonly name: string;
+  /** Helm release name (DNS-1123, at most 45 characters). */
+  readonly releaseName: string;
+  /** Engine version the runners use; one of `engines`. */
+  readonly version: string;
+  /** Further `runs-on` labels of the set (`multi-label` strategy). @default [] */
+  readonly extraLabels?: readonly string[];
+  /** Runner container requests/limits. @default none */
+  readonly resources?: ResourceRequirements;
+  /** Idle runners. @default 0 */
+  readonly minRunners?: number;
+  /** Most runners; 0 drains the set (running jobs finish). @default 10 */
+  readonly maxRunners?: number;
+  /** nodeSelector of this set's pods (replaces `pod.nodeSelector`, e.g. a GPU pool). @default pod.nodeSelector */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Tolerations of this set's pods (replace `pod.tolerations`). @default pod.tolerations */
+  readonly tolerations?: readonly Toleration[];
+}
+
+/** The runner pods of every scale set. */
+export interface RunnerPodProps {
+  /** Runner image (pinned). @default DEFAULT_RUNNER_IMAGE (ghcr.io/actions/actions-runner, pinned) */
+  readonly image?: string;
+  /** ServiceAccount of every runner pod, created in the runners namespace. @default "dagger-runner" */
+  readonly serviceAccountName?: string;
+  /** Annotations of that ServiceAccount, e.g. GKE Workload Identity's `iam.gke.io/gcp-service-account`. @default none */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** nodeSelector of runner pods (the runners pool). @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Tolerations of runner pods. @default none */
+  readonly tolerations?: readonly Toleration[];
+  /** `kubectl` image (pinned) for `kube-pod` runners and the cleanup job. @default DEFAULT_KUBECTL_IMAGE */
+  readonly kubectlImage?: string;
+  /** Path of `kubectl` inside {@link kubectlImage}. @default "/bin/kubectl" */
+  readonly kubectlPath?: string;
+  /** Pinned image with a static BusyBox at `/bin/busybox` (copies `dagger` and `kubectl` out). @default DEFAULT_COPY_TOOL_IMAGE */
+  readonly copyToolImage?: string;
+  /** Pull Secrets in the runners namespace for every pod of this layer. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 */
+  readonly engineWaitSeconds?: number;
+  /** Extra PodSpec fields merged into every runner pod (named lists merge by `name`). @default none */
+  readonly templatePatch?: Readonly<Record<string, unknown>>;
+}
+
+/** The failed-pod cleanup CronJob. */
+export interface RunnerCleanupSettings {
+  /** Run it. @default true */
+  readonly enabled?: boolean;
+  /** Cron schedule. @default every 15 minutes (DEFAULT_CLEANUP_SCHEDULE) */
+  readonly schedule?: string;
+  /** Pinned image with `kubectl` at `pod.kubectlPath`. @default pod.kubectlImage */
+  readonly image?: string;
+}
 
 /** Props of {@link GithubRunners}. */
 export interface GithubRunnersProps {
-  /** `github` config section: URL, runner group, credentials. */
-  readonly github: RunnersConfig["github"];
-  /** `arc` config section: controller chart version and values. */
-  readonly arc: RunnersConfig["arc"];
-  /** `runners` config section: pool placement, patches, cleanup. */
-  readonly runners: RunnersConfig["runners"];
-  /**
-   * The deployment plan: scale sets (`plan.runners.scaleSets`), sizes, and every image, chart
-   * repository and pull Secret (`plan.artifacts`: upstream, mirrored or pinned).
-   */
-  readonly plan: DeploymentPlan;
+  /** Where and how the runners register with GitHub. */
+  readonly github: GithubRegistrationProps;
+  /** The ARC controller (its namespace comes from {@link namespaces}). */
+  readonly controller: Omit<ArcControllerProps, "namespace">;
+  /** The scale sets; each names the engine version its runners use. */
+  readonly scaleSets: readonly RunnerScaleSetSpec[];
+  /** `multi-label`: each set also registers its `extraLabels` (ARC >= 0.14). @default "per-label" */
+  readonly labelStrategy?: LabelStrategy;
+  /** Chart version of the scale sets, to roll a patch release out ahead of the controller. @default controller.version */
+  readonly scaleSetChartVersion?: string;
   /** Controller and runners namespaces (created before the engines). */
   readonly namespaces: RunnerNamespaces;
-  /** How runners reach each engine version (the engine layer's specs). */
+  /** How runners reach each engine version (`DaggerEngines.specs`). */
   readonly engines: readonly EngineConnectionSpec[];
-  /**
-   * Annotations of the runner ServiceAccount, e.g. GKE Workload Identity's
-   * `iam.gke.io/gcp-service-account`. @default none
-   */
-  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** The runner pods. @default {} */
+  readonly pod?: RunnerPodProps;
+  /** The failed-pod cleanup CronJob. @default {enabled: true} */
+  readonly cleanup?: RunnerCleanupSettings;
+  /** The listeners' metrics (`listenerMetrics`; served when the controller has metrics on). @default ARC's defaults */
+  readonly listenerMetrics?: ListenerMetricsValues;
   /**
    * The engine release of each version (`DaggerEngines.releases`): each scale set depends on its
    * engine's, so a destroy or a replacement removes the scale set (and its runners) before the
    * engine they use, and a new scale set starts after its engine. @default none
    */
   readonly engineReleases?: Readonly<Record<string, ITerraformDependable>>;
-  /**
-   * Where runner pods run (the planned runners pool with `runners.nodeSelector`/`tolerations` on
-   * top, `DeploymentPlan.placement.runners`). @default runners.nodeSelector and runners.tolerations
-   */
-  readonly placement?: { readonly nodeSelector?: Readonly<Record<string, string>>; readonly tolerations?: readonly Toleration[] };
-  /**
-   * Per-size placement replacing `runners.nodeSelector`/`tolerations` for that size, with
-   * extra resources merged into the size (e.g. the gpu size on the gpu pool, with its
-   * `nvidia.com/gpu` limit). @default {}
-   */
-  readonly sizePlacement?: Readonly<Record<string, SizePlacement>>;
-}
-
-/** Where one runner size runs, and what it adds to the size's resources. */
-export interface SizePlacement {
-  /** nodeSelector of the size's runner pods (replaces `runners.nodeSelector`). */
-  readonly nodeSelector: Readonly<Record<string, string>>;
-  /** Tolerations of the size's runner pods (replace `runners.tolerations`). */
-  readonly tolerations: readonly Toleration[];
-  /** Merged into the size's requests/limits (the size's own values win). @default none */
-  readonly resources?: ResourceRequirements;
 }
 
 /**
@@ -75,34 +131,40 @@ export class GithubRunners extends Construct {
   readonly controller: ArcController;
   readonly scaleSets: RunnerScaleSet[] = [];
   readonly cleanup?: RunnerCleanup;
-  /** The ServiceAccount of every runner pod (`runners.serviceAccountName`). */
+  /** The ServiceAccount of every runner pod (`pod.serviceAccountName`). */
   readonly serviceAccount: ServiceAccountV1;
-  /** `runner_labels`: every `runs-on` label of the real scale sets -> engine version. */
+  /** `runner_labels`: every `runs-on` label of the scale sets -> engine version. */
   readonly runnerLabels: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: GithubRunnersProps) {
     super(scope, id);
-    const { github, arc, runners, plan, namespaces, engines } = props;
-    const artifacts = plan.artifacts;
-    const placement = props.placement ?? { nodeSelector: runners.nodeSelector, tolerations: runners.tolerations };
-    const errors: string[] = [];
+    const { github, namespaces, engines } = props;
+    const pod = props.pod ?? {};
+    const serviceAccountName = pod.serviceAccountName ?? DEFAULT_CLIENT_SERVICE_ACCOUNT;
+    const kubectlImage = pod.kubectlImage ?? DEFAULT_KUBECTL_IMAGE;
     const ns = namespaces.runnersNamespace;
 
-    if (runners.namespace === arc.namespace) {
-      errors.push(`runners.namespace: ${JSON.stringify(runners.namespace)} must differ from arc.namespace (listeners and runners are kept apart)`);
-    }
-
-    // Engines: one usable spec per planned version.
+    // The config file's rules (lib/planning/rules.ts) and the engine specs, naming the props.
     const byVersion = new Map(engines.map((e) => [e.version, e]));
-    for (const e of engines) {
-      for (const p of engineSpecProblems(e)) errors.push(`dagger.versions: engine ${e.version} ${p}`);
-    }
-    for (const v of plan.runners.versions) {
-      if (!byVersion.has(v.text)) errors.push(`dagger.versions: ${JSON.stringify(v.text)} has no engine connection spec (the engine layer did not provide one)`);
-    }
+    const problems: Problem[] = [
+      ...engines.flatMap((e, i) => engineSpecProblems(e).map((message) => ({ path: ["engines", i], value: e.version, message: `(engine) ${message}` }))),
+      // One line per missing version, at its first scale set.
+      ...props.scaleSets.flatMap((s, i) =>
+        byVersion.has(s.version) || props.scaleSets.findIndex((x) => x.version === s.version) !== i
+          ? []
+          : [{ path: ["scaleSets", i, "version"], value: s.version, message: `has no engine (engines: ${engines.map((e) => e.version).join(", ") || "none"})` }],
+      ),
+      ...runnerServiceAccountRule(serviceAccountName, engines, { serviceAccountName: ["pod", "serviceAccountName"] }),
+      ...scaleSetVersionRules(props.controller.version, props.scaleSetChartVersion, props.labelStrategy ?? "per-label", {
+        version: ["controller", "version"],
+        scaleSetVersion: ["scaleSetChartVersion"],
+        labelStrategy: ["labelStrategy"],
+      }),
+    ];
+    this.node.addValidation({ validate: () => problems.map(formatProblem) });
     namespaces.requireRunnersLevel(runnersPodSecurityLevel(engines.map((e) => e.transport)));
 
-    // Credentials. (This layer's warnings are in the plan: lib/planning/runner-warnings.ts.)
+    // Credentials. (The deployment's warnings about them are in the plan: lib/planning/runner-warnings.ts.)
     this.credentials = new GithubCredentials(this, "credentials", {
       namespace: ns,
       app: github.app,
@@ -110,72 +172,45 @@ export class GithubRunners extends Construct {
       existingSecretName: github.existingSecretName,
     });
 
-    // Controller.
-    this.controller = new ArcController(this, "controller", {
-      namespace: namespaces.controllerNamespace,
-      version: arc.version,
-      replicas: arc.replicas,
-      logLevel: arc.logLevel,
-      logFormat: arc.logFormat,
-      updateStrategy: arc.updateStrategy,
-      metrics: arc.metrics,
-      resources: arc.resources,
-      nodeSelector: arc.nodeSelector,
-      tolerations: arc.tolerations,
-      // Set only when mirrored: otherwise the chart's default (or arc.controllerValues.image).
-      image: artifacts.controllerImage.setInValues
-        ? { repository: artifacts.controllerImage.repository, tag: artifacts.controllerImage.tag }
-        : undefined,
-      imagePullSecrets: artifacts.pullSecrets,
-      chartRepository: artifacts.chartRepositories.arc,
-      extraValues: arc.controllerValues,
-    });
+    this.controller = new ArcController(this, "controller", { ...props.controller, namespace: namespaces.controllerNamespace });
 
     // One ServiceAccount for every runner pod: kube-pod engines bind their exec Role to it, and
     // Workload Identity maps it to the jobs' Google service account. Pods mount its token only
     // for kube-pod (kubectl); Workload Identity works through the GKE metadata server.
-    for (const e of engines) {
-      if (e.transport === "kube-pod" && e.serviceAccountName !== runners.serviceAccountName) {
-        errors.push(
-          `runners.serviceAccountName: ${JSON.stringify(runners.serviceAccountName)} differs from the ServiceAccount "${e.serviceAccountName}" the kube-pod engine ${e.version} grants exec to (pass the same name to the engine layer)`,
-        );
-      }
-    }
     this.serviceAccount = new ServiceAccountV1(this, "runner-sa", {
       metadata: {
-        name: runners.serviceAccountName,
+        name: serviceAccountName,
         namespace: ns,
         labels: { "app.kubernetes.io/part-of": "cdktf-dagger-runners" },
-        annotations: props.serviceAccountAnnotations ? { ...props.serviceAccountAnnotations } : undefined,
+        annotations: pod.serviceAccountAnnotations ? { ...pod.serviceAccountAnnotations } : undefined,
       },
       automountServiceAccountToken: engines.some((e) => e.transport === "kube-pod"),
     });
 
     // Scale sets.
     const dependsOn: ITerraformDependable[] = [this.controller.release, this.serviceAccount];
-    const multiLabel = plan.runners.strategy === "multi-label";
-    const version = arc.scaleSetVersion ?? arc.version;
-    for (const s of plan.runners.scaleSets) {
+    const multiLabel = props.labelStrategy === "multi-label";
+    for (const s of props.scaleSets) {
       const engine = byVersion.get(s.version);
       if (!engine || engineSpecProblems(engine).length > 0) continue;
-      const sp = props.sizePlacement?.[s.size];
       const template = buildRunnerPodTemplate({
         engine,
-        runnerImage: artifacts.runnerImage,
-        resources: sp?.resources ? mergeResources(sp.resources, plan.sizes[s.size]) : plan.sizes[s.size],
-        kubectl: { image: artifacts.kubectlImage, path: runners.kubectlPath ?? DEFAULT_KUBECTL_PATH },
-        copyToolImage: artifacts.copyToolImage,
-        imagePullSecrets: artifacts.pullSecrets,
-        engineWaitSeconds: runners.engineWaitSeconds,
-        nodeSelector: sp ? sp.nodeSelector : placement.nodeSelector,
-        tolerations: sp ? sp.tolerations : placement.tolerations,
-        serviceAccountName: runners.serviceAccountName,
-        templatePatch: runners.templatePatch,
+        runnerImage: pod.image ?? DEFAULT_RUNNER_IMAGE,
+        resources: s.resources,
+        kubectl: { image: kubectlImage, path: pod.kubectlPath ?? DEFAULT_KUBECTL_PATH },
+        copyToolImage: pod.copyToolImage ?? DEFAULT_COPY_TOOL_IMAGE,
+        imagePullSecrets: pod.imagePullSecrets,
+        engineWaitSeconds: pod.engineWaitSeconds,
+        nodeSelector: s.nodeSelector ?? pod.nodeSelector,
+        tolerations: s.tolerations ?? pod.tolerations,
+        serviceAccountName,
+        templatePatch: pod.templatePatch,
       });
+      const engineRelease = props.engineReleases?.[s.version];
       const set = new RunnerScaleSet(this, s.releaseName, {
         releaseName: s.releaseName,
         namespace: ns,
-        version,
+        version: props.scaleSetChartVersion ?? props.controller.version,
         configUrl: github.configUrl,
         secretName: this.credentials.secretName,
         name: s.name,
@@ -186,34 +221,98 @@ export class GithubRunners extends Construct {
         maxRunners: s.maxRunners,
         controllerServiceAccount: this.controller.serviceAccount,
         template,
-        listenerMetrics: plan.monitoring.listenerMetrics,
-        chartRepository: artifacts.chartRepositories.arc,
-        dependsOn: props.engineReleases?.[s.version] ? [...dependsOn, props.engineReleases[s.version]] : dependsOn,
+        listenerMetrics: props.listenerMetrics,
+        chartRepository: props.controller.chartRepository,
+        dependsOn: engineRelease ? [...dependsOn, engineRelease] : dependsOn,
       });
       this.scaleSets.push(set);
       for (const l of set.labels) this.runnerLabels[l] = s.version;
     }
 
-    // Every planned label must be served by a real scale set (the report prints the plan).
-    if (errors.length === 0) {
-      for (const [label, v] of Object.entries(plan.runnerLabels)) {
-        if (this.runnerLabels[label] !== v) errors.push(`dagger.versions: label "${label}" (engine ${v}) is served by no scale set`);
-      }
-    }
-
     // Failed-pod cleanup.
-    if (runners.cleanup.enabled) {
+    const cleanup = props.cleanup ?? {};
+    if (cleanup.enabled ?? true) {
       this.cleanup = new RunnerCleanup(this, "cleanup", {
         namespace: ns,
-        schedule: runners.cleanup.schedule,
-        image: artifacts.cleanupImage,
-        kubectlPath: runners.kubectlPath,
-        imagePullSecrets: artifacts.pullSecrets,
+        schedule: cleanup.schedule,
+        image: cleanup.image ?? kubectlImage,
+        kubectlPath: pod.kubectlPath,
+        imagePullSecrets: pod.imagePullSecrets,
       });
     }
-
-    this.node.addValidation({ validate: () => errors });
   }
+}
+
+/**
+ * {@link GithubRunnersProps} of a validated config and its plan: every image, chart repository
+ * and pull Secret from `plan.artifacts` (upstream, mirrored or pinned), and the scale sets with
+ * the sizes and placement the plan resolved.
+ */
+export function githubRunnersPropsFromPlan(
+  config: RunnersConfig,
+  plan: DeploymentPlan,
+  namespaces: RunnerNamespaces,
+  engines: readonly EngineConnectionSpec[],
+  engineReleases?: Readonly<Record<string, ITerraformDependable>>,
+): GithubRunnersProps {
+  const { github, arc, runners } = config;
+  const artifacts = plan.artifacts;
+  const placement = plan.placement.runners;
+  // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
+  const gpu = plan.placement.gpu;
+  return {
+    github: { configUrl: github.configUrl, runnerGroup: github.runnerGroup, app: github.app, pat: github.pat, existingSecretName: github.existingSecretName },
+    controller: {
+      version: arc.version,
+      replicas: arc.replicas,
+      logLevel: arc.logLevel,
+      logFormat: arc.logFormat,
+      updateStrategy: arc.updateStrategy,
+      metrics: arc.metrics,
+      resources: arc.resources,
+      nodeSelector: arc.nodeSelector,
+      tolerations: arc.tolerations,
+      // Set only when mirrored: otherwise the chart's default (or arc.controllerValues.image).
+      image: artifacts.controllerImage.setInValues ? { repository: artifacts.controllerImage.repository, tag: artifacts.controllerImage.tag } : undefined,
+      imagePullSecrets: artifacts.pullSecrets,
+      chartRepository: artifacts.chartRepositories.arc,
+      extraValues: arc.controllerValues,
+    },
+    scaleSets: plan.runners.scaleSets.map((s) => {
+      const onGpu = gpu !== undefined && gpu.size === s.size;
+      return {
+        name: s.name,
+        releaseName: s.releaseName,
+        version: s.version,
+        extraLabels: s.extraLabels,
+        resources: onGpu && gpu.resources ? mergeResources(gpu.resources, plan.sizes[s.size]) : plan.sizes[s.size],
+        minRunners: s.minRunners,
+        maxRunners: s.maxRunners,
+        ...(onGpu ? { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations } : {}),
+      };
+    }),
+    labelStrategy: plan.runners.strategy,
+    scaleSetChartVersion: arc.scaleSetVersion,
+    namespaces,
+    engines,
+    pod: {
+      image: artifacts.runnerImage,
+      serviceAccountName: runners.serviceAccountName,
+      // Workload Identity for jobs: the runner ServiceAccount acts as the jobs' Google account.
+      serviceAccountAnnotations: plan.cluster?.jobsServiceAccount ? { "iam.gke.io/gcp-service-account": plan.cluster.jobsServiceAccount.email } : undefined,
+      nodeSelector: placement.nodeSelector,
+      tolerations: placement.tolerations,
+      kubectlImage: artifacts.kubectlImage,
+      kubectlPath: runners.kubectlPath,
+      copyToolImage: artifacts.copyToolImage,
+      imagePullSecrets: artifacts.pullSecrets,
+      engineWaitSeconds: runners.engineWaitSeconds,
+      templatePatch: runners.templatePatch,
+    },
+    cleanup: { enabled: runners.cleanup.enabled, schedule: runners.cleanup.schedule, image: artifacts.cleanupImage },
+    listenerMetrics: plan.monitoring.listenerMetrics,
+    engineReleases,
+  };
 }
 
 /** `base` with `over`'s requests and limits on top. */

@@ -207,6 +207,58 @@ export function scaleSetNamesRule(
   return [];
 }
 
+/** `[major, minor, patch]` of a chart version `MAJOR.MINOR.PATCH`. */
+export function chartVersionParts(v: string): [number, number, number] {
+  const [a, b, c] = v.split(".").map(Number);
+  return [a, b, c];
+}
+
+function atLeast(v: string, min: readonly [number, number, number]): boolean {
+  const p = chartVersionParts(v);
+  for (let i = 0; i < 3; i++) if (p[i] !== min[i]) return p[i] > min[i];
+  return true;
+}
+
+/** ARC release that added `scaleSetLabels` (actions-runner-controller 0.14.0). */
+export const ARC_MULTI_LABEL_MIN = "0.14.0";
+
+/**
+ * The scale sets' chart version against the controller's: only the patch may differ, from 0.12.0
+ * on (the controller rejects scale sets of another version), and `multi-label` needs
+ * `scaleSetLabels` (ARC 0.14.0) on both.
+ */
+export function scaleSetVersionRules(
+  version: string,
+  scaleSetVersion: string | undefined,
+  labelStrategy: string,
+  at: { readonly version: Path; readonly scaleSetVersion: Path; readonly labelStrategy: Path },
+): Problem[] {
+  const out: Problem[] = [];
+  const sets = scaleSetVersion ?? version;
+  if (scaleSetVersion !== undefined && scaleSetVersion !== version) {
+    const [c, s] = [chartVersionParts(version), chartVersionParts(scaleSetVersion)];
+    const patchOnly = c[0] === s[0] && c[1] === s[1] && atLeast(version, [0, 12, 0]) && atLeast(scaleSetVersion, [0, 12, 0]);
+    if (!patchOnly) {
+      out.push({
+        path: at.scaleSetVersion,
+        value: scaleSetVersion,
+        message: `must match ${name(at.version)} ${version} (the controller rejects scale sets of another version; only the patch may differ, from 0.12.0 on)`,
+      });
+    }
+  }
+  if (labelStrategy === "multi-label") {
+    const low = [version, sets].find((v) => !atLeast(v, [0, 14, 0]));
+    if (low !== undefined) {
+      out.push({
+        path: at.labelStrategy,
+        value: labelStrategy,
+        message: `needs ARC ${ARC_MULTI_LABEL_MIN} or newer (${name(at.version)} is ${version}${scaleSetVersion ? `, ${name(at.scaleSetVersion)} ${scaleSetVersion}` : ""}; scaleSetLabels arrived in ${ARC_MULTI_LABEL_MIN})`,
+      });
+    }
+  }
+  return out;
+}
+
 /** The value at `path` inside `obj`. */
 export function valueAt(obj: unknown, path: Path): unknown {
   let cur = obj;

@@ -9,7 +9,7 @@ import { applyBackend } from "./backend";
 import { defaultLabel, workflowSnippet } from "../planning/workflow";
 import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-engines";
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
-import { GithubRunners } from "../constructs/github-runners";
+import { GithubRunners, githubRunnersPropsFromPlan } from "../constructs/github-runners";
 import { RunnerMonitoring } from "../constructs/runner-monitoring";
 
 /** Props of {@link RunnersStack}. */
@@ -64,23 +64,8 @@ export class RunnersStack extends TerraformStack {
       create: config.runners.createNamespaces,
     });
     this.engines = daggerEnginesFromConfig(this, "dagger-engines", config, plan, this.namespaces.runnersNamespace);
-    this.runners = new GithubRunners(this, "github", {
-      github: config.github,
-      arc: config.arc,
-      runners: config.runners,
-      plan,
-      placement: plan.placement.runners,
-      // Scale sets go before the engine they use on destroy (and after it on create).
-      engineReleases: this.engines.releases,
-      namespaces: this.namespaces,
-      engines: this.engines.specs,
-      // Workload Identity for jobs: the runner ServiceAccount acts as the jobs' Google account.
-      serviceAccountAnnotations: plan.cluster?.jobsServiceAccount
-        ? { "iam.gke.io/gcp-service-account": plan.cluster.jobsServiceAccount.email }
-        : undefined,
-      // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
-      sizePlacement: plan.placement.gpu ? { [plan.placement.gpu.size]: plan.placement.gpu } : undefined,
-    });
+    // Scale sets go before the engine they use on destroy (and after it on create).
+    this.runners = new GithubRunners(this, "github", githubRunnersPropsFromPlan(config, plan, this.namespaces, this.engines.specs, this.engines.releases));
 
     this.monitoring = new RunnerMonitoring(this, "monitoring", {
       collector: plan.monitoring.collector,

@@ -1,27 +1,12 @@
 import { z } from "zod";
 import { addProblems } from "./problems";
-import { controllerServiceAccountRule } from "../rules";
+import { controllerServiceAccountRule, scaleSetVersionRules } from "../rules";
 import { dnsLabel, nodeSelector, resources, toleration } from "./common";
 import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../defaults";
 
 const chartVersion = z
   .string()
   .regex(/^\d+\.\d+\.\d+$/, { message: "is not a chart version (expected MAJOR.MINOR.PATCH, e.g. 0.14.2)" });
-
-/** `[major, minor, patch]` of a validated chart version. */
-export function chartVersionParts(v: string): [number, number, number] {
-  const [a, b, c] = v.split(".").map(Number);
-  return [a, b, c];
-}
-
-const atLeast = (v: string, min: [number, number, number]) => {
-  const p = chartVersionParts(v);
-  for (let i = 0; i < 3; i++) if (p[i] !== min[i]) return p[i] > min[i];
-  return true;
-};
-
-/** ARC release that added `scaleSetLabels` (actions-runner-controller 0.14.0). */
-export const ARC_MULTI_LABEL_MIN = "0.14.0";
 
 /** `arc`: the Actions Runner Controller. */
 export const arcSchema = z
@@ -64,27 +49,14 @@ export const arcSchema = z
   .strict()
   .superRefine((a, ctx) => {
     addProblems(ctx, ["arc"], controllerServiceAccountRule(a.controllerValues, { extraValues: ["arc", "controllerValues"] }));
-    const sets = a.scaleSetVersion ?? a.version;
-    if (a.scaleSetVersion !== undefined && a.scaleSetVersion !== a.version) {
-      const [c, s] = [chartVersionParts(a.version), chartVersionParts(a.scaleSetVersion)];
-      const patchOnly = c[0] === s[0] && c[1] === s[1] && atLeast(a.version, [0, 12, 0]) && atLeast(a.scaleSetVersion, [0, 12, 0]);
-      if (!patchOnly) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["scaleSetVersion"],
-          message: `must match arc.version ${a.version} (the controller rejects scale sets of another version; only the patch may differ, from 0.12.0 on)`,
-        });
-      }
-    }
-    if (a.labelStrategy === "multi-label") {
-      const low = [a.version, sets].find((v) => !atLeast(v, [0, 14, 0]));
-      if (low !== undefined) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["labelStrategy"],
-          message: `needs ARC ${ARC_MULTI_LABEL_MIN} or newer (arc.version is ${a.version}${a.scaleSetVersion ? `, arc.scaleSetVersion ${a.scaleSetVersion}` : ""}; scaleSetLabels arrived in ${ARC_MULTI_LABEL_MIN})`,
-        });
-      }
-    }
+    addProblems(
+      ctx,
+      ["arc"],
+      scaleSetVersionRules(a.version, a.scaleSetVersion, a.labelStrategy, {
+        version: ["arc", "version"],
+        scaleSetVersion: ["arc", "scaleSetVersion"],
+        labelStrategy: ["arc", "labelStrategy"],
+      }),
+    );
   })
   .default({});
