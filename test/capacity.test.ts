@@ -318,9 +318,9 @@ describe("warnings", () => {
   // cannot fire: every StatefulSet engine has a PVC. These two tests pin that invariant, so a
   // change making the PVC optional fails here and brings the warning back (lib/planning/capacity.ts).
   test("every StatefulSet engine gets a PVC cache, whatever dagger.engine.cache says", () => {
-    const { daggerChartValues } = require("../lib/constructs/dagger-engines") as typeof import("../lib/constructs/dagger-engines");
+    const { daggerChartValues } = require("../lib/planning/engine-values") as typeof import("../lib/planning/engine-values");
     for (const cache of [undefined, { size: "50Gi" }, { storageClass: "premium-rwo", retainOnDelete: true }]) {
-      const v = daggerChartValues({ engines: [], mode: "statefulset", clientNamespace: "runners", namePrefix: "ci", cache }, "0.20.3", {});
+      const v = daggerChartValues({ mode: "statefulset", cache }, "0.20.3");
       expect(v.engine.statefulSet?.persistentVolumeClaim.enabled).toBe(true);
       expect(v.engine.hostPath).toEqual({ dataVolume: { enabled: false } });
     }

@@ -10,7 +10,7 @@ import { App, Token } from "cdktf";
 import { parseConfig } from "../lib/config/load";
 import { buildStacks, synthDeployment } from "../lib/app";
 import type { EngineConnectionSpec } from "../lib/engine-spec";
-import { daggerChartValues } from "../lib/constructs/dagger-engines";
+import { daggerChartValues } from "../lib/planning/engine-values";
 import { configError, helmValues, resources, synthConfig } from "./util";
 
 const STACK = "dagger-runners-runners";

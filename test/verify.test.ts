@@ -121,6 +121,25 @@ describeVerify("npm run verify with the real charts", () => {
     expect(r.findings.map(formatFinding)).toEqual([]);
   });
 
+  test("escape hatches reach the rendered objects: dagger.engine.chartValues and runners.listenerTemplate", async () => {
+    const r = await verify({ outdir: out("escape-hatches.yaml"), chartsDir: CHARTS, helm: HELM! });
+    const engine = r.releases.find((x) => x.release.chart === "dagger-helm")!.objects.find((o) => o.kind === "DaemonSet") as any;
+    expect(engine.spec.template.spec.terminationGracePeriodSeconds).toBe(900);
+    // engine.annotations go on the pod template (dagger-helm 0.20.3 templates/engine-daemonset.yaml).
+    expect(engine.spec.template.metadata.annotations).toEqual(expect.objectContaining({ "example.com/owner": "platform" }));
+    // The typed values survive the merge.
+    expect(engine.spec.template.spec.containers[0].resources.requests).toEqual({ cpu: "1", memory: "2Gi" });
+    const sets = r.releases.filter((x) => x.release.chart === "gha-runner-scale-set");
+    expect(sets.length).toBe(3);
+    for (const set of sets) {
+      const ars = set.objects.find((o) => o.kind === "AutoscalingRunnerSet") as any;
+      expect(ars.spec.listenerTemplate).toEqual({
+        metadata: { labels: { "example.com/role": "listener" } },
+        spec: { nodeSelector: { pool: "system" }, containers: [{ name: "listener", resources: { requests: { cpu: "50m", memory: "64Mi" } } }] },
+      });
+    }
+  });
+
   test("the real controller chart gets --update-strategy=eventual: a changed scale set waits for running jobs", async () => {
     const r = await verify({ outdir: out("default"), chartsDir: CHARTS, helm: HELM! });
     const controller = r.releases.find((x) => x.release.chart === "gha-runner-scale-set-controller")!;

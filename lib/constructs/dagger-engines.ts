@@ -2,65 +2,34 @@
  * The engine layer: one Dagger engine Helm release per version, in its own privileged
  * namespace, plus what each transport needs (RBAC, Service and NetworkPolicy), VPAs and the
  * Dagger Cloud token Secrets. It knows nothing of GitHub: any CI layer consumes
- * {@link DaggerEngines.specs}.
- *
- * Chart facts (dagger/dagger helm/dagger, values.yaml and templates/engine-{daemonset,
- * statefulset}.yaml, magicache-secret.yaml, _helpers.tpl, read at the 0.17-era commit of March
- * 2025 and the 0.19/0.20-era commit of 2026 that bracket the default chart 0.20.3; every key
- * below is in both):
- * `engine.kind`, `engine.image.ref`, `engine.imagePullSecrets` (list of {name}),
- * `engine.resources`, `engine.priorityClassName`, `engine.nodeSelector`, `engine.tolerations`,
- * `engine.configJson` (a string, mounted as /etc/dagger/engine.json), `engine.port` (adds
- * `--addr tcp://0.0.0.0:<port>`), `engine.hostPath.dataVolume.enabled`,
- * `engine.statefulSet.persistentVolumeClaim.*` (volumeClaimTemplate `data`),
- * `engine.statefulSet.persistentVolumeClaimRetentionPolicy.*` (rendered only with the PVC on),
- * `engine.env` (a `toYaml` list). Dagger Cloud reaches the engine only for engines before
- * 0.18.17, the last that read the cache-service variables (`engineReadsCacheService` in
- * lib/planning/engines.ts), through `engine.env`: the chart's own `magicache` values load the
- * Secret with an `envFrom` its StatefulSet mis-renders up to 0.20.3 (dagger/dagger issue 10065).
- * Every engine's runners get `DAGGER_CLOUD_TOKEN` (the CLI's traces).
+ * {@link DaggerEngines.specs}. The chart values are built by lib/planning/engine-values.ts;
+ * the per-concern resources by the engine-*.ts files beside this one.
  */
 import { Construct } from "constructs";
 import { Annotations, TerraformVariable, Token } from "cdktf";
 import { HelmRelease } from "../imports/helm";
-import {
-  Manifest,
-  NamespaceV1,
-  NetworkPolicyV1,
-  PriorityClassV1,
-  RoleBindingV1,
-  RoleV1,
-  SecretV1,
-  ServiceV1,
-} from "../imports/kubernetes";
+import { NamespaceV1, PriorityClassV1 } from "../imports/kubernetes";
 import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
-import type { EnvVar, ResourceRequirements, Toleration } from "../planning/k8s-types";
+import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
 import type { RunnersConfig } from "../planning/input/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import {
-  CLIENT_CLOUD_TOKEN_KEY,
   DAGGER_CHART,
   DAGGER_CHART_REPOSITORY,
-  DEFAULT_CLIENT_CLOUD_SECRET,
   DEFAULT_CLIENT_SERVICE_ACCOUNT,
   DEFAULT_ENGINE_PORT,
-  ENGINE_CONTAINER_NAME,
   EngineMode,
   EngineNames,
-  MAGICACHE_TOKEN_KEY,
-  MAGICACHE_URL,
-  MAGICACHE_URL_ENV,
-  engineReadsCacheService,
-  chartCreatesService,
   defaultTransport,
-  engineServiceName,
+  engineReadsCacheService,
+  engineWarnings,
   imageOverride,
   planEngineSpec,
-  engineWarnings,
 } from "../planning/engines";
-import { EngineConfig, effectiveEngineConfig } from "../planning/engine-config";
+import type { EngineConfig } from "../planning/engine-config";
+import { effectiveEngineConfig } from "../planning/engine-config";
+import { EngineMetricsProps, daggerChartValues } from "../planning/engine-values";
 import { podSecurityLabels } from "../planning/arc-values";
-import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "../planning/monitoring";
 import {
   distinctNamespacesRule,
   engineCacheRule,
@@ -72,9 +41,17 @@ import {
   portRule,
   priorityClassRule,
 } from "../planning/rules";
+import { engineResourceId } from "../planning/names";
 import { parseVersion } from "../planning/versions";
-import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
-import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
+import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY } from "../planning/defaults";
+import { addEngineCloudToken } from "./engine-cloud-token";
+import { addEngineTcpAccess } from "./engine-tcp-access";
+import { addEngineVpa, EngineVpaProps } from "./engine-vpa";
+import { addEngineClientRbac } from "./engine-client-rbac";
+
+export type { EngineMetricsProps } from "../planning/engine-values";
+export type { EngineVpaProps } from "./engine-vpa";
+export { DAGGER_CLOUD_TOKEN_VARIABLE } from "./engine-cloud-token";
 
 /** StatefulSet cache settings. */
 export interface EngineCacheProps {
@@ -94,18 +71,6 @@ export interface EnginePriorityClassProps {
   readonly name?: string;
   /** Value of a created class. @default 1000000 */
   readonly value?: number;
-}
-
-/** VerticalPodAutoscaler settings. */
-export interface EngineVpaProps {
-  /** Create one VerticalPodAutoscaler per engine workload (needs the VPA CRDs). @default false */
-  readonly enabled?: boolean;
-  /** The VPA's `updatePolicy.updateMode`; `Off` only recommends, `Recreate` restarts engines. @default "Off" */
-  readonly updateMode?: "Off" | "Initial" | "Recreate" | "InPlaceOrRecreate";
-  /** Lower bound of the recommendations (`cpu`, `memory`). @default none */
-  readonly minAllowed?: Readonly<Record<string, string>>;
-  /** Upper bound of the recommendations (`cpu`, `memory`). @default none */
-  readonly maxAllowed?: Readonly<Record<string, string>>;
 }
 
 /** Dagger Cloud settings. */
@@ -173,6 +138,12 @@ export interface DaggerEnginesProps {
    */
   readonly metrics?: EngineMetricsProps;
   /**
+   * Extra values of the Dagger chart, merged over the typed ones for every engine (maps merge,
+   * named lists merge by `name`, other lists and scalars replace): the escape hatch for chart keys
+   * this construct does not type. @default none
+   */
+  readonly chartValues?: Readonly<Record<string, unknown>>;
+  /**
    * Add the warnings about these props (`engineWarnings`: tcp without authentication, VPA
    * restarts, ...) as annotations. The deployment's stacks pass false: the plan's one warnings
    * list has them, and RunnersStack adds that list. @default true
@@ -180,131 +151,7 @@ export interface DaggerEnginesProps {
   readonly warnings?: boolean;
 }
 
-/** The engines' Prometheus endpoint (lib/planning/monitoring.ts `MonitoringPlan.engineMetrics`). */
-export interface EngineMetricsProps {
-  /** Port of the endpoint. */
-  readonly port: number;
-  /** Engine versions that read `_EXPERIMENTAL_DAGGER_METRICS_ADDR` (0.18.11 and newer). */
-  readonly versions: readonly string[];
-  /** Of those, the versions whose chart has `engine.containerPorts` (0.19.1 and newer). @default [] */
-  readonly namedPortVersions?: readonly string[];
-}
 
-/** The Dagger chart's values this construct sets (dagger/dagger helm/dagger/values.yaml). */
-export interface DaggerChartValues {
-  readonly engine: {
-    readonly kind: "DaemonSet" | "StatefulSet";
-    readonly image?: { readonly ref: string };
-    readonly imagePullSecrets?: readonly { readonly name: string }[];
-    readonly resources: ResourceRequirements;
-    readonly priorityClassName?: string;
-    readonly nodeSelector?: Readonly<Record<string, string>>;
-    readonly tolerations?: readonly Toleration[];
-    readonly configJson: string;
-    readonly port?: number;
-    /** Engine arguments (the TCP address for charts that would create their own Service on `port`). */
-    readonly args?: readonly string[];
-    /** Every declared container port (chart 0.19.1+); replaces the chart's own `dagger` port, so it is listed again. */
-    readonly containerPorts?: readonly { readonly name: string; readonly containerPort: number; readonly protocol: "TCP" }[];
-    /** Extra engine env (the Dagger Cloud token where the chart's `magicache` cannot carry it). */
-    readonly env?: readonly EnvVar[];
-    readonly hostPath?: { readonly dataVolume: { readonly enabled: boolean } };
-    readonly statefulSet?: {
-      readonly persistentVolumeClaim: {
-        readonly enabled: boolean;
-        readonly storageClassName?: string;
-        readonly accessModes: readonly string[];
-        readonly resources: { readonly requests: { readonly storage: string } };
-      };
-      readonly persistentVolumeClaimRetentionPolicy: {
-        readonly whenDeleted: "Retain" | "Delete";
-        readonly whenScaled: "Retain" | "Delete";
-      };
-    };
-  };
-}
-
-/** Default StatefulSet cache size. */
-export const DEFAULT_CACHE_SIZE = "100Gi";
-/** Name of the Terraform variable holding the Dagger Cloud token (TF_VAR_dagger_cloud_token). */
-export const DAGGER_CLOUD_TOKEN_VARIABLE = "dagger_cloud_token";
-
-const id = (version: string) => `v${version.replace(/\./g, "-")}`;
-
-/** Builds the Helm values of one engine. Pure; exported for tests and reuse. */
-export function daggerChartValues(
-  p: DaggerEnginesProps,
-  version: string,
-  o: { priorityClassName?: string; magicacheSecret?: string; port?: number },
-): DaggerChartValues {
-  const image = imageOverride(p.image, version);
-  const statefulset = p.mode === "statefulset";
-  const pullSecrets = p.imagePullSecrets ?? [];
-  // Only engines before 0.18.17 read the cache service (engineReadsCacheService). The env works in
-  // every chart, unlike the chart's `magicache` envFrom (broken in StatefulSets up to 0.20.3,
-  // dagger/dagger issue 10065).
-  const cloudViaEnv = o.magicacheSecret !== undefined && engineReadsCacheService(parseVersion(version));
-  const metrics = p.metrics?.versions.includes(version) ? p.metrics : undefined;
-  const env: EnvVar[] = [
-    ...(cloudViaEnv
-      ? [
-          { name: MAGICACHE_URL_ENV, value: MAGICACHE_URL },
-          { name: MAGICACHE_TOKEN_KEY, valueFrom: { secretKeyRef: { name: o.magicacheSecret!, key: MAGICACHE_TOKEN_KEY } } },
-        ]
-      : []),
-    ...(metrics ? [{ name: ENGINE_METRICS_ADDR_ENV, value: `0.0.0.0:${metrics.port}` }] : []),
-  ];
-  // The monitoring plan leaves out the versions whose chart would then add a Service of its own
-  // beside a tcp engine's (0.21.0+).
-  const containerPorts =
-    metrics && (metrics.namedPortVersions ?? []).includes(version)
-      ? [
-          ...(o.port !== undefined ? [{ name: "dagger", containerPort: o.port, protocol: "TCP" as const }] : []),
-          { name: METRICS_PORT_NAME, containerPort: metrics.port, protocol: "TCP" as const },
-        ]
-      : undefined;
-  return {
-    engine: {
-      kind: statefulset ? "StatefulSet" : "DaemonSet",
-      ...(image ? { image: { ref: image } } : {}),
-      ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
-      resources: p.resources ?? DEFAULT_ENGINE_RESOURCES,
-      ...(o.priorityClassName ? { priorityClassName: o.priorityClassName } : {}),
-      ...(p.nodeSelector && Object.keys(p.nodeSelector).length > 0 ? { nodeSelector: p.nodeSelector } : {}),
-      ...(p.tolerations && p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
-      configJson: JSON.stringify(effectiveEngineConfig(p.mode, p.engineConfig), null, 2),
-      // The TCP address: `engine.port` (the chart adds `--addr tcp://0.0.0.0:<port>` and keeps the
-      // unix socket), or, where the chart would then create a Service of its own (0.21.0+), the
-      // same two addresses through `engine.args`.
-      ...(o.port === undefined
-        ? {}
-        : chartCreatesService(parseVersion(version))
-          ? { args: ["--addr", `tcp://0.0.0.0:${o.port}`, "--addr", "unix:///run/dagger/engine.sock"] }
-          : { port: o.port }),
-      ...(containerPorts ? { containerPorts } : {}),
-      ...(env.length > 0 ? { env } : {}),
-      ...(statefulset
-        ? {
-            // The PVC is the volumeClaimTemplate `data`; the hostPath data volume is also
-            // named `data`, so it must be off.
-            hostPath: { dataVolume: { enabled: false } },
-            statefulSet: {
-              persistentVolumeClaim: {
-                enabled: true,
-                ...(p.cache?.storageClass ? { storageClassName: p.cache.storageClass } : {}),
-                accessModes: ["ReadWriteOnce"],
-                resources: { requests: { storage: p.cache?.size ?? DEFAULT_CACHE_SIZE } },
-              },
-              persistentVolumeClaimRetentionPolicy: {
-                whenDeleted: p.cache?.retainOnDelete ? "Retain" : "Delete",
-                whenScaled: "Retain",
-              },
-            },
-          }
-        : {}),
-    },
-  };
-}
 
 /** One Dagger engine Helm release per version, and everything its clients need to reach it. */
 export class DaggerEngines extends Construct {
@@ -383,46 +230,25 @@ export class DaggerEngines extends Construct {
       priorityClassName = cls.metadata.name;
     }
 
-    // --- Dagger Cloud ------------------------------------------------------------------------
-    let magicacheSecret: string | undefined;
-    let cloudTokenSecret: { name: string; key: string } | undefined;
+    // --- Dagger Cloud (lib/constructs/engine-cloud-token.ts) ---------------------------------
     // Engines before 0.18.17 read the cache-service token; later ones have nothing to read.
-    const engineNeedsToken = p.engines.some((e) => engineReadsCacheService(parseVersion(e.version)));
-    if (p.cloud?.enabled) {
-      if (p.cloud.existingSecretName) {
-        magicacheSecret = p.cloud.existingSecretName;
-        cloudTokenSecret = { name: p.cloud.existingSecretName, key: CLIENT_CLOUD_TOKEN_KEY };
-      } else {
-        const token = new TerraformVariable(this, "dagger-cloud-token", {
-          type: "string",
-          sensitive: true,
-          nullable: false,
-          description: "Dagger Cloud token (runners' traces; Magicache for engines before 0.18.17); set TF_VAR_dagger_cloud_token. Never put it in the config.",
-        });
-        token.overrideLogicalId(DAGGER_CLOUD_TOKEN_VARIABLE);
-        this.cloudTokenVariable = token;
-        if (engineNeedsToken) {
-          const engineSecret = new SecretV1(this, "cloud-token-engines", {
-            metadata: { name: `${p.namePrefix}-dagger-cloud`, namespace },
-            type: "Opaque",
-            data: { [MAGICACHE_TOKEN_KEY]: token.stringValue },
-          });
-          magicacheSecret = engineSecret.metadata.name;
-        }
-        const clientSecret = new SecretV1(this, "cloud-token-clients", {
-          metadata: { name: p.clientCloudSecretName ?? DEFAULT_CLIENT_CLOUD_SECRET, namespace: p.clientNamespace },
-          type: "Opaque",
-          data: { [CLIENT_CLOUD_TOKEN_KEY]: token.stringValue },
-        });
-        cloudTokenSecret = { name: clientSecret.metadata.name, key: CLIENT_CLOUD_TOKEN_KEY };
-      }
-    }
+    const cloud = p.cloud?.enabled
+      ? addEngineCloudToken(this, {
+          existingSecretName: p.cloud.existingSecretName,
+          engineNeedsToken: p.engines.some((e) => engineReadsCacheService(parseVersion(e.version))),
+          namespace,
+          clientNamespace: p.clientNamespace,
+          namePrefix: p.namePrefix,
+          clientSecretName: p.clientCloudSecretName,
+        })
+      : undefined;
+    this.cloudTokenVariable = cloud?.variable;
 
     // --- Engines -----------------------------------------------------------------------------
     const releases: Record<string, HelmRelease> = {};
     this.specs = p.engines.map((e) => {
-      const values = daggerChartValues(p, e.version, { priorityClassName, magicacheSecret, port });
-      releases[e.version] = new HelmRelease(this, `release-${id(e.version)}`, {
+      const values = daggerChartValues(p, e.version, { priorityClassName, magicacheSecret: cloud?.magicacheSecret, port });
+      releases[e.version] = new HelmRelease(this, `release-${engineResourceId(e.version)}`, {
         name: e.releaseName,
         namespace,
         repository: p.chartRepository ?? DAGGER_CHART_REPOSITORY,
@@ -440,95 +266,35 @@ export class DaggerEngines extends Construct {
         port,
         image: imageOverride(p.image, e.version),
         serviceAccountName: saName,
-        cloudTokenSecret,
+        cloudTokenSecret: cloud?.clientSecret,
         imagePullSecrets: p.imagePullSecrets,
         nodeSelector: p.nodeSelector,
         tolerations: p.tolerations,
       });
-
       if (transport === "tcp" && port !== undefined) {
-        // Our own Service (the chart's, where it has one, differs by version) and a
-        // NetworkPolicy admitting only labelled client pods from the client namespace.
-        new ServiceV1(this, `service-${id(e.version)}`, {
-          metadata: { name: engineServiceName(e.releaseName), namespace, labels: { "app.kubernetes.io/part-of": "dagger-engines" } },
-          spec: {
-            type: "ClusterIP",
-            selector: { name: e.workloadName },
-            port: [{ name: "dagger", port, targetPort: String(port), protocol: "TCP" }],
-            // DaemonSet: reach the engine on the client's own node (its cache), like unix.
-            internalTrafficPolicy: p.mode === "daemonset" ? "Local" : "Cluster",
-          },
-        });
-        new NetworkPolicyV1(this, `network-policy-${id(e.version)}`, {
-          metadata: { name: `${engineServiceName(e.releaseName)}-clients`, namespace },
-          spec: {
-            podSelector: { matchLabels: { name: e.workloadName } },
-            policyTypes: ["Ingress"],
-            ingress: [
-              {
-                from: [
-                  {
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.clientNamespace } },
-                    podSelector: { matchLabels: { ...(spec.clientPodLabels ?? {}) } },
-                  },
-                ],
-                ports: [{ port: String(port), protocol: "TCP" }],
-              },
-              // The metrics endpoint, from any pod: the scraper's namespace and labels differ by
-              // collector, and the endpoint serves counts and sizes only (cmd/engine/metrics.go).
-              ...(p.metrics?.versions.includes(e.version) ? [{ ports: [{ port: String(p.metrics.port), protocol: "TCP" }] }] : []),
-            ],
-          },
+        addEngineTcpAccess(this, {
+          engine: e,
+          spec,
+          mode: p.mode,
+          namespace,
+          clientNamespace: p.clientNamespace,
+          port,
+          metricsPort: p.metrics?.versions.includes(e.version) ? p.metrics.port : undefined,
         });
       }
-
-      if (p.vpa?.enabled) {
-        const policy: Record<string, unknown> = {
-          containerName: ENGINE_CONTAINER_NAME,
-          controlledResources: ["cpu", "memory"],
-          ...(p.vpa.minAllowed ? { minAllowed: p.vpa.minAllowed } : {}),
-          ...(p.vpa.maxAllowed ? { maxAllowed: p.vpa.maxAllowed } : {}),
-        };
-        new Manifest(this, `vpa-${id(e.version)}`, {
-          manifest: {
-            apiVersion: "autoscaling.k8s.io/v1",
-            kind: "VerticalPodAutoscaler",
-            metadata: { name: e.workloadName, namespace },
-            spec: {
-              targetRef: {
-                apiVersion: "apps/v1",
-                kind: p.mode === "daemonset" ? "DaemonSet" : "StatefulSet",
-                name: e.workloadName,
-              },
-              updatePolicy: { updateMode: p.vpa.updateMode ?? DEFAULT_VPA_UPDATE_MODE },
-              resourcePolicy: { containerPolicies: [policy] },
-            },
-          },
-        });
-      }
+      if (p.vpa?.enabled) addEngineVpa(this, e, p.mode, namespace, p.vpa);
       return spec;
     });
     this.releases = releases;
 
-    // --- kube-pod RBAC -----------------------------------------------------------------------
+    // --- kube-pod RBAC (lib/constructs/engine-client-rbac.ts) ---------------------------------
     if (transport === "kube-pod") {
-      const pods = p.engines.map((e) => e.podName).filter((n): n is string => !!n);
-      const role = new RoleV1(this, "client-role", {
-        metadata: { name: `${p.namePrefix}-engine-client`, namespace },
-        rule: [
-          // `kubectl exec` reads the pod, then opens pods/exec; only the engine pods, by name.
-          // SPDY exec is a POST (`create`); kubectl 1.30+ first tries a WebSocket upgrade, a GET
-          // that RBAC checks as `get` (kubernetes/kubernetes issue 133515, kubectl issue 1761),
-          // and Kubernetes 1.35 also checks `create` on it (KEP-4006). Both verbs, so exec works
-          // whatever the kubectl/cluster pair; `get` on pods/exec grants nothing beyond `create`.
-          { apiGroups: [""], resources: ["pods"], verbs: ["get"], resourceNames: pods },
-          { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"], resourceNames: pods },
-        ],
-      });
-      new RoleBindingV1(this, "client-role-binding", {
-        metadata: { name: `${p.namePrefix}-engine-client`, namespace },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-        subject: [{ kind: "ServiceAccount", name: saName, namespace: p.clientNamespace }],
+      addEngineClientRbac(this, {
+        pods: p.engines.map((e) => e.podName).filter((n): n is string => !!n),
+        namespace,
+        namePrefix: p.namePrefix,
+        serviceAccountName: saName,
+        clientNamespace: p.clientNamespace,
       });
     }
   }
@@ -573,6 +339,7 @@ export function daggerEnginesPropsFromConfig(
     vpa: e.vpa,
     cloud: e.cloud,
     metrics: plan.monitoring.engineMetrics,
+    chartValues: e.chartValues,
     warnings: false,
   };
 }

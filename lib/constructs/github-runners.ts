@@ -114,6 +114,11 @@ export interface GithubRunnersProps {
   /** The listeners' metrics (`listenerMetrics`; served when the controller has metrics on). @default ARC's defaults */
   readonly listenerMetrics?: ListenerMetricsValues;
   /**
+   * The listener pods' template for every scale set (the chart's `listenerTemplate`: e.g. a
+   * nodeSelector, or a `listener` container entry with resources). @default ARC's listener pod
+   */
+  readonly listenerTemplate?: Readonly<Record<string, unknown>>;
+  /**
    * The engine release of each version (`DaggerEngines.releases`): each scale set depends on its
    * engine's, so a destroy or a replacement removes the scale set (and its runners) before the
    * engine they use, and a new scale set starts after its engine. @default none
@@ -222,6 +227,7 @@ export class GithubRunners extends Construct {
         controllerServiceAccount: this.controller.serviceAccount,
         template,
         listenerMetrics: props.listenerMetrics,
+        listenerTemplate: props.listenerTemplate,
         chartRepository: props.controller.chartRepository,
         dependsOn: engineRelease ? [...dependsOn, engineRelease] : dependsOn,
       });
@@ -311,6 +317,7 @@ export function githubRunnersPropsFromPlan(
     },
     cleanup: { enabled: runners.cleanup.enabled, schedule: runners.cleanup.schedule, image: artifacts.cleanupImage },
     listenerMetrics: plan.monitoring.listenerMetrics,
+    listenerTemplate: runners.listenerTemplate,
     engineReleases,
   };
 }

@@ -40,6 +40,11 @@ export interface RunnerScaleSetProps {
    * has metrics on. @default undefined (ARC's defaults)
    */
   readonly listenerMetrics?: ListenerMetricsValues;
+  /**
+   * The listener pod's template (the chart's `listenerTemplate`: `metadata` and a PodSpec whose
+   * `listener` container entry is merged into ARC's listener container). @default ARC's listener pod
+   */
+  readonly listenerTemplate?: Readonly<Record<string, unknown>>;
   /** OCI repository of the scale-set chart. @default ARC_CHART_REPOSITORY (oci://ghcr.io/actions/actions-runner-controller-charts) */
   readonly chartRepository?: string;
   /** Resources to create first (controller, Secret, ServiceAccounts). @default [] */
@@ -96,6 +101,7 @@ export class RunnerScaleSet extends Construct {
       controllerServiceAccount: props.controllerServiceAccount,
       template: props.template,
       listenerMetrics: props.listenerMetrics,
+      listenerTemplate: props.listenerTemplate,
     });
     this.labels = [props.name, ...(multiLabel ? props.extraLabels ?? [] : [])];
     if (multiLabel) {

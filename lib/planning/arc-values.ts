@@ -101,6 +101,12 @@ export interface ScaleSetValues {
   template: PodTemplate;
   /** The listener's metrics and their labels (`spec.listenerMetrics`); absent: ARC's defaults. */
   listenerMetrics?: ListenerMetricsValues;
+  /**
+   * The listener pod's template (chart `listenerTemplate`, rendered into the
+   * AutoscalingRunnerSet's `spec.listenerTemplate`: gha-runner-scale-set 0.14.2
+   * `templates/autoscalingrunnerset.yaml`); absent: the controller's defaults.
+   */
+  listenerTemplate?: Readonly<Record<string, unknown>>;
 }
 
 export interface ScaleSetInput {
@@ -115,6 +121,7 @@ export interface ScaleSetInput {
   readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
   readonly template: PodTemplate;
   readonly listenerMetrics?: ListenerMetricsValues;
+  readonly listenerTemplate?: Readonly<Record<string, unknown>>;
 }
 
 export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
@@ -131,6 +138,7 @@ export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
   // Only multi-label sets carry the key, so per-label sets also install on ARC < 0.14.
   if (i.multiLabel) v.scaleSetLabels = [...i.extraLabels];
   if (i.listenerMetrics) v.listenerMetrics = i.listenerMetrics;
+  if (i.listenerTemplate) v.listenerTemplate = i.listenerTemplate;
   return v;
 }
 

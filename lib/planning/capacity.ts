@@ -441,7 +441,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
 
   // No "Spot pool holding the only StatefulSet engine without a PVC cache" warning: it cannot
   // fire. Every StatefulSet engine gets a PVC (volumeClaimTemplate `data`,
-  // lib/constructs/dagger-engines.ts daggerChartValues; dagger.engine.cache only sizes it), so a
+  // lib/planning/engine-values.ts daggerChartValues; dagger.engine.cache only sizes it), so a
   // preempted engine pod comes back with its cache. test/capacity.test.ts asserts that
   // invariant; if the PVC ever becomes optional, add the warning here.
 

@@ -45,3 +45,8 @@ export function daggerChartFullname(releaseName: string, fullnameOverride?: stri
 export function labelToResourceName(label: string): string {
   return label.replace(/\./g, "-");
 }
+
+/** Construct id of a per-version resource: `0.20.3` -> `v0-20-3`. */
+export function engineResourceId(version: string): string {
+  return `v${version.replace(/\./g, "-")}`;
+}

@@ -113,6 +113,12 @@ export const engineSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Extra values of the Dagger chart (`dagger/dagger helm/dagger/values.yaml`), merged over the
+     * values this package sets, for every engine: maps merge, named lists merge by `name`, other
+     * lists and scalars replace. The escape hatch for chart keys without a config key. @default undefined
+     */
+    chartValues: z.record(z.string(), z.unknown()).optional(),
     /** Dagger Cloud (Magicache and traces); the token comes from TF_VAR_dagger_cloud_token. */
     cloud: z
       .object({

@@ -101,6 +101,15 @@ export const runnersSchema = z
      */
     templatePatch: z.record(z.string(), z.unknown()).optional(),
     /**
+     * The listener pods' template, set as every scale set's `listenerTemplate` chart value
+     * (`metadata` and `spec`; a `spec.containers` entry named `listener` is merged into ARC's
+     * listener container, other containers are added as side-cars). @default undefined (ARC's listener pod)
+     */
+    listenerTemplate: z
+      .object({ metadata: z.record(z.string(), z.unknown()).optional(), spec: z.record(z.string(), z.unknown()) })
+      .strict()
+      .optional(),
+    /**
      * `kubectl` image (pinned) for `kube-pod` runners and the cleanup job; may be distroless. Used
      * as written. @default "registry.k8s.io/kubectl:v1.34.9" (mirrored with mirrors.images.registry)
      */
