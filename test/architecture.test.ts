@@ -61,3 +61,13 @@ test("no import cycle in lib/ (type-only imports included)", () => {
   for (const f of graph.keys()) if (!state.has(f)) visit(f);
   expect(cycles).toEqual([]);
 });
+
+test("the impact analysis is pure: only lib/impact/sides.ts loads the config and the app (lazily, to synthesize a config side)", () => {
+  const bad = [...graph]
+    .filter(([f]) => f.startsWith("lib/impact/") && f !== "lib/impact/sides.ts")
+    .flatMap(([f, deps]) => deps.filter((d) => /^(cdktf|constructs|@cdktf\/)/.test(d) || /^lib\/(config|constructs|stacks|imports)\//.test(d) || d === "lib/app.ts").map((d) => `${f} -> ${d}`));
+  expect(bad).toEqual([]);
+  // sides.ts requires them inside loadSide only: no top-level import.
+  const sides = fs.readFileSync(path.join(ROOT, "lib/impact/sides.ts"), "utf8");
+  expect(sides).not.toMatch(/^import [^;]*from "\.\.\/(app|config\/load)"/m);
+});

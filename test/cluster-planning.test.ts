@@ -209,7 +209,7 @@ describe("placement", () => {
   });
 
   test.each([
-    ["engines pool, no class given: SSD", { cluster: { nodePools: { engines: {} } } }, "premium-rwo"],
+    ["engines pool, no class given: the cluster default too (a pool never changes the class)", { cluster: { nodePools: { engines: {} } } }, undefined],
     ["engines pool, explicit class wins", { cluster: { nodePools: { engines: {} } }, dagger: { engine: { mode: "statefulset", cache: { storageClass: "fast", size: "50Gi" } } } }, "fast"],
     ["no engines pool: the cluster default", {}, undefined],
   ])("engine cache StorageClass: %s", (_name, raw, want) => {

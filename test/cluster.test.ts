@@ -268,9 +268,12 @@ describe("private cluster, NAT, engine pool, GCS backend", () => {
     }
   });
 
-  test("engines on the engines pool keep their PVC cache on SSD (premium-rwo) by default", () => {
+  test("the engines pool does not pick the cache's StorageClass: unset, the PVC uses the cluster default", () => {
+    // A pool added later must not change the StatefulSet's volumeClaimTemplates (immutable).
     const engine = Object.values(resources(runners, "helm_release")).find((r: any) => /dagger-helm/.test(r.chart)) as any;
-    expect(helmValues(engine).engine.statefulSet.persistentVolumeClaim.storageClassName).toBe("premium-rwo");
+    const pvc = helmValues(engine).engine.statefulSet.persistentVolumeClaim;
+    expect(pvc.enabled).toBe(true);
+    expect(pvc).not.toHaveProperty("storageClassName");
   });
 
   test("GCS backends, one prefix per stack; remote state reads the cluster's prefix", () => {

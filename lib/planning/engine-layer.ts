@@ -26,7 +26,7 @@ export interface EngineLayerPlan {
   readonly namespace: string;
   /** Where the engine pods run: the planned pools with `dagger.engine.nodeSelector`/`tolerations` on top. */
   readonly placement: Placement;
-  /** StatefulSet cache, with the StorageClass resolved (the engines pool's SSD class when unset). */
+  /** StatefulSet cache as configured (no StorageClass: the cluster's default class). */
   readonly cache?: { readonly size?: string; readonly storageClass?: string; readonly retainOnDelete?: boolean };
 }
 
@@ -40,8 +40,9 @@ export function planEngineLayer(
   const e = config.dagger.engine;
   throwFirst(engineObjectNamesRule(engines, transport, () => ({ path: ["name"], value: config.name })));
   const port = e.port ?? (transport === "tcp" ? DEFAULT_ENGINE_PORT : undefined);
-  const storageClass = e.cache?.storageClass ?? placement.engineCacheStorageClass;
-  const cache = e.mode === "statefulset" && (e.cache || storageClass) ? { ...(e.cache ?? {}), ...(storageClass ? { storageClass } : {}) } : undefined;
+  // The StorageClass is the configured one or the cluster's default, whatever the node pools:
+  // a pool added later must not change the StatefulSet's volumeClaimTemplates (immutable).
+  const cache = e.mode === "statefulset" && e.cache ? { ...e.cache } : undefined;
   return { mode: e.mode, transport, port, namespace: e.namespace, placement: placement.engines, cache };
 }
 

@@ -9,8 +9,10 @@
  *   runners pool.
  * - Runners of the gpu pool's size run on the gpu pool, tolerate its GPU taint and request
  *   the pool's GPUs.
- * - Engines on the engines pool (StatefulSets) keep their cache on an SSD persistent disk
- *   (StorageClass `premium-rwo`) unless `dagger.engine.cache.storageClass` says otherwise.
+ * - The engines' cache StorageClass does not depend on the pools: it is
+ *   `dagger.engine.cache.storageClass`, else the cluster's default class. (An engines pool used
+ *   to switch the default to `premium-rwo`; adding the pool then changed the StatefulSet's
+ *   volumeClaimTemplates, which Kubernetes refuses.)
  */
 import type { RunnersConfig } from "./input/schema";
 import type { NodeTaint } from "./input/cluster";
@@ -41,18 +43,7 @@ export interface PlacementPlan {
   readonly runners: Placement;
   /** Set when the cluster has a gpu pool. */
   readonly gpu?: GpuSizePlacement;
-  /**
-   * StorageClass of the engines' PVC cache when the config leaves it unset: `premium-rwo` on a
-   * dedicated engines pool (the pool is for a fast cache). @default undefined (the cluster's default class)
-   */
-  readonly engineCacheStorageClass?: string;
 }
-
-/**
- * GKE's built-in StorageClass for SSD persistent disks (PD CSI driver, `type: pd-ssd`);
- * `standard-rwo` (pd-balanced) is the cluster default.
- */
-export const GKE_SSD_STORAGE_CLASS = "premium-rwo";
 
 /** No constraint: the scheduler's choice (target `existing-cluster`). */
 export const ANYWHERE: Placement = { nodeSelector: {}, tolerations: [] };
@@ -130,10 +121,7 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
     const gpus = gpuPool.accelerator.count;
     gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus, resources: { limits: { "nvidia.com/gpu": String(gpus) } } };
   }
-  // The engines pool is there for the cache: with it (StatefulSet engines, PVC cache) the PVC is
-  // an SSD persistent disk unless the config names a class.
-  const engineCacheStorageClass = enginesPool ? GKE_SSD_STORAGE_CLASS : undefined;
-  return explicit({ engines, runners: onPool(runnersPool), gpu, engineCacheStorageClass });
+  return explicit({ engines, runners: onPool(runnersPool), gpu });
 }
 
 /**

@@ -1,0 +1,281 @@
+/**
+ * `npm run impact`: each case of issue 12 synthesizes a config and a changed one in this process
+ * and asserts both what changes in the synthesized output and the verdict. Each config is
+ * synthesized once and shared between the cases that use it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseConfig } from "../lib/config/load";
+import { synthDeployment } from "../lib/app";
+import { readOutputDir } from "../lib/impact/sides";
+import { Impact, ImpactSide, assessImpact } from "../lib/impact/assess";
+import { diffResources } from "../lib/impact/diff";
+import { renderImpact } from "../lib/impact/render";
+import { helmValues, runScript, scratchDirs } from "./util";
+
+const scratch = scratchDirs("impact-test-");
+const GKE = { gcp: { projectId: "my-proj-123" } };
+const STS = { ...GKE, dagger: { versions: ["0.20.3"], engine: { mode: "statefulset", cache: { size: "100Gi" } } } };
+const STS_POOL = { ...STS, cluster: { nodePools: { engines: {} } } };
+
+const CONFIGS: Record<string, unknown> = {
+  base: { ...GKE, dagger: { versions: ["0.20.3"] } },
+  patch: { ...GKE, dagger: { versions: ["0.20.3", "0.20.4"] } },
+  drain: { ...GKE, dagger: { versions: ["0.20.3", "0.20.4"], draining: ["0.20.3"] } },
+  removed: { ...GKE, dagger: { versions: ["0.20.4"] } },
+  arcOld: { ...GKE, arc: { version: "0.14.1" }, dagger: { versions: ["0.20.3"] } },
+  resources: { ...GKE, dagger: { versions: ["0.20.3"], engine: { resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } } } } },
+  sts: STS,
+  stsSize: { ...STS, dagger: { ...STS.dagger, engine: { ...STS.dagger.engine, cache: { size: "200Gi" } } } },
+  stsClass: { ...STS, dagger: { ...STS.dagger, engine: { ...STS.dagger.engine, cache: { size: "100Gi", storageClass: "premium-rwo" } } } },
+  stsPool: STS_POOL,
+  stsPoolPatch: { ...STS_POOL, dagger: { ...STS.dagger, versions: ["0.20.3", "0.20.4"] } },
+  region: { gcp: { projectId: "my-proj-123", region: "europe-west1" }, dagger: { versions: ["0.20.3"] } },
+  unprotected: { ...GKE, cluster: { deletionProtection: false }, dagger: { versions: ["0.20.3"] } },
+  unprotectedRegion: { gcp: { projectId: "my-proj-123", region: "europe-west1" }, cluster: { deletionProtection: false }, dagger: { versions: ["0.20.3"] } },
+  multi: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3"] } },
+  multiPatch: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3", "0.20.4"] } },
+};
+
+const sides = new Map<string, ImpactSide>();
+/** The synthesized side of a named config (synthesized on first use). */
+function side(name: string): ImpactSide {
+  let s = sides.get(name);
+  if (!s) {
+    const { config, plan } = parseConfig(CONFIGS[name]);
+    const dir = scratch();
+    synthDeployment(config, plan, dir);
+    s = readOutputDir(dir, `${name}.yaml`);
+    sides.set(name, s);
+  }
+  return s;
+}
+const impact = (a: string, b: string): Impact => assessImpact(side(a), side(b));
+
+/** The helm_release of a side whose Helm release name is `name`. */
+function release(s: ImpactSide, name: string): any {
+  for (const st of s.stacks) for (const r of Object.values(st.json.resource?.helm_release ?? {})) if ((r as any).name === name) return r;
+  return undefined;
+}
+const texts = (i: Impact, severity?: string) => i.findings.filter((f) => !severity || f.severity === severity).map((f) => f.text);
+
+describe("version lifecycle", () => {
+  test("add a patch version: a new engine and scale set, the aliases move; a new DaemonSet engine may preempt a runner", () => {
+    expect(release(side("base"), "dagger-runners-v0-20-4")).toBeUndefined();
+    expect(release(side("patch"), "dagger-runners-v0-20-4")).toMatchObject({ chart: "dagger-helm", version: "0.20.4" });
+    const alias = (s: string) => JSON.stringify(helmValues(release(side(s), "dagger-v0-20")).template);
+    expect(alias("base")).toContain("engine:v0.20.3");
+    expect(alias("patch")).toContain("engine:v0.20.4");
+
+    const i = impact("base", "patch");
+    expect(i.verdict).toBe("disruptive");
+    expect(i.exitCode).toBe(3);
+    expect(i.resources.filter((r) => r.action === "delete" || r.action === "replace")).toEqual([]);
+    expect(texts(i, "safe")).toEqual(
+      expect.arrayContaining([
+        "new runner labels: dagger-v0.20.4",
+        "dagger-v0.20, dagger-latest move to engine 0.20.4 (from 0.20.3)",
+        expect.stringMatching(/^engine 0\.20\.4 is created: a DaemonSet on every node of pool runners \(1-5 nodes\)$/),
+        expect.stringMatching(/^new runner spec for dagger-latest, dagger-v0\.20: ARC \(update strategy eventual\)/),
+      ]),
+    );
+    // The only disruption: the engines' PriorityClass preempts (issue 12, part 5).
+    expect(texts(i, "disruptive")).toEqual([expect.stringMatching(/^engine 0\.20\.4: on a node full of runners its new pod preempts a runner pod .*PreemptLowerPriority/)]);
+  });
+
+  test("add a patch version with StatefulSet engines on their own pool: safe (no runner shares the engines' nodes)", () => {
+    expect(release(side("stsPoolPatch"), "dagger-runners-v0-20-4")).toBeDefined();
+    const i = impact("stsPool", "stsPoolPatch");
+    expect(i.verdict).toBe("safe");
+    expect(texts(i)).toContain("engine 0.20.4 is created: a StatefulSet pod with a 100Gi cache disk");
+  });
+
+  test("drain a version: its scale set takes no new jobs, its engine stays (safe)", () => {
+    expect(helmValues(release(side("patch"), "dagger-v0-20-3")).maxRunners).toBe(10);
+    expect(helmValues(release(side("drain"), "dagger-v0-20-3")).maxRunners).toBe(0);
+    const i = impact("patch", "drain");
+    expect(i.verdict).toBe("safe");
+    expect(i.resources.map((r) => `${r.action} ${r.id}`)).toEqual([expect.stringMatching(/^update github_dagger-v0-20-3_release_/)]);
+    expect(texts(i)).toEqual(["draining: dagger-v0.20.3 (no new jobs; running jobs finish)"]);
+  });
+
+  test("remove a drained version: engine and scale set destroyed, safe", () => {
+    expect(release(side("removed"), "dagger-runners-v0-20-3")).toBeUndefined();
+    const i = impact("drain", "removed");
+    expect(i.verdict).toBe("safe");
+    expect(i.resources.filter((r) => r.type === "helm_release").map((r) => r.action)).toEqual(["delete", "delete"]);
+    expect(texts(i)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^engine 0\.20\.3 is removed after draining/),
+        expect.stringMatching(/^scale sets removed after draining: dagger-v0\.20\.3/),
+      ]),
+    );
+  });
+
+  test("remove a version without draining it first: disruptive, and says how to drain", () => {
+    const i = impact("patch", "removed");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^engine 0\.20\.3 is removed without draining: jobs still running on it lose their engine \(first list it in dagger\.draining/),
+        expect.stringMatching(/^scale set dagger-v0\.20\.3 is uninstalled without draining/),
+      ]),
+    );
+  });
+
+  test("multi-label: a patch version moves the alias labels, which replaces the scale sets that carried them", () => {
+    const i = impact("multi", "multiPatch");
+    const replaced = i.resources.filter((r) => r.action === "replace");
+    expect(replaced.map((r) => r.type).sort()).toEqual(["helm_release", "terraform_data"]);
+    expect(replaced.find((r) => r.type === "helm_release")!.forcedBy).toEqual([expect.stringMatching(/^replace_triggered_by terraform_data\.github_dagger-v0-20-3_labels_/)]);
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toContainEqual(expect.stringMatching(/^scale set dagger-v0\.20\.3 is replaced .*its labels \(dagger-v0\.20\.3, dagger-v0\.20, dagger-latest\) have no runners in between/));
+  });
+});
+
+describe("ARC", () => {
+  test("arc.version 0.14.1 -> 0.14.2 is an ARC upgrade: controller and scale sets in place, CRDs not upgraded by Helm", () => {
+    const controller = (s: string) => Object.values(side(s).stacks.find((x) => x.name.endsWith("-runners"))!.json.resource!.helm_release).find((r: any) => r.chart === "gha-runner-scale-set-controller") as any;
+    expect(controller("arcOld").version).toBe("0.14.1");
+    expect(controller("base").version).toBe("0.14.2");
+    const i = impact("arcOld", "base");
+    expect(i.verdict).toBe("disruptive");
+    expect(i.resources.every((r) => r.action === "update" && r.changed.join() === "version")).toBe(true);
+    expect(i.findings).toEqual([
+      {
+        severity: "disruptive",
+        subject: "ARC",
+        text: expect.stringMatching(/^ARC upgrade 0\.14\.1 → 0\.14\.2: Helm upgrades the controller and 3 scale sets in place, but never upgrades the CRDs in the controller chart's crds\/ directory/),
+      },
+    ]);
+  });
+});
+
+describe("engines", () => {
+  test("engine resources: the DaemonSet rolls over every node of its pool (disruptive)", () => {
+    const res = (s: string) => helmValues(release(side(s), "dagger-runners-v0-20-3")).engine.resources.requests.cpu;
+    expect([res("base"), res("resources")]).toEqual(["1", "2"]);
+    const i = impact("base", "resources");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i)).toEqual([
+      "engine 0.20.3 restarts (engine.resources): Kubernetes replaces its DaemonSet pods, one node at a time on every node of pool runners (1-5 nodes); jobs using it there lose their engine while it restarts (the cache is kept)",
+    ]);
+  });
+
+  const pvc = (s: string) => helmValues(release(side(s), "dagger-runners-v0-20-3")).engine.statefulSet.persistentVolumeClaim;
+
+  test("StatefulSet cache size: will fail at apply, one line with key, old -> new and the way to do it", () => {
+    expect([pvc("sts").resources.requests.storage, pvc("stsSize").resources.requests.storage]).toEqual(["100Gi", "200Gi"]);
+    const i = impact("sts", "stsSize");
+    expect(i.verdict).toBe("fails");
+    expect(i.exitCode).toBe(4);
+    expect(texts(i, "fails")).toEqual([
+      'dagger.engine.cache.size: "100Gi" → "200Gi" (engine 0.20.3): Kubernetes refuses to change a StatefulSet\'s volumeClaimTemplates, so its Helm upgrade fails; to change it, first drain engine 0.20.3 and remove it (dagger.draining, then dagger.versions; its cache goes), then deploy the new value',
+    ]);
+  });
+
+  test("StatefulSet storage class: will fail at apply", () => {
+    expect([pvc("sts").storageClassName, pvc("stsClass").storageClassName]).toEqual([undefined, "premium-rwo"]);
+    const i = impact("sts", "stsClass");
+    expect(i.verdict).toBe("fails");
+    expect(texts(i, "fails")).toEqual([expect.stringMatching(/^dagger\.engine\.cache\.storageClass: \(cluster default\) → "premium-rwo" \(engine 0\.20\.3\): Kubernetes refuses/)]);
+  });
+
+  test("add an engines pool: the pool is created and the engine moves to it, its cache's StorageClass unchanged", () => {
+    expect(pvc("stsPool")).toEqual(pvc("sts"));
+    const i = impact("sts", "stsPool");
+    expect(i.resources.find((r) => r.type === "google_container_node_pool")).toMatchObject({ action: "create" });
+    expect(texts(i, "fails")).toEqual([]);
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toEqual([
+      "engine 0.20.3 restarts (engine.nodeSelector, engine.tolerations): Kubernetes replaces its StatefulSet pod; jobs using it there lose their engine while it restarts (the cache is kept)",
+    ]);
+  });
+});
+
+describe("cluster", () => {
+  test("a region change replaces the GKE cluster; with deletion protection on, Terraform refuses (fails at apply)", () => {
+    const location = (s: string) => (Object.values(side(s).stacks.find((x) => x.name.endsWith("-cluster"))!.json.resource!.google_container_cluster)[0] as any).location;
+    expect([location("base"), location("region")]).toEqual(["us-central1", "europe-west1"]);
+    const i = impact("base", "region");
+    expect(i.verdict).toBe("fails");
+    expect(i.resources.find((r) => r.type === "google_container_cluster")).toMatchObject({ action: "replace", forcedBy: ["location"] });
+    expect(texts(i, "fails")).toEqual([expect.stringMatching(/^GKE cluster dagger-runners: deletion_protection is true, so Terraform refuses to destroy it/)]);
+    expect(texts(i, "disruptive")).toContain(
+      "GKE cluster dagger-runners is replaced (forced by location): every node, running job, engine and cache is lost; the runners stack then deploys onto an empty cluster",
+    );
+  });
+
+  test("without deletion protection the replacement is disruptive", () => {
+    const i = impact("unprotected", "unprotectedRegion");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toContainEqual(expect.stringMatching(/^node pool runners is replaced \(forced by location\)/));
+  });
+});
+
+test("no change: safe, nothing listed", () => {
+  const i = impact("base", "base");
+  expect(i).toMatchObject({ verdict: "safe", exitCode: 0, findings: [], resources: [] });
+  expect(renderImpact(i)).toBe("Impact of base.yaml → base.yaml: SAFE (exit 0)\nNo resource changes.");
+});
+
+describe("replacement rules", () => {
+  const stack = (resource: Record<string, Record<string, Record<string, unknown>>>) => [{ name: "s", json: { resource } }];
+  test("a ForceNew attribute that refers to a replaced resource is replaced too; other references update", () => {
+    const before = stack({
+      kubernetes_namespace_v1: { ns: { metadata: { name: "a" } } },
+      helm_release: { r: { name: "x", namespace: "${kubernetes_namespace_v1.ns.metadata[0].name}", chart: "c" } },
+      kubernetes_secret_v1: { s: { metadata: { name: "s", namespace: "other" }, data: { k: "${kubernetes_namespace_v1.ns.id}" } } },
+    });
+    const after = stack({
+      kubernetes_namespace_v1: { ns: { metadata: { name: "b" } } },
+      helm_release: { r: { name: "x", namespace: "${kubernetes_namespace_v1.ns.metadata[0].name}", chart: "c" } },
+      kubernetes_secret_v1: { s: { metadata: { name: "s", namespace: "other" }, data: { k: "${kubernetes_namespace_v1.ns.id}" } } },
+    });
+    const got = Object.fromEntries(diffResources(before, after).map((p) => [p.change.id, [p.change.action, ...p.change.forcedBy]]));
+    expect(got).toEqual({
+      ns: ["replace", "metadata.name"],
+      r: ["replace", "namespace (refers to replaced kubernetes_namespace_v1.ns)"],
+      s: ["update"],
+    });
+  });
+
+  test("helm_release: a new chart, repository or version is an in-place upgrade; lifecycle.ignore_changes is honoured", () => {
+    const before = stack({ helm_release: { r: { name: "x", chart: "a", repository: "oci://one", version: "1" } }, google_container_cluster: { c: { name: "c", location: "l", node_config: { x: 1 }, lifecycle: { ignore_changes: ["node_config"] } } } });
+    const after = stack({ helm_release: { r: { name: "x", chart: "b", repository: "oci://two", version: "2" } }, google_container_cluster: { c: { name: "c", location: "l", node_config: { x: 2 }, lifecycle: { ignore_changes: ["node_config"] } } } });
+    expect(diffResources(before, after).map((p) => [p.change.id, p.change.action])).toEqual([["r", "update"]]);
+  });
+});
+
+describe("npm run impact", () => {
+  const dir = scratch();
+  const write = (name: string, raw: unknown) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, JSON.stringify(raw));
+    return f;
+  };
+
+  test("config files and a cdktf output directory, --json, and the exit codes", async () => {
+    const out = scratch();
+    const { config, plan } = parseConfig(CONFIGS.sts);
+    synthDeployment(config, plan, out);
+    const [text, json, usage, bad] = await Promise.all([
+      runScript("scripts/impact.ts", [out, write("size.json", CONFIGS.stsSize)]),
+      runScript("scripts/impact.ts", [write("a.json", CONFIGS.base), write("b.json", CONFIGS.resources), "--json"]),
+      runScript("scripts/impact.ts", [out]),
+      runScript("scripts/impact.ts", [out, write("bad.json", { dagger: { versions: ["0.20.3"], draining: ["0.19.0"] } })]),
+    ]);
+    expect(text.code).toBe(4);
+    expect(text.stdout).toMatch(/^Impact of .* → .*size\.json: WILL FAIL AT APPLY \(exit 4\)\n/);
+    expect(text.stdout).toContain('x dagger.engine.cache.size: "100Gi" → "200Gi" (engine 0.20.3)');
+    expect(json.code).toBe(3);
+    const data = JSON.parse(json.stdout);
+    expect(data).toMatchObject({ verdict: "disruptive", exitCode: 3, counts: { create: 0, update: 1, replace: 0, delete: 0 } });
+    expect(data.findings[0]).toMatchObject({ severity: "disruptive", subject: "engine 0.20.3" });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^error: expected two sides, got 1 \(usage: npm run impact -- OLD NEW/);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: .*bad\.json: dagger\.draining\[0\]: .*\n$/);
+    expect(bad.stdout).toBe("");
+  });
+});
