@@ -9,9 +9,21 @@ import type { RunnersConfig } from "./planning/input/schema";
 import type { DeploymentPlan } from "./planning/deployment";
 import { ClusterStack } from "./stacks/cluster-stack";
 import { RunnersStack } from "./stacks/runners-stack";
+import { planPicture } from "./picture/graph";
+import { renderMermaid } from "./picture/mermaid";
+import { renderSvg } from "./picture/svg";
 
 /** File in the output directory holding the deployment plan the synth report prints. */
 export const PLAN_FILE = "deployment-plan.json";
+
+/**
+ * Files in the output directory holding the picture of the deployment (lib/picture/): a
+ * standalone SVG, and the Mermaid text the pipelines' plan comment shows. Beside the stacks,
+ * never inside `stacks/`, so the cdktf CLI's orphan cleanup (stack directories only) leaves
+ * them alone.
+ */
+export const PICTURE_SVG_FILE = "deployment.svg";
+export const PICTURE_MERMAID_FILE = "deployment.mmd";
 
 /** cdktf's directory of stack outputs (`Manifest.stacksFolder`). */
 const STACKS_DIR = "stacks";
@@ -44,7 +56,10 @@ export function removeOrphanStacks(outdir: string): void {
 
 /**
  * Synthesizes into a scratch directory and moves the result to `outdir` only when every stack
- * synthesized and validated, so a failing synth leaves no partial output.
+ * synthesized and validated, so a failing synth leaves no partial output. Beside the stacks
+ * and the manifest: the plan ({@link PLAN_FILE}) and the picture ({@link PICTURE_SVG_FILE},
+ * {@link PICTURE_MERMAID_FILE}), written after `app.synth()`, so the stacks and the manifest
+ * are what they would be without them.
  *
  * Stack directories are replaced one by one: a stack an earlier synth wrote and this one no
  * longer has (e.g. `<name>-cluster` after switching to target existing-cluster) is left for the
@@ -61,6 +76,9 @@ export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, out
     buildStacks(app, config, plan);
     app.synth();
     fs.writeFileSync(path.join(scratch, PLAN_FILE), JSON.stringify(plan, null, 2));
+    const picture = planPicture(plan);
+    fs.writeFileSync(path.join(scratch, PICTURE_SVG_FILE), renderSvg(picture));
+    fs.writeFileSync(path.join(scratch, PICTURE_MERMAID_FILE), renderMermaid(picture));
     const replace = (rel: string) => {
       const to = path.join(outdir, rel);
       fs.rmSync(to, { recursive: true, force: true });

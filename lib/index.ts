@@ -71,3 +71,8 @@ export { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from 
 
 // The report printed by `npm run synth` / `npm run report`
 export { renderReport, reportJson } from "./report";
+// The picture of the deployment (`npm run report -- --format mermaid|svg`, cdktf.out/deployment.svg)
+export { planPicture } from "./picture/graph";
+export type { DeploymentPicture, PictureNode, PictureEdge, PictureColumn } from "./picture/graph";
+export { renderMermaid } from "./picture/mermaid";
+export { renderSvg } from "./picture/svg";

@@ -109,6 +109,34 @@ export function renderReport(plan: DeploymentPlan): string {
   return parts.join("\n");
 }
 
+/** What `npm run report` prints: the human report, the plan as JSON, or the picture. */
+export const REPORT_FORMATS = ["text", "json", "mermaid", "svg"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const REPORT_USAGE = `usage: npm run report [-- --format ${REPORT_FORMATS.join("|")}] (--json is --format json)`;
+
+/**
+ * The format named by `npm run report`'s arguments: `--format <f>` or `--format=<f>`, `--json`
+ * (an alias of `--format json`); none: text. Anything else is an error: one line with the usage.
+ */
+export function parseReportArgs(argv: readonly string[]): { format: ReportFormat } | { error: string } {
+  const formats: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") formats.push("json");
+    else if (a === "--format") {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) return { error: `--format needs a value (${REPORT_USAGE})` };
+      formats.push(argv[++i]);
+    } else if (a.startsWith("--format=")) formats.push(a.slice("--format=".length));
+    else return { error: `unknown argument ${JSON.stringify(a)} (${REPORT_USAGE})` };
+  }
+  const bad = formats.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (bad !== undefined) return { error: `--format ${JSON.stringify(bad)} is not one of ${REPORT_FORMATS.join(", ")} (${REPORT_USAGE})` };
+  const distinct = [...new Set(formats)];
+  if (distinct.length > 1) return { error: `more than one format given (${distinct.join(", ")}): pick one (${REPORT_USAGE})` };
+  return { format: (distinct[0] as ReportFormat | undefined) ?? "text" };
+}
+
 /**
  * `npm run report -- --json`: the whole plan (labels, engines and their transports, capacity,
  * images and charts under `artifacts`, warnings) and the config it came from.

@@ -1,17 +1,25 @@
 /**
  * `npm run report`: validates the config (RUNNERS_CONFIG, or the built-in default) and prints
- * the deployment plan without synthesizing anything. `--json` prints the whole plan (labels,
- * engines, transports, capacity, warnings) as JSON for other tools; otherwise the human report.
- * A bad config prints one line on stderr and exits 1.
+ * the deployment plan without synthesizing anything:
+ *   --format text     the human report (the default)
+ *   --format json     the whole plan (labels, engines, transports, capacity, warnings) as JSON
+ *                     for other tools (`--json` is an alias)
+ *   --format mermaid  the picture of the deployment as a Mermaid flowchart (node pools ->
+ *                     engines -> scale sets -> labels), for a ```mermaid block on GitHub
+ *   --format svg      the same picture as a standalone SVG (what synth writes to
+ *                     cdktf.out/deployment.svg)
+ * Bad arguments print one line on stderr and exit 2; a bad config prints one line and exits 1.
  */
 import { ConfigError, loadConfig } from "../lib/config/load";
-import { renderReport, reportJson } from "../lib/report";
+import { parseReportArgs, renderReport, reportJson } from "../lib/report";
+import { planPicture } from "../lib/picture/graph";
+import { renderMermaid } from "../lib/picture/mermaid";
+import { renderSvg } from "../lib/picture/svg";
 
 function main(argv: readonly string[]): number {
-  const json = argv.includes("--json");
-  const unknown = argv.filter((a) => a !== "--json");
-  if (unknown.length > 0) {
-    process.stderr.write(`error: unknown argument ${JSON.stringify(unknown[0])} (usage: npm run report [-- --json])\n`);
+  const args = parseReportArgs(argv);
+  if ("error" in args) {
+    process.stderr.write(`error: ${args.error}\n`);
     return 2;
   }
   let loaded: ReturnType<typeof loadConfig>;
@@ -25,10 +33,19 @@ function main(argv: readonly string[]): number {
     throw e;
   }
   const { plan, source } = loaded;
-  if (json) {
-    process.stdout.write(`${JSON.stringify(reportJson(source, plan), null, 2)}\n`);
-  } else {
-    process.stdout.write(`Config: ${source}\n${renderReport(plan)}\n`);
+  switch (args.format) {
+    case "json":
+      process.stdout.write(`${JSON.stringify(reportJson(source, plan), null, 2)}\n`);
+      break;
+    case "mermaid":
+      process.stdout.write(renderMermaid(planPicture(plan)));
+      break;
+    case "svg":
+      process.stdout.write(renderSvg(planPicture(plan)));
+      break;
+    case "text":
+      process.stdout.write(`Config: ${source}\n${renderReport(plan)}\n`);
+      break;
   }
   return 0;
 }

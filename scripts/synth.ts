@@ -1,6 +1,7 @@
 /**
  * `npm run synth`: validates the config (RUNNERS_CONFIG, or the built-in default), synthesizes
- * the stacks in this process into `cdktf.out` (or CDKTF_OUTDIR) and prints the deployment
+ * the stacks in this process into `cdktf.out` (or CDKTF_OUTDIR), with the plan and the picture
+ * of the deployment beside them (`deployment.svg`, `deployment.mmd`), and prints the deployment
  * report, warnings included, once.
  *
  * It writes what `cdktf synth` writes: the CLI runs the same app (main.ts) with CDKTF_OUTDIR and
@@ -13,7 +14,7 @@ process.setSourceMapsEnabled(false); // one-line errors only; under tsx source m
 /* eslint-disable @typescript-eslint/no-require-imports */
 const path = require("node:path") as typeof import("node:path");
 const { ConfigError, loadConfig } = require("../lib/config/load") as typeof import("../lib/config/load");
-const { removeOrphanStacks, synthDeployment } = require("../lib/app") as typeof import("../lib/app");
+const { PICTURE_SVG_FILE, removeOrphanStacks, synthDeployment } = require("../lib/app") as typeof import("../lib/app");
 const { formatSynthError } = require("../lib/errors") as typeof import("../lib/errors");
 const { renderReport } = require("../lib/report") as typeof import("../lib/report");
 
@@ -28,7 +29,8 @@ function main(): number {
     return 1;
   }
   removeOrphanStacks(outdir);
-  process.stdout.write(`Config: ${loaded.source}\nOutput: ${path.relative(process.cwd(), outdir) || "."}\n${renderReport(loaded.plan)}\n`);
+  const shown = (p: string) => path.relative(process.cwd(), p) || ".";
+  process.stdout.write(`Config: ${loaded.source}\nOutput: ${shown(outdir)} (picture: ${shown(path.join(outdir, PICTURE_SVG_FILE))})\n${renderReport(loaded.plan)}\n`);
   return 0;
 }
 

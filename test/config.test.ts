@@ -124,7 +124,7 @@ describe("the app process", () => {
     const r = await run("");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.written.sort()).toEqual(["deployment-plan.json", "manifest.json", "stacks"]);
+    expect(r.written.sort()).toEqual(["deployment-plan.json", "deployment.mmd", "deployment.svg", "manifest.json", "stacks"]);
   });
 
   test("another config into the same output directory: stacks replaced one by one, an orphan left for the cdktf CLI", () => {

@@ -24,6 +24,9 @@ describe("public API (lib/index.ts)", () => {
       "planDeployment",
       "planCapacity",
       "renderReport",
+      "planPicture",
+      "renderMermaid",
+      "renderSvg",
     ]) {
       expect(lib).toHaveProperty(name);
     }

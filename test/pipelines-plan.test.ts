@@ -16,7 +16,7 @@ import { parseConfig } from "../lib/config/load";
 import { synthDeployment } from "../lib/app";
 import { PLACEHOLDER_PROJECT_ID } from "../lib/planning/input/gcp";
 import { stackOrder, requiredVariables, SUMMARY_SCRIPT, parseStackOutput, stackScript, PLAN_DIR } from "../pipelines/src/terraform";
-import { PlanReport, renderComment, commentMarker, renderSummary } from "../pipelines/src/comment";
+import { PlanReport, renderComment, commentMarker, renderSummary, PICTURE_MAX } from "../pipelines/src/comment";
 import { checkDeployConfig, readDeployKeys, PLACEHOLDERS } from "../pipelines/src/deploy-config";
 import { externalAccountCredentials, oidcAudience, OIDC_TOKEN_PATH, MINT_SCRIPT } from "../pipelines/src/google-auth";
 
@@ -151,6 +151,30 @@ describe("the comment builder", () => {
   test("a plan containing a code fence cannot break out of its block", () => {
     const body = renderComment(report({ stacks: [{ stack: "s", status: "planned", add: 0, change: 1, destroy: 0, byAction: {}, existed: true, planText: "a\n```\n</details>\nb" }] }));
     expect(body).toContain("````text\na\n```\n</details>\nb\n````");
+  });
+
+  test("the deployment's picture follows the labels table as a mermaid block; without one, no block", () => {
+    const picture = 'flowchart LR\n  pool1["pool runners"]\n  engine1[["engine 0.20.3"]]\n  pool1 --> engine1\n';
+    const body = renderComment(report({ picture }));
+    const labels = body.indexOf("| `dagger-v0.20` | 0.20.3 |");
+    const block = body.indexOf("```mermaid\nflowchart LR\n");
+    expect(labels).toBeGreaterThan(0);
+    expect(block).toBeGreaterThan(labels);
+    expect(body.slice(block)).toMatch(/^```mermaid\nflowchart LR\n {2}pool1\["pool runners"\]\n {2}engine1\[\["engine 0\.20\.3"\]\]\n {2}pool1 --> engine1\n```\n/);
+    expect(body.indexOf("<details>")).toBeGreaterThan(block);
+    expect(renderComment(report())).not.toContain("mermaid");
+  });
+
+  test("a picture too large for the budget is named, not shown, and the plans keep their room", () => {
+    const huge = `flowchart LR\n${Array.from({ length: 2000 }, (_, i) => `  label${i}(["dagger-v0.${i}"])`).join("\n")}\n`;
+    expect(huge.length).toBeGreaterThan(PICTURE_MAX);
+    const body = renderComment(report({ picture: huge }));
+    expect(body).not.toContain("```mermaid");
+    expect(body).toMatch(/The picture \(\d+ characters of Mermaid\) is left out to keep room for the plans: `cdktf\.out\/deployment\.svg` has it\./);
+    const big = Array.from({ length: 20_000 }, (_, i) => `  + line ${i}`).join("\n");
+    const withPlan = renderComment(report({ picture: huge.slice(0, PICTURE_MAX - 100) + "\n", stacks: [{ stack: "a", status: "planned", add: 1, change: 0, destroy: 0, byAction: {}, existed: true, planText: big }] }));
+    expect(withPlan).toContain("```mermaid");
+    expect(withPlan.length).toBeLessThanOrEqual(65536);
   });
 
   test("the summary names every stack's outcome on its own line", () => {
@@ -360,6 +384,14 @@ describe("plan and deploy through the module, against a fake engine and a fake G
     expect(body).toMatch(/helm_release\.dagger-engines_release-v0-20-4_\w+ will be created/);
     expect(body).toContain("| `dagger-v0.20` | 0.20.4 |");
     expect(run("example").execs.map((e) => e.stack)).toEqual([cluster, runners]);
+    // The picture the synth drew, after the labels: the alias reaches the new engine.
+    const picture = /\n```mermaid\n(flowchart LR\n[\s\S]*?)```\n/.exec(body)?.[1] ?? "";
+    expect(body.indexOf("```mermaid")).toBeGreaterThan(body.indexOf("| `dagger-v0.20` | 0.20.4 |"));
+    const id = (text: string) => new RegExp(`^ {2}(\\w+)\\W+${text.replace(/\./g, "\\.")}`, "m").exec(picture)?.[1];
+    const [label, set, engine] = [id('dagger-v0.20"'), id("scale set dagger-v0.20.4<br/>"), id("engine 0.20.4<br/>")];
+    expect([label, set, engine].every(Boolean)).toBe(true);
+    expect(picture).toContain(`  ${set} --> ${label}\n`);
+    expect(picture).toContain(`  ${engine} --> ${set}\n`);
   });
 
   test("a too-large plan is cut to GitHub's 65536-character limit with a note, and still posted", () => {

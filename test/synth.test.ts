@@ -33,6 +33,10 @@ describe.each([
   const ours = tmp();
   let ran: [ScriptResult, ScriptResult];
   beforeAll(async () => {
+    // The CLI's output directory holds the pictures of an earlier synth: the CLI must neither
+    // trip over them nor leave them stale.
+    fs.writeFileSync(path.join(cli, "deployment.svg"), "<svg>earlier</svg>\n");
+    fs.writeFileSync(path.join(cli, "deployment.mmd"), "flowchart LR\n");
     ran = await Promise.all([cdktfSynth(cli, config), runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: config, CDKTF_OUTDIR: ours })]);
   }, 120_000);
 
@@ -41,6 +45,21 @@ describe.each([
     const [a, b] = [tree(cli), tree(ours)];
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
     for (const f of Object.keys(a)) expect([f, b[f]]).toEqual([f, a[f]]);
+  });
+
+  test("the picture is beside the stacks: deployment.svg and deployment.mmd name every label; the manifest names stacks only", () => {
+    const files = tree(ours);
+    expect(Object.keys(files).filter((f) => !f.startsWith("stacks/")).sort()).toEqual(["deployment-plan.json", "deployment.mmd", "deployment.svg", "manifest.json"]);
+    const labels = Object.keys(JSON.parse(files["deployment-plan.json"]).runnerLabels);
+    expect(labels.length).toBeGreaterThan(0);
+    expect(files["deployment.svg"]).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(files["deployment.mmd"]).toMatch(/^flowchart LR\n/);
+    for (const l of labels) {
+      expect(files["deployment.svg"].split(`>${l}</text>`)).toHaveLength(2);
+      expect(files["deployment.mmd"].split(`(["${l}"])`)).toHaveLength(2);
+    }
+    expect(files["manifest.json"]).not.toMatch(/deployment\.(svg|mmd)/);
+    expect(ran[1].stdout).toContain(`(picture: ${path.relative(ROOT, path.join(ours, "deployment.svg"))})`);
   });
 
   test("npm run synth prints the report with each warning once, and nothing on stderr", () => {
@@ -60,6 +79,8 @@ test("a stack the new config no longer has is removed, as the CLI removes it", a
   const second = await runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: "examples/existing-cluster.yaml", CDKTF_OUTDIR: out });
   expect([first.code, second.code]).toEqual([0, 0]);
   expect(fs.readdirSync(path.join(out, "stacks"))).toEqual(["dagger-runners-runners"]);
+  // The picture is the new config's: the existing cluster, no GKE pool.
+  expect(fs.readFileSync(path.join(out, "deployment.mmd"), "utf8")).toContain('pool1["existing cluster<br/>nodes not declared"]');
 });
 
 test("a config error is one line, once, and nothing is written", async () => {

@@ -48,6 +48,11 @@ export interface PlanReport {
   readonly labels: Readonly<Record<string, string>>;
   /** The deployment's warnings (placeholders, risky choices). */
   readonly warnings: readonly string[];
+  /**
+   * The picture of the deployment as Mermaid text (cdktf.out/deployment.mmd: node pools ->
+   * engines -> scale sets -> labels), when the synth wrote one.
+   */
+  readonly picture?: string;
   /** Required Terraform variables the plan did not receive (set to a placeholder). */
   readonly placeholderVariables: readonly string[];
   /** The commit planned, when known. */
@@ -101,6 +106,12 @@ function statusCell(r: StackResult): string {
 
 const count = (r: StackResult, k: "add" | "change" | "destroy") => (r.status === "planned" || r.status === "applied" ? String(r[k]) : "–");
 
+/**
+ * Largest picture the comment shows (a quarter of GitHub's 65536-character limit), so the
+ * plans keep most of the room; a larger one is named, not shown.
+ */
+export const PICTURE_MAX = 16384;
+
 /** A fence longer than any backtick run in `text`. */
 function fence(text: string): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
@@ -128,6 +139,12 @@ function head(report: PlanReport, marker: string): string {
     lines.push("**Runner labels** (`runs-on` -> engine)", "", "| Label | Engine |", "| --- | --- |");
     for (const [l, v] of labels) lines.push(`| ${code(l)} | ${v} |`);
     lines.push("");
+  }
+  const picture = report.picture?.trimEnd();
+  if (picture) {
+    lines.push("**Deployment** (node pools -> engines -> scale sets -> `runs-on` labels)", "");
+    if (picture.length <= PICTURE_MAX) lines.push(fence(picture) + "mermaid", picture, fence(picture), "");
+    else lines.push(`The picture (${picture.length} characters of Mermaid) is left out to keep room for the plans: \`cdktf.out/deployment.svg\` has it.`, "");
   }
   if (report.warnings.length > 0) {
     lines.push("**Warnings**", "");
@@ -165,7 +182,8 @@ function details(r: Extract<StackResult, { status: "planned" | "applied" }>, roo
 }
 
 /**
- * The pull request comment: head (status table, impact, labels, warnings) and one folded full
+ * The pull request comment: head (status table, impact, labels, the deployment's picture,
+ * warnings) and one folded full
  * plan per planned stack, at most `limit` characters (GitHub's comment limit); plans that do
  * not fit are cut with a note, the last ones first.
  */

@@ -257,6 +257,11 @@ export async function runStacks(source: Directory, o: RunOptions): Promise<PlanR
   const read = async (p: string) => JSON.parse(await env.file(`${WORKDIR}/cdktf.out/${p}`).contents());
   const manifest = (await read("manifest.json")) as tf.Manifest;
   const deployment = (await read("deployment-plan.json")) as { runnerLabels?: Record<string, string>; warnings?: string[] };
+  // The picture of the deployment, when the synth draws one (lib/app.ts PICTURE_MERMAID_FILE).
+  const picture = await env
+    .file(`${WORKDIR}/cdktf.out/deployment.mmd`)
+    .contents()
+    .catch(() => undefined);
   const order = tf.stackOrder(manifest, o.stacks);
 
   // Every required variable of every stack, before any terraform runs.
@@ -328,6 +333,7 @@ export async function runStacks(source: Directory, o: RunOptions): Promise<PlanR
     stacks: order.map((s) => results.get(s)!),
     labels: deployment.runnerLabels ?? {},
     warnings: deployment.warnings ?? [],
+    ...(picture ? { picture } : {}),
     placeholderVariables: [...placeholderNames],
     commit: o.commit,
   };
