@@ -66,7 +66,7 @@ import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "../planning/monitori
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
-import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
+import { DEFAULT_CACHE_SIZE, DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
 
 /** StatefulSet cache settings. */
 export interface EngineCacheProps {
@@ -218,8 +218,8 @@ export interface DaggerChartValues {
   };
 }
 
-/** Default StatefulSet cache size. */
-export const DEFAULT_CACHE_SIZE = "100Gi";
+/** Default StatefulSet cache size (lib/planning/defaults.ts). */
+export { DEFAULT_CACHE_SIZE };
 /** Name of the Terraform variable holding the Dagger Cloud token (TF_VAR_dagger_cloud_token). */
 export const DAGGER_CLOUD_TOKEN_VARIABLE = "dagger_cloud_token";
 

@@ -20,6 +20,7 @@ import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
 import { ArtifactPlan, planArtifacts } from "./mirrors";
 import { MonitoringPlan, planMonitoring } from "./monitoring";
+import { AlertsPlan, planAlerts } from "./alerts";
 
 export interface DeploymentPlan {
   readonly name: string;
@@ -49,6 +50,8 @@ export interface DeploymentPlan {
   readonly artifacts: ArtifactPlan;
   /** Metrics served and scraped: endpoints, the collector and its targets (lib/planning/monitoring.ts). */
   readonly monitoring: MonitoringPlan;
+  /** Alert rules and the dashboard of those metrics (lib/planning/alerts.ts). */
+  readonly alerts: AlertsPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
   readonly warnings: readonly string[];
 }
@@ -111,6 +114,8 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   warnings.push(...artifacts.warnings);
   const monitoring = planMonitoring(config, engines, engine.namespace, engine.port);
   warnings.push(...monitoring.warnings);
+  const alerts = planAlerts({ config, monitoring, engine, scaleSets: runners.scaleSets.length, clusterName: cluster?.name });
+  warnings.push(...alerts.warnings);
 
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
   const capacityInput = capacityInputFromConfig(config, sizes, runners.scaleSets, engines, cluster);
@@ -135,6 +140,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     transports: planEngineTransports(config, engines, engine, artifacts),
     artifacts,
     monitoring,
+    alerts,
     warnings: cluster ? [...warnings, ...cluster.warnings] : warnings,
   };
 }
