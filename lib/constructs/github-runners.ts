@@ -10,6 +10,7 @@ import { buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-p
 import { ArcController } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
+import { RunnerSchedule } from "./runner-schedule";
 import type { RunnerNamespaces } from "./runner-namespaces";
 import { RunnerScaleSet } from "./runner-scale-set";
 import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
@@ -75,6 +76,8 @@ export class GithubRunners extends Construct {
   readonly controller: ArcController;
   readonly scaleSets: RunnerScaleSet[] = [];
   readonly cleanup?: RunnerCleanup;
+  /** Warm runners on a schedule (`runners.schedules`). */
+  readonly schedule?: RunnerSchedule;
   /** The ServiceAccount of every runner pod (`runners.serviceAccountName`). */
   readonly serviceAccount: ServiceAccountV1;
   /** `runner_labels`: every `runs-on` label of the real scale sets -> engine version. */
@@ -209,6 +212,18 @@ export class GithubRunners extends Construct {
         image: artifacts.cleanupImage,
         kubectlPath: runners.kubectlPath,
         imagePullSecrets: artifacts.pullSecrets,
+      });
+    }
+
+    // Warm runners on a schedule: CronJobs patching the scale sets' minRunners.
+    if (plan.schedules.cronJobs.length > 0) {
+      this.schedule = new RunnerSchedule(this, "schedule", {
+        namespace: ns,
+        cronJobs: plan.schedules.cronJobs,
+        image: artifacts.kubectlImage,
+        kubectlPath: runners.kubectlPath,
+        imagePullSecrets: artifacts.pullSecrets,
+        dependsOn: this.scaleSets.map((s) => s.release),
       });
     }
 
