@@ -271,7 +271,9 @@ export function planAlerts(input: AlertsInput): AlertsPlan {
         );
       }
       if (engines.length > 0) {
-        const E = sel(engines);
+        // By namespace and target label rather than by job: adding or draining an engine version
+        // leaves the dashboard (in the cluster stack on gke) unchanged.
+        const E = `{${[...scope, `namespace=${q(engines[0].namespace)}`, `${ENGINE_VERSION_TARGET_LABEL}!=""`].join(", ")}}`;
         const v = ENGINE_VERSION_TARGET_LABEL;
         panels.push(
           { title: "Engines answering", queries: [{ expr: `sum by (${v}) (up${E})`, legend: `{{${v}}}` }] },
