@@ -97,6 +97,16 @@ export function renderReport(plan: DeploymentPlan): string {
   } else {
     parts.push("", "Capacity: not planned (target existing-cluster without kubernetes.nodes)");
   }
+  if (plan.schedules.windows.length > 0) {
+    parts.push(
+      "",
+      `Warm runners on a schedule (runners.schedules; the largest minRunners wins where windows overlap; ${plan.schedules.cronJobs.length} CronJobs apply it):`,
+      scheduleTable(plan),
+    );
+  }
+  if (plan.capacity?.pools.some((p) => p.warmRunners > 0)) {
+    parts.push("Idle runners at the busiest minute, per pool: " + plan.capacity.pools.map((p) => `${p.name} ${p.warmRunners} of about ${p.warmCapacity}`).join(", "));
+  }
   parts.push("", "Images and charts (where the cluster pulls each image and cdktf deploy each chart):", artifactTable(plan));
   if (plan.artifacts.pullSecrets.length > 0) {
     parts.push(
@@ -135,6 +145,18 @@ export function parseReportArgs(argv: readonly string[]): { format: ReportFormat
   const distinct = [...new Set(formats)];
   if (distinct.length > 1) return { error: `more than one format given (${distinct.join(", ")}): pick one (${REPORT_USAGE})` };
   return { format: (distinct[0] as ReportFormat | undefined) ?? "text" };
+}
+
+/** Warm runners on a schedule, per label: when its scale set keeps more idle runners. */
+export function scheduleTable(plan: DeploymentPlan): string {
+  const rows: string[][] = [];
+  for (const l of plan.runners.labels) {
+    const base = plan.runners.scaleSets.find((s) => s.name === l.scaleSet)?.minRunners ?? 0;
+    for (const w of plan.schedules.windows.filter((x) => x.scaleSets.includes(l.scaleSet))) {
+      rows.push([l.label, l.scaleSet, `${w.cron} (${w.timeZone}) ${w.until}`, `${w.minRunners}`, `${base}`, `${plan.schedules.peakMinRunners[l.scaleSet] ?? base}`]);
+    }
+  }
+  return table(["Label", "Scale set", "Window", "minRunners", "Otherwise", "Peak"], rows);
 }
 
 /**

@@ -208,12 +208,14 @@ describeCharts("scrape objects against the rendered charts (npm run verify)", ()
     const dir = synth({ github: PAT }, (stack) => {
       scrape(stack, /-arc-listeners$/).spec.endpoints[0].port = "http";
       scrape(stack, /-arc-controller$/).spec.selector.matchLabels["app.kubernetes.io/component"] = "manager";
-      const engine = Object.entries(stack.resource.kubernetes_manifest as Record<string, any>).find(([, r]) => r.manifest.metadata.namespace === "dagger-engines")![0];
+      const engine = Object.entries(stack.resource.kubernetes_manifest as Record<string, any>).find(([, r]) => r.manifest.kind === "PodMonitoring" && r.manifest.metadata.namespace === "dagger-engines")![0];
       delete stack.resource.kubernetes_manifest[engine];
     });
     const f = await findings(dir);
     expect(f.some((x) => /spec\.endpoints\[0\]\.port: "http" is not a port of the listener pod of dagger-v0\.20\.3 \(declared: metrics\)/.test(x))).toBe(true);
     expect(f.some((x) => /-arc-controller spec\.selector: .*selects no pod in namespace arc-systems/.test(x))).toBe(true);
     expect(f.some((x) => /engine pod of DaemonSet\/dagger-runners-v0-20-3-dagger-helm-engine port 9090: serves metrics that no scrape object/.test(x))).toBe(true);
+    // The engines' alert rules now select a job no scrape object gives (lib/verify/rules.ts).
+    expect(f.some((x) => /DaggerEngineDown selects job "dagger-runners-v0-20-3", which no scrape object in namespace dagger-engines gives its series/.test(x))).toBe(true);
   }, 120_000);
 });

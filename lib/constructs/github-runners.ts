@@ -16,6 +16,8 @@ import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
 import { ArcController, ArcControllerProps } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
+import { RunnerSchedule } from "./runner-schedule";
+import type { ScheduleCronJobPlan } from "../planning/schedules";
 import type { RunnerNamespaces } from "./runner-namespaces";
 import { RunnerScaleSet } from "./runner-scale-set";
 
@@ -111,6 +113,11 @@ export interface GithubRunnersProps {
   readonly pod?: RunnerPodProps;
   /** The failed-pod cleanup CronJob. @default {enabled: true} */
   readonly cleanup?: RunnerCleanupSettings;
+  /**
+   * Warm runners on a schedule: CronJobs patching the scale sets' `minRunners`
+   * (lib/planning/schedules.ts `planSchedules`, which resolves overlaps). @default none
+   */
+  readonly schedules?: readonly ScheduleCronJobPlan[];
   /** The listeners' metrics (`listenerMetrics`; served when the controller has metrics on). @default ARC's defaults */
   readonly listenerMetrics?: ListenerMetricsValues;
   /**
@@ -136,6 +143,8 @@ export class GithubRunners extends Construct {
   readonly controller: ArcController;
   readonly scaleSets: RunnerScaleSet[] = [];
   readonly cleanup?: RunnerCleanup;
+  /** Warm runners on a schedule (`schedules`). */
+  readonly schedule?: RunnerSchedule;
   /** The ServiceAccount of every runner pod (`pod.serviceAccountName`). */
   readonly serviceAccount: ServiceAccountV1;
   /** `runner_labels`: every `runs-on` label of the scale sets -> engine version. */
@@ -158,6 +167,14 @@ export class GithubRunners extends Construct {
         byVersion.has(s.version) || props.scaleSets.findIndex((x) => x.version === s.version) !== i
           ? []
           : [{ path: ["scaleSets", i, "version"], value: s.version, message: `has no engine (engines: ${engines.map((e) => e.version).join(", ") || "none"})` }],
+      ),
+      // A schedule patches AutoscalingRunnerSets by name: the chart names each `runnerScaleSetName`.
+      ...(props.schedules ?? []).flatMap((job, i) =>
+        job.scaleSets.flatMap((name, j) =>
+          props.scaleSets.some((x) => x.name === name)
+            ? []
+            : [{ path: ["schedules", i, "scaleSets", j], value: name, message: `is not one of scaleSets (${props.scaleSets.map((x) => x.name).join(", ")})` }],
+        ),
       ),
       ...runnerServiceAccountRule(serviceAccountName, engines, { serviceAccountName: ["pod", "serviceAccountName"] }),
       ...scaleSetVersionRules(props.controller.version, props.scaleSetChartVersion, props.labelStrategy ?? "per-label", {
@@ -246,6 +263,18 @@ export class GithubRunners extends Construct {
         imagePullSecrets: pod.imagePullSecrets,
       });
     }
+
+    // Warm runners on a schedule: CronJobs patching the scale sets' minRunners.
+    if (props.schedules && props.schedules.length > 0) {
+      this.schedule = new RunnerSchedule(this, "schedule", {
+        namespace: ns,
+        cronJobs: props.schedules,
+        image: kubectlImage,
+        kubectlPath: pod.kubectlPath,
+        imagePullSecrets: pod.imagePullSecrets,
+        dependsOn: this.scaleSets.map((s) => s.release),
+      });
+    }
   }
 }
 
@@ -318,6 +347,7 @@ export function githubRunnersPropsFromPlan(
     cleanup: { enabled: runners.cleanup.enabled, schedule: runners.cleanup.schedule, image: artifacts.cleanupImage },
     listenerMetrics: plan.monitoring.listenerMetrics,
     listenerTemplate: runners.listenerTemplate,
+    schedules: plan.schedules.cronJobs,
     engineReleases,
   };
 }

@@ -19,3 +19,4 @@ export { IamWorkloadIdentityPool } from "@cdktf/provider-google/lib/iam-workload
 export { IamWorkloadIdentityPoolProvider } from "@cdktf/provider-google/lib/iam-workload-identity-pool-provider";
 export { ProjectIamCustomRole } from "@cdktf/provider-google/lib/project-iam-custom-role";
 export { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
+export { MonitoringDashboard } from "@cdktf/provider-google/lib/monitoring-dashboard";

@@ -9,3 +9,4 @@ export { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 export { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 export { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
 export { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+export { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";

@@ -143,6 +143,10 @@ export interface PoolCapacity {
   readonly demand: number;
   /** Runner pods the pool holds at `maxNodes` for the configured mix of sizes. */
   readonly capacity: number;
+  /** Idle runners the scale sets on this pool keep at the busiest minute (`minRunners`, raised by `runners.schedules`). */
+  readonly warmRunners: number;
+  /** Runner pods the pool holds at `maxNodes` for the mix of those idle runners. */
+  readonly warmCapacity: number;
 }
 
 export interface EngineCapacity {
@@ -420,6 +424,14 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
       );
     }
 
+    // Warm runners: the scale sets' minRunners (their scheduled peak) must fit at maxNodes.
+    const warmBySize = new Map<string, number>();
+    for (const ss of input.scaleSets) {
+      if (poolSizes.some((s) => s.name === ss.size) && ss.minRunners > 0) warmBySize.set(ss.size, (warmBySize.get(ss.size) ?? 0) + ss.minRunners);
+    }
+    const warmRunners = [...warmBySize.values()].reduce((a, b) => a + b, 0);
+    const warmCapacity = mixCapacity(warmBySize, maxRunnersAtMax);
+
     pools.push({
       name: p.name,
       path: p.path,
@@ -436,6 +448,8 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
       maxRunnersAtMax,
       demand,
       capacity,
+      warmRunners,
+      warmCapacity,
     });
   }
 

@@ -38,3 +38,31 @@ export const DEFAULT_ARC_LOG_LEVEL = "info";
 export const DEFAULT_ARC_UPDATE_STRATEGY = "eventual";
 /** ARC controller log format (`arc.logFormat`). */
 export const DEFAULT_ARC_LOG_FORMAT = "json";
+/** Default StatefulSet engine cache size (`dagger.engine.cache.size`). */
+export const DEFAULT_CACHE_SIZE = "100Gi";
+
+/** Alert thresholds (`monitoring.alerts.*`), documented in docs/monitoring.md "Alerts". */
+export const DEFAULT_ALERTS = {
+  /** Jobs assigned to a scale set but not running for this many minutes. */
+  jobWaitMinutes: 15,
+  /** Failed runners (EphemeralRunners in phase Failed) of a scale set that alert. */
+  failedRunners: 1,
+  /** Minutes a listener is down (or missing) before it alerts. */
+  listenerDownMinutes: 5,
+  /** Minutes runner pods stay pending while jobs wait (the node pool at its maximum) before it alerts. */
+  pendingRunnersMinutes: 15,
+  /** Minutes an engine's metrics endpoint is down (or its pod missing) before it alerts. */
+  engineDownMinutes: 5,
+  /** Engine restarts within an hour that alert. */
+  engineRestarts: 2,
+  /** Percent of a StatefulSet engine's cache volume its cache may fill before it alerts. */
+  engineCachePercent: 85,
+} as const;
+
+/**
+ * Warm runners on a schedule (`runners.schedules`): the CronJobs re-apply the value their time
+ * slot wants every this many minutes, so a deploy or a missed run is corrected within it.
+ */
+export const SCHEDULE_REASSERT_MINUTES = 15;
+/** Time zone of a schedule without `timeZone`. */
+export const DEFAULT_SCHEDULE_TIME_ZONE = "Etc/UTC";

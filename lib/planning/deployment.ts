@@ -20,6 +20,8 @@ import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityPlan, capacityInputFromConfig, planCapacity } from "./capacity";
 import { ArtifactPlan, planArtifacts } from "./mirrors";
 import { MonitoringPlan, planMonitoring } from "./monitoring";
+import { AlertsPlan, planAlerts } from "./alerts";
+import { SchedulePlan, planSchedules } from "./schedules";
 
 export interface DeploymentPlan {
   readonly name: string;
@@ -49,6 +51,10 @@ export interface DeploymentPlan {
   readonly artifacts: ArtifactPlan;
   /** Metrics served and scraped: endpoints, the collector and its targets (lib/planning/monitoring.ts). */
   readonly monitoring: MonitoringPlan;
+  /** Warm runners on a schedule: windows per label and the CronJobs applying them (lib/planning/schedules.ts). */
+  readonly schedules: SchedulePlan;
+  /** Alert rules and the dashboard of those metrics (lib/planning/alerts.ts). */
+  readonly alerts: AlertsPlan;
   /** Things to tell the user before deploying (placeholders, risky choices). */
   readonly warnings: readonly string[];
 }
@@ -65,6 +71,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     draining: config.dagger.draining,
     prefix: config.runners.labelPrefix,
   });
+  const schedules = planSchedules(config.runners.schedules, { runners, updateStrategy: config.arc.updateStrategy });
   const engines = planEngineNames(config.name, runners.versions, config.dagger.engine.mode);
   const cluster = config.target === "gke" ? planCluster(config) : undefined;
   const placement = planPlacement(config, cluster);
@@ -111,11 +118,22 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   warnings.push(...artifacts.warnings);
   const monitoring = planMonitoring(config, engines, engine.namespace, engine.port);
   warnings.push(...monitoring.warnings);
+  const alerts = planAlerts({ config, monitoring, engine, scaleSets: runners.scaleSets.length, clusterName: cluster?.name });
+  warnings.push(...alerts.warnings);
 
-  // Capacity: throws PlanError for configs that cannot fit; warnings join the others.
-  const capacityInput = capacityInputFromConfig(config, sizes, runners.scaleSets, engines, cluster);
+  warnings.push(...schedules.warnings);
+
+  // Capacity: throws PlanError for configs that cannot fit; warnings join the others. Scale sets
+  // count with their scheduled peak of idle runners, which must fit their pool at maxNodes.
+  const warmSets = runners.scaleSets.map((s) => ({ ...s, minRunners: schedules.peakMinRunners[s.name] ?? s.minRunners }));
+  const capacityInput = capacityInputFromConfig(config, sizes, warmSets, engines, cluster);
   const capacity = capacityInput ? planCapacity(capacityInput) : undefined;
   if (capacity) warnings.push(...capacity.warnings);
+  for (const p of capacity?.pools ?? []) {
+    if (schedules.windows.length > 0 && p.warmRunners > p.warmCapacity) {
+      throw new PlanError("runners.schedules", schedules.windows.map((w) => w.minRunners), `keep up to ${p.warmRunners} idle runners on node pool ${p.name}, which holds about ${p.warmCapacity} of them at ${p.path}.maxNodes ${p.maxNodes}: lower the schedules' minRunners or raise maxNodes`);
+    }
+  }
 
   return {
     name: config.name,
@@ -135,6 +153,8 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     transports: planEngineTransports(config, engines, engine, artifacts),
     artifacts,
     monitoring,
+    schedules,
+    alerts,
     warnings: cluster ? [...warnings, ...cluster.warnings] : warnings,
   };
 }

@@ -23,6 +23,7 @@ import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "./monitoring";
 import { parseVersion } from "./versions";
 import { mergePatch } from "./runner-pod";
 import { DEFAULT_ENGINE_RESOURCES } from "./input/dagger";
+import { DEFAULT_CACHE_SIZE } from "./defaults";
 
 /** The engines' Prometheus endpoint (lib/planning/monitoring.ts `MonitoringPlan.engineMetrics`). */
 export interface EngineMetricsProps {
@@ -102,8 +103,6 @@ export interface DaggerChartValues {
   };
 }
 
-/** Default StatefulSet cache size. */
-export const DEFAULT_CACHE_SIZE = "100Gi";
 /** Builds the Helm values of one engine: the typed keys, then `p.chartValues` merged over them. */
 export function daggerChartValues(p: EngineValuesInput, version: string, o: EngineValuesExtras = {}): DaggerChartValues {
   const image = imageOverride(p.image, version);

@@ -206,6 +206,7 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
   use(copyTool, "runner pods (copy tool)");
   if (transport === "kube-pod") use(kubectl, "runner pods (kubectl)");
   if (r.cleanup.enabled) use(cleanup, "cleanup CronJob");
+  if (r.schedules.length > 0) use(kubectl, "warm-runner schedule CronJobs");
   use(controller, "ARC controller and listeners");
 
   // Charts, once per location and version.

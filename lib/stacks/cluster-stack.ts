@@ -10,6 +10,7 @@ import { GkeIdentity } from "../constructs/gke-identity";
 import { GkeCluster } from "../constructs/gke-cluster";
 import { GkeNodePools } from "../constructs/gke-node-pools";
 import { GithubOidc } from "../constructs/github-oidc";
+import { CloudMonitoringDashboard } from "../constructs/cloud-monitoring-dashboard";
 import { applyBackend } from "./backend";
 
 /** Props of {@link ClusterStack}. */
@@ -110,6 +111,12 @@ export class ClusterStack extends TerraformStack implements IRunnersCluster {
         enableServices: config.gcp.enableServices,
         dependsOn: services,
       });
+    }
+
+    // The dashboard of the runners' metrics (collected by managed Prometheus, monitoring.dashboard).
+    const dashboard = props.plan.alerts.dashboard;
+    if (dashboard?.kind === "cloud-monitoring") {
+      new CloudMonitoringDashboard(this, "dashboard", { dashboard, project: plan.projectId });
     }
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.name, description: "GKE cluster name" });

@@ -11,6 +11,8 @@ import { DaggerEngines, daggerEnginesFromConfig } from "../constructs/dagger-eng
 import { RunnerNamespaces } from "../constructs/runner-namespaces";
 import { GithubRunners, githubRunnersPropsFromPlan } from "../constructs/github-runners";
 import { RunnerMonitoring } from "../constructs/runner-monitoring";
+import { RunnerAlerts } from "../constructs/runner-alerts";
+import { GrafanaDashboard } from "../constructs/grafana-dashboard";
 
 /** Props of {@link RunnersStack}. */
 export interface RunnersStackProps {
@@ -36,6 +38,10 @@ export class RunnersStack extends TerraformStack {
   public readonly runners: GithubRunners;
   /** Scrape objects of the controller, listener and engine metrics (`monitoring.collector`). */
   public readonly monitoring: RunnerMonitoring;
+  /** Alert rules (`monitoring.alerts`). */
+  public readonly alerts: RunnerAlerts;
+  /** The Grafana dashboard ConfigMap (collector prometheus-operator, `monitoring.dashboard`). */
+  public readonly grafanaDashboard?: GrafanaDashboard;
 
   constructor(scope: Construct, id: string, props: RunnersStackProps) {
     super(scope, id);
@@ -74,6 +80,19 @@ export class RunnersStack extends TerraformStack {
       labels: plan.monitoring.labels,
       dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases)],
     });
+    this.alerts = new RunnerAlerts(this, "alerts", {
+      collector: plan.monitoring.collector,
+      objects: plan.alerts.objects,
+      labels: plan.monitoring.labels,
+      dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases)],
+    });
+    if (plan.alerts.dashboard?.kind === "grafana") {
+      this.grafanaDashboard = new GrafanaDashboard(this, "grafana-dashboard", {
+        dashboard: plan.alerts.dashboard,
+        labels: plan.monitoring.labels,
+        dependsOn: [this.runners.controller.release],
+      });
+    }
 
     new TerraformOutput(this, "runner_labels", {
       value: this.runners.runnerLabels,

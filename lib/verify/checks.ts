@@ -8,6 +8,7 @@ import type { Container, PodSpec } from "./arc-pods";
 import { checkEngineConfig, checkPlacement, checkPvc } from "./engine-checks";
 import { metricsPods } from "./metrics-pods";
 import { checkScrapeObjects, isScrapeObject } from "./scrape";
+import { checkRuleObjects, isRuleObject } from "./rules";
 import type { K8sObject, RenderedRelease } from "./render";
 import type { TfResource } from "./terraform";
 import { checkEngineServices, checkExecRbac, checkKubePod, checkNetworkPolicies, checkTcp, checkUnix, plannedVersion } from "./transport-checks";
@@ -105,6 +106,13 @@ export function checkContracts(input: VerifyInput): Finding[] {
     metricsPods(engines, controller, scaleSets),
     add,
   );
+
+  // --- Alert rules select the scrape objects' jobs and read cited metrics -----------------------
+  const manifestsOf = (pred: (o: K8sObject | undefined) => boolean) =>
+    resources
+      .filter((r) => r.type === "kubernetes_manifest" && pred((r.body as { manifest?: K8sObject }).manifest))
+      .map((r) => ({ ref: tfRef(r), object: (r.body as { manifest: K8sObject }).manifest }));
+  checkRuleObjects(manifestsOf(isRuleObject), manifestsOf(isScrapeObject), add);
 
   // --- Every image and chart is in the deployment's list (what a private mirror must hold) -----
   if (plan?.artifacts) checkArtifacts(plan, releases, resources, add);

@@ -33,6 +33,34 @@ function builtinModel(apiVersion: string, kind: string): ModelClass | undefined 
   }
 }
 
+/**
+ * A Go (RE2) `pattern` as a JavaScript one: RE2's inline `(?i)` (e.g. prometheus-operator
+ * v0.93.0's PrometheusRule `partial_response_strategy: ^(?i)(abort|warn)?$`) has no JavaScript
+ * form, so it is dropped and the letters after it (outside character classes) match either case.
+ */
+export function goPattern(p: string): string {
+  const at = p.indexOf("(?i)");
+  if (at < 0) return p;
+  let out = p.slice(0, at);
+  let inClass = false;
+  const rest = p.slice(at + 4);
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === "\\") {
+      out += c + (rest[i + 1] ?? "");
+      i++;
+    } else if (c === "[" || c === "]") {
+      inClass = c === "[";
+      out += c;
+    } else if (/[a-zA-Z]/.test(c)) {
+      out += inClass ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 /** A CRD's schema, made strict for ajv. */
 function strictSchema(s: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -43,6 +71,8 @@ function strictSchema(s: Record<string, unknown>): Record<string, unknown> {
       out[k] = strictSchema(v as Record<string, unknown>);
     } else if ((k === "allOf" || k === "anyOf" || k === "oneOf") && Array.isArray(v)) {
       out[k] = v.map((sub) => strictSchema(sub as Record<string, unknown>));
+    } else if (k === "pattern" && typeof v === "string") {
+      out[k] = goPattern(v);
     } else if (k !== "format") {
       out[k] = v;
     }

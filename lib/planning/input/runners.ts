@@ -57,6 +57,27 @@ export const cleanupSchema = z
   .strict()
   .default({});
 
+/**
+ * One `runners.schedules` entry: warm runners for some labels at some times (lib/planning/schedules.ts,
+ * docs/runners.md "Warm runners on a schedule").
+ */
+export const scheduleSchema = z
+  .object({
+    /** When the window starts: a weekly cron (5 fields, day-of-month and month `*`), e.g. "0 8 * * 1-5". */
+    cron: z.string(),
+    /** IANA time zone of `cron` and `endCron` (CronJob `spec.timeZone`). @default "Etc/UTC" */
+    timeZone: z.string().optional(),
+    /** Idle runners each of the labels' scale sets keeps during the window (the largest wins where windows overlap). */
+    minRunners: z.number().int().nonnegative(),
+    /** `runs-on` labels whose scale sets are warmed (see `npm run report`). */
+    labels: z.array(z.string()).min(1, { message: "is empty (name at least one runs-on label)" }),
+    /** How long the window lasts (`10h`, `90m`, `1h30m`); or give `endCron`. */
+    duration: z.string().optional(),
+    /** When the window ends: a weekly cron, e.g. "0 18 * * 1-5"; or give `duration`. */
+    endCron: z.string().optional(),
+  })
+  .strict();
+
 /** `runners`: the runner scale sets and their pods. */
 export const runnersSchema = z
   .object({
@@ -132,6 +153,11 @@ export const runnersSchema = z
     /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 (DEFAULT_ENGINE_WAIT_SECONDS) */
     engineWaitSeconds: z.number().int().min(1).max(3600).optional(),
     cleanup: cleanupSchema,
+    /**
+     * Warm runners on a schedule: in-cluster CronJobs raise and restore `minRunners` on the
+     * scale sets (needs `arc.updateStrategy: immediate`). @default []
+     */
+    schedules: z.array(scheduleSchema).default([]),
   })
   .strict()
   .default({});
