@@ -35,6 +35,10 @@ const CONFIGS: Record<string, unknown> = {
   unprotectedRegion: { gcp: { projectId: "my-proj-123", region: "europe-west1" }, cluster: { deletionProtection: false }, dagger: { versions: ["0.20.3"] } },
   multi: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3"] } },
   multiPatch: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3", "0.20.4"] } },
+  warm: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1 } },
+  warmMore: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
+  warmImmediate: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1 } },
+  warmImmediateMore: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
 };
 
 const sides = new Map<string, ImpactSide>();
@@ -277,5 +281,24 @@ describe("npm run impact", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*bad\.json: dagger\.draining\[0\]: .*\n$/);
     expect(bad.stdout).toBe("");
+  });
+});
+
+describe("a listener-only change (maxRunners) on scale sets with idle runners", () => {
+  test("eventual: disruptive, the listener waits for idle runners that only it could give jobs (ARC issue 4432)", () => {
+    expect(helmValues(release(side("warmMore"), "dagger-v0-20-3")).maxRunners).toBe(12);
+    const i = impact("warm", "warmMore");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toEqual(
+      expect.arrayContaining([
+        "scale set dagger-v0.20.3: ARC deletes its listener and, with update strategy eventual, recreates it only once none of its 1 idle runners is left, so dagger-v0.20.3 can stop taking jobs (actions-runner-controller issue 4432); deploy this change with arc.updateStrategy: immediate (a listener restart cancels no job)",
+      ]),
+    );
+  });
+
+  test("immediate: safe, only the listener restarts", () => {
+    const i = impact("warmImmediate", "warmImmediateMore");
+    expect(i.verdict).toBe("safe");
+    expect(texts(i, "safe")).toEqual([expect.stringMatching(/^dagger-latest, dagger-v0\.20\.3, dagger-v0\.20: only the listener restarts/)]);
   });
 });

@@ -364,7 +364,18 @@ class Assessor {
       const changed = differingPaths(vb, va);
       if (Number(va.maxRunners) === 0 && Number(vb.maxRunners) !== 0) draining.push(name);
       if (changed.some((x) => RUNNER_SET_SPEC_KEYS.some((k) => x === k || x.startsWith(`${k}.`)))) newRunners.push(name);
-      else if (changed.length > 0 && !draining.includes(name)) listenerOnly.push(name);
+      else if (changed.length > 0 && !draining.includes(name)) {
+        // Under `eventual` a recreated listener waits until no runner of the set is running or
+        // pending (`drainingJobs`), and idle (minRunners) runners are Running runners that only
+        // a listener could give jobs: the set stalls (actions-runner-controller issue 4432).
+        if (this.updateStrategy === "eventual" && Number(vb.minRunners) > 0) {
+          this.add(
+            "disruptive",
+            `scale set ${name}`,
+            `scale set ${name}: ARC deletes its listener and, with update strategy eventual, recreates it only once none of its ${Number(vb.minRunners)} idle runners is left, so ${list(labels)} can stop taking jobs (actions-runner-controller issue 4432); deploy this change with arc.updateStrategy: immediate (a listener restart cancels no job)`,
+          );
+        } else listenerOnly.push(name);
+      }
     }
     if (created.length) this.add("safe", "scale sets", `new runner labels: ${list(created)}`);
     if (drained.length) this.add("safe", "scale sets", `scale sets removed after draining: ${list(drained)} (check that none of their runners still runs a job)`);
