@@ -66,7 +66,7 @@ import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "../planning/monitori
 import { PlanError } from "../planning/errors";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINE_RESOURCES } from "../planning/input/dagger";
-import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
+import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PREEMPTION_POLICY, DEFAULT_ENGINE_PRIORITY, DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
 
 /** StatefulSet cache settings. */
 export interface EngineCacheProps {
@@ -379,8 +379,12 @@ export class DaggerEngines extends Construct {
         metadata: { name: pc.name ?? `${p.namePrefix}-dagger-engine` },
         value: pc.value ?? DEFAULT_ENGINE_PRIORITY,
         globalDefault: false,
-        preemptionPolicy: "PreemptLowerPriority",
-        description: "Dagger engines: above runner pods (priority 0), so a runner never preempts an engine.",
+        // Never: an engine waits for room instead of evicting a running runner; its priority still
+        // puts it ahead of pending runner pods in the scheduling queue (Kubernetes "Pod Priority and
+        // Preemption", non-preempting PriorityClass). The capacity plan keeps room for it on every
+        // node (docs/capacity.md).
+        preemptionPolicy: DEFAULT_ENGINE_PREEMPTION_POLICY,
+        description: "Dagger engines: above runner pods (priority 0), so a runner never preempts an engine; never preempts a runner.",
       });
       priorityClassName = cls.metadata.name;
     }

@@ -8,6 +8,11 @@
 export const DEFAULT_ENGINES_NAMESPACE = "dagger-engines";
 /** Value of the engines' created PriorityClass (`dagger.engine.priorityClass.value`). */
 export const DEFAULT_ENGINE_PRIORITY = 1_000_000;
+/**
+ * `preemptionPolicy` of the engines' created PriorityClass: `Never`, so no engine evicts a running
+ * runner to get onto a node; it waits, ahead of pending runners, for room (docs/capacity.md).
+ */
+export const DEFAULT_ENGINE_PREEMPTION_POLICY = "Never";
 /** `updatePolicy.updateMode` of the engines' VPAs: recommend only, never evict. */
 export const DEFAULT_VPA_UPDATE_MODE = "Off";
 /** First part of every `runs-on` label and scale-set name (`runners.labelPrefix`): `dagger-v0.20`. */
