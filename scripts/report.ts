@@ -6,6 +6,7 @@
  */
 import { ConfigError, loadConfig } from "../lib/config/load";
 import { renderReport, reportJson } from "../lib/report";
+import { reportClock } from "./clock";
 
 function main(argv: readonly string[]): number {
   const json = argv.includes("--json");
@@ -26,9 +27,9 @@ function main(argv: readonly string[]): number {
   }
   const { plan, source } = loaded;
   if (json) {
-    process.stdout.write(`${JSON.stringify(reportJson(source, plan), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(reportJson(source, plan, { now: reportClock() }), null, 2)}\n`);
   } else {
-    process.stdout.write(`Config: ${source}\n${renderReport(plan)}\n`);
+    process.stdout.write(`Config: ${source}\n${renderReport(plan, { now: reportClock() })}\n`);
   }
   return 0;
 }

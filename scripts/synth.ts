@@ -16,6 +16,7 @@ const { ConfigError, loadConfig } = require("../lib/config/load") as typeof impo
 const { removeOrphanStacks, synthDeployment } = require("../lib/app") as typeof import("../lib/app");
 const { formatSynthError } = require("../lib/errors") as typeof import("../lib/errors");
 const { renderReport } = require("../lib/report") as typeof import("../lib/report");
+const { reportClock } = require("./clock") as typeof import("./clock");
 
 function main(): number {
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
@@ -28,7 +29,7 @@ function main(): number {
     return 1;
   }
   removeOrphanStacks(outdir);
-  process.stdout.write(`Config: ${loaded.source}\nOutput: ${path.relative(process.cwd(), outdir) || "."}\n${renderReport(loaded.plan)}\n`);
+  process.stdout.write(`Config: ${loaded.source}\nOutput: ${path.relative(process.cwd(), outdir) || "."}\n${renderReport(loaded.plan, { now: reportClock() })}\n`);
   return 0;
 }
 
