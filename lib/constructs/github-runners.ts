@@ -10,6 +10,7 @@ import { buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-p
 import { ArcController } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
+import { RunnerDisruptionBudget } from "./runner-disruption-budget";
 import type { RunnerNamespaces } from "./runner-namespaces";
 import { RunnerScaleSet } from "./runner-scale-set";
 import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
@@ -67,14 +68,16 @@ export interface SizePlacement {
 
 /**
  * The GitHub layer: credentials Secret, ARC controller, one runner scale set per planned set
- * (each running pods wired to its engine), runner ServiceAccounts for `kube-pod`, and the
- * failed-pod cleanup CronJob.
+ * (each running pods wired to its engine), runner ServiceAccounts for `kube-pod`, the runner
+ * pods' PodDisruptionBudget and the failed-pod cleanup CronJob.
  */
 export class GithubRunners extends Construct {
   readonly credentials: GithubCredentials;
   readonly controller: ArcController;
   readonly scaleSets: RunnerScaleSet[] = [];
   readonly cleanup?: RunnerCleanup;
+  /** Refuses voluntary evictions of runner pods, so drained nodes let their jobs finish. */
+  readonly disruptionBudget: RunnerDisruptionBudget;
   /** The ServiceAccount of every runner pod (`runners.serviceAccountName`). */
   readonly serviceAccount: ServiceAccountV1;
   /** `runner_labels`: every `runs-on` label of the real scale sets -> engine version. */
@@ -200,6 +203,12 @@ export class GithubRunners extends Construct {
         if (this.runnerLabels[label] !== v) errors.push(`dagger.versions: label "${label}" (engine ${v}) is served by no scale set`);
       }
     }
+
+    // No voluntary eviction of a runner pod (node upgrades wait for running jobs, docs/cluster.md).
+    this.disruptionBudget = new RunnerDisruptionBudget(this, "disruption-budget", {
+      namespace: ns,
+      maxRunnerPods: plan.runners.scaleSets.reduce((n, s) => n + s.maxRunners, 0),
+    });
 
     // Failed-pod cleanup.
     if (runners.cleanup.enabled) {

@@ -43,3 +43,19 @@ export const DEFAULT_ARC_LOG_LEVEL = "info";
 export const DEFAULT_ARC_UPDATE_STRATEGY = "eventual";
 /** ARC controller log format (`arc.logFormat`). */
 export const DEFAULT_ARC_LOG_FORMAT = "json";
+
+/**
+ * GKE maintenance window (`cluster.maintenanceWindow`): Saturdays and Sundays, 00:00-12:00 UTC,
+ * when CI is quiet: 96 hours in any 32 days, above GKE's minimum of 48 ("You must allow at least
+ * 48 hours of maintenance availability in a 32-day rolling window. Only contiguous availability
+ * windows of at least four hours are considered", cloud.google.com/kubernetes-engine/docs/maintenance-window).
+ * 2026-01-03 is a Saturday; only the time of day and the duration matter.
+ */
+export const DEFAULT_MAINTENANCE_WINDOW = {
+  startTime: "2026-01-03T00:00:00Z",
+  endTime: "2026-01-03T12:00:00Z",
+  recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
+} as const;
+/** GKE's rule for maintenance windows: hours of availability in any 32 days, in windows of at least 4 hours. */
+export const GKE_MAINTENANCE_MIN_HOURS = 48;
+export const GKE_MAINTENANCE_MIN_WINDOW_HOURS = 4;
