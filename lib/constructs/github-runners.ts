@@ -190,6 +190,7 @@ export class GithubRunners extends Construct {
         controllerServiceAccount: this.controller.serviceAccount,
         template,
         listenerMetrics: plan.monitoring.listenerMetrics,
+        controllerVersion: this.controller.version,
         chartRepository: artifacts.chartRepositories.arc,
         dependsOn: props.engineReleases?.[s.version] ? [...dependsOn, props.engineReleases[s.version]] : dependsOn,
       });

@@ -28,6 +28,28 @@ export const ARC_SCALE_SET_CHART = "gha-runner-scale-set";
 /** Helm release name of the controller. */
 export const ARC_CONTROLLER_RELEASE = "arc";
 /**
+ * The ARC CRDs as a chart of their own (`lib/arc-crds/<chart>-<version>.tgz`, packed from the
+ * controller chart's `crds/` by `npm run arc-crds`): Helm never upgrades a chart's `crds/`, but it
+ * upgrades templates, so a changed `arc.version` brings its CRDs in the same deploy.
+ */
+export const ARC_CRDS_CHART = "gha-runner-scale-set-crds";
+/** Helm release name of {@link ARC_CRDS_CHART}. */
+export const ARC_CRDS_RELEASE = "arc-crds";
+/**
+ * ARC versions whose CRD chart this package ships (test/arc-upgrade.test.ts holds this list to
+ * the files in lib/arc-crds and the files to the upstream charts).
+ */
+export const ARC_CRD_VERSIONS: readonly string[] = ["0.13.1", "0.14.1", "0.14.2"];
+/**
+ * Annotation on every AutoscalingRunnerSet carrying the controller's version. The chart hashes
+ * all its values into `actions.github.com/values-hash`, and the controller deletes a listener
+ * whose hash differs (`autoscalingrunnerset_controller.go` at gha-runner-scale-set-0.14.2:
+ * "RunnerScaleSetListener is out of date"); it then creates it with its own image
+ * (`CONTROLLER_MANAGER_CONTAINER_IMAGE`). Without a changed value, a new controller keeps the old
+ * listener pods and their old image (actions-runner-controller issue 4572).
+ */
+export const ARC_VERSION_ANNOTATION = "cdktf-dagger-runners/arc-version";
+/**
  * The controller's ServiceAccount, named explicitly so scale sets need no cluster lookup. It equals
  * the 0.14 chart's default for release {@link ARC_CONTROLLER_RELEASE} (`_helpers.tpl`
  * `gha-runner-scale-set-controller.serviceAccountName`: the fullname `<release>-gha-rs-controller`).
@@ -101,6 +123,8 @@ export interface ScaleSetValues {
   template: PodTemplate;
   /** The listener's metrics and their labels (`spec.listenerMetrics`); absent: ARC's defaults. */
   listenerMetrics?: ListenerMetricsValues;
+  /** Annotations of the AutoscalingRunnerSet only (0.13+ `resourceMeta`): the controller version ({@link ARC_VERSION_ANNOTATION}). */
+  resourceMeta?: { autoscalingRunnerSet: { annotations: Record<string, string> } };
 }
 
 export interface ScaleSetInput {
@@ -115,6 +139,8 @@ export interface ScaleSetInput {
   readonly controllerServiceAccount: { readonly name: string; readonly namespace: string };
   readonly template: PodTemplate;
   readonly listenerMetrics?: ListenerMetricsValues;
+  /** The controller's version, annotated so that a controller upgrade recreates the listener. @default none */
+  readonly controllerVersion?: string;
 }
 
 export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
@@ -131,6 +157,7 @@ export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
   // Only multi-label sets carry the key, so per-label sets also install on ARC < 0.14.
   if (i.multiLabel) v.scaleSetLabels = [...i.extraLabels];
   if (i.listenerMetrics) v.listenerMetrics = i.listenerMetrics;
+  if (i.controllerVersion) v.resourceMeta = { autoscalingRunnerSet: { annotations: { [ARC_VERSION_ANNOTATION]: i.controllerVersion } } };
   return v;
 }
 
