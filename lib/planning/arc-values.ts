@@ -27,19 +27,8 @@ export const ARC_CONTROLLER_CHART = "gha-runner-scale-set-controller";
 export const ARC_SCALE_SET_CHART = "gha-runner-scale-set";
 /** Helm release name of the controller. */
 export const ARC_CONTROLLER_RELEASE = "arc";
-/**
- * The ARC CRDs as a chart of their own (`lib/arc-crds/<chart>-<version>.tgz`, packed from the
- * controller chart's `crds/` by `npm run arc-crds`): Helm never upgrades a chart's `crds/`, but it
- * upgrades templates, so a changed `arc.version` brings its CRDs in the same deploy.
- */
-export const ARC_CRDS_CHART = "gha-runner-scale-set-crds";
-/** Helm release name of {@link ARC_CRDS_CHART}. */
-export const ARC_CRDS_RELEASE = "arc-crds";
-/**
- * ARC versions whose CRD chart this package ships (test/arc-upgrade.test.ts holds this list to
- * the files in lib/arc-crds and the files to the upstream charts).
- */
-export const ARC_CRD_VERSIONS: readonly string[] = ["0.13.1", "0.14.1", "0.14.2"];
+export { ARC_CRDS_CHART, ARC_CRDS_RELEASE, ARC_CRD_VERSIONS } from "./arc-crds";
+
 /**
  * Annotation on every AutoscalingRunnerSet carrying the controller's version. The chart hashes
  * all its values into `actions.github.com/values-hash`, and the controller deletes a listener

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, nodeSelector, resources, toleration } from "./common";
-import { ARC_CRD_VERSIONS } from "../arc-values";
+import { ARC_CRD_VERSIONS } from "../arc-crds";
 import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../defaults";
 
 const chartVersion = z
