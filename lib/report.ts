@@ -4,6 +4,21 @@
  */
 import type { DeploymentPlan } from "./planning/deployment";
 import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
+import { RUNNER_UPDATE_DAYS, ageInDays, runnerAgeWarning } from "./planning/runner-release";
+
+/** Options of {@link renderReport} and {@link reportJson}. */
+export interface ReportOptions {
+  /** The current time, for the runner image's age. @default new Date() */
+  readonly now?: Date;
+}
+
+/** The runner image's release line: version, release date and age, or why it is unknown. */
+export function runnerReleaseLine(plan: DeploymentPlan, now: Date): string {
+  const r = plan.artifacts.runnerRelease;
+  if (!r.version) return `Runner: ${plan.artifacts.runnerImage} (not the official runner image: release date unknown)`;
+  if (!r.released) return `Runner: ${r.version} (release date unknown: not the pinned version; see ${r.url})`;
+  return `Runner: ${r.version}, released ${r.released} (${ageInDays(r.released, now)} days ago; GitHub refuses jobs to a runner ${RUNNER_UPDATE_DAYS} days after a newer release): ${r.url}`;
+}
 
 /** Renders rows as an aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -85,7 +100,8 @@ export function artifactTable(plan: DeploymentPlan): string {
 }
 
 /** The whole human report. */
-export function renderReport(plan: DeploymentPlan): string {
+export function renderReport(plan: DeploymentPlan, options: ReportOptions = {}): string {
+  const now = options.now ?? new Date();
   const parts = [
     `Stacks: ${[plan.stacks.cluster, plan.stacks.runners].filter(Boolean).join(", ")}`,
     `Label strategy: ${plan.runners.strategy} (${plan.runners.scaleSets.length} scale sets, ${plan.runners.labels.length} labels)`,
@@ -113,8 +129,11 @@ export function renderReport(plan: DeploymentPlan): string {
       `Image pull Secrets (create them in namespaces ${plan.artifacts.pullSecretNamespaces.join(", ")}): ${plan.artifacts.pullSecrets.join(", ")}`,
     );
   }
-  if (plan.warnings.length > 0) {
-    parts.push("", "Warnings:", ...plan.warnings.map((w) => `  ! ${w}`));
+  parts.push(runnerReleaseLine(plan, now));
+  const age = runnerAgeWarning(plan.artifacts.runnerRelease, now);
+  const warnings = age ? [...plan.warnings, age] : plan.warnings;
+  if (warnings.length > 0) {
+    parts.push("", "Warnings:", ...warnings.map((w) => `  ! ${w}`));
   }
   return parts.join("\n");
 }
@@ -161,8 +180,13 @@ export function scheduleTable(plan: DeploymentPlan): string {
 
 /**
  * `npm run report -- --json`: the whole plan (labels, engines and their transports, capacity,
- * images and charts under `artifacts`, warnings) and the config it came from.
+ * images and charts under `artifacts`, warnings) and the config it came from, plus the runner
+ * image's age at `now` (`runnerAge`: days and the warning, if any; not in `warnings`, which are
+ * the plan's).
  */
-export function reportJson(source: string, plan: DeploymentPlan): Record<string, unknown> {
-  return { config: source, ...plan };
+export function reportJson(source: string, plan: DeploymentPlan, options: ReportOptions = {}): Record<string, unknown> {
+  const now = options.now ?? new Date();
+  const r = plan.artifacts.runnerRelease;
+  const runnerAge = r.released ? { days: ageInDays(r.released, now), warning: runnerAgeWarning(r, now) ?? null } : null;
+  return { config: source, ...plan, runnerAge };
 }

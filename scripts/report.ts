@@ -12,6 +12,7 @@
  */
 import { ConfigError, loadConfig } from "../lib/config/load";
 import { parseReportArgs, renderReport, reportJson } from "../lib/report";
+import { reportClock } from "./clock";
 import { planPicture } from "../lib/picture/graph";
 import { renderMermaid } from "../lib/picture/mermaid";
 import { renderSvg } from "../lib/picture/svg";
@@ -35,7 +36,7 @@ function main(argv: readonly string[]): number {
   const { plan, source } = loaded;
   switch (args.format) {
     case "json":
-      process.stdout.write(`${JSON.stringify(reportJson(source, plan), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(reportJson(source, plan, { now: reportClock() }), null, 2)}\n`);
       break;
     case "mermaid":
       process.stdout.write(renderMermaid(planPicture(plan)));
@@ -44,7 +45,7 @@ function main(argv: readonly string[]): number {
       process.stdout.write(renderSvg(planPicture(plan)));
       break;
     case "text":
-      process.stdout.write(`Config: ${source}\n${renderReport(plan)}\n`);
+      process.stdout.write(`Config: ${source}\n${renderReport(plan, { now: reportClock() })}\n`);
       break;
   }
   return 0;

@@ -17,6 +17,7 @@ const { ConfigError, loadConfig } = require("../lib/config/load") as typeof impo
 const { PICTURE_SVG_FILE, removeOrphanStacks, synthDeployment } = require("../lib/app") as typeof import("../lib/app");
 const { formatSynthError } = require("../lib/errors") as typeof import("../lib/errors");
 const { renderReport } = require("../lib/report") as typeof import("../lib/report");
+const { reportClock } = require("./clock") as typeof import("./clock");
 
 function main(): number {
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
@@ -30,7 +31,7 @@ function main(): number {
   }
   removeOrphanStacks(outdir);
   const shown = (p: string) => path.relative(process.cwd(), p) || ".";
-  process.stdout.write(`Config: ${loaded.source}\nOutput: ${shown(outdir)} (picture: ${shown(path.join(outdir, PICTURE_SVG_FILE))})\n${renderReport(loaded.plan)}\n`);
+  process.stdout.write(`Config: ${loaded.source}\nOutput: ${shown(outdir)} (picture: ${shown(path.join(outdir, PICTURE_SVG_FILE))})\n${renderReport(loaded.plan, { now: reportClock() })}\n`);
   return 0;
 }
 

@@ -78,7 +78,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const { releases, findings } = await verify({ outdir, chartsDir: args.charts, helm, kubeVersion });
     const from = args.charts ? `charts from ${args.charts}` : "charts pulled from their repositories";
     const lines = [`Config: ${source}`, `Rendered ${releases.length} Helm releases for Kubernetes ${kubeVersion} (${from}; schemas: Kubernetes ${KUBERNETES_SCHEMA_VERSION} and the charts' CRDs):`];
-    const chart = (r: (typeof releases)[number]) => `${r.release.chart} ${r.release.version}`;
+    // A chart bundled in the stack output (assets/.../<chart>-<version>.tgz) shows as `<chart> <version> (bundled)`.
+    const chart = (r: (typeof releases)[number]) =>
+      r.release.chart.endsWith(".tgz") ? `${r.release.chart.replace(/^.*\//, "").replace(/-[0-9][^-]*\.tgz$/, "")} ${r.release.version} (bundled)` : `${r.release.chart} ${r.release.version}`;
     const w = Math.max(...releases.map((r) => r.release.name.length));
     const cw = Math.max(...releases.map((r) => chart(r).length));
     for (const r of releases) {

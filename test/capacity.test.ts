@@ -348,6 +348,49 @@ describe("warnings", () => {
   });
 });
 
+describe("engines never preempt runners: the plan keeps their room (docs/capacity.md)", () => {
+  // The engines' PriorityClass has preemptionPolicy Never (test/dagger-engines.test.ts), so an
+  // engine cannot make room by evicting a runner: a node filled to the plan must still hold it.
+  test.each([
+    ["one version", ["0.20.3"]],
+    ["three versions (a draining one among them)", ["0.19.10", "0.20.3", "0.20.4"]],
+  ])("DaemonSet, %s: a node full of planned runners still holds every engine", (_, versions) => {
+    const sizes = [size("", { cpu: "500m", memory: "1Gi" }), size("large", { cpu: "1500m", memory: "6Gi" })];
+    const c = planCapacity(input({ versions, sizes, pools: [pool({ machineType: "e2-standard-8" })] }));
+    const p = c.pools[0];
+    expect(p.daemonSetEngines).toEqual(versions);
+    const afterSystem = { cpu: p.node.allocatable.cpuMillis - p.node.system.cpuMillis, mem: p.node.allocatable.memoryMiB - p.node.system.memoryMiB };
+    for (const s of sizes) {
+      const n = p.runnersPerNode[s.name];
+      expect(n).toBeGreaterThan(0);
+      const r = { cpu: cpuMillis(s.requests.cpu!), mem: memoryMiB(s.requests.memory!) };
+      // n runners of this size and every engine fit; one runner more would need the engines' room.
+      expect(n * r.cpu + p.node.daemonSetEngines.cpuMillis).toBeLessThanOrEqual(afterSystem.cpu + 1e-6);
+      expect(n * r.mem + p.node.daemonSetEngines.memoryMiB).toBeLessThanOrEqual(afterSystem.mem + 1e-6);
+      const oneMore = (n + 1) * r.cpu + p.node.daemonSetEngines.cpuMillis > afterSystem.cpu || (n + 1) * r.mem + p.node.daemonSetEngines.memoryMiB > afterSystem.mem;
+      expect(oneMore).toBe(true);
+    }
+  });
+
+  test("a config where the engines leave no room for a runner is refused, not left to preemption", () => {
+    const e = planError(() => planCapacity(input({ versions: ["0.19.10", "0.20.3", "0.20.4"], sizes: [size("", { cpu: "1", memory: "1Gi" })] })));
+    // 3 engines x 1 CPU on e2-standard-4 leave 520m: not one 1-CPU runner.
+    expect(e.path).toBe("dagger.engine.resources.requests");
+    expect(e.message).toContain("not enough for one runner");
+  });
+
+  test("StatefulSet engines sharing the runner pool: runners beyond the plan would leave a moved engine waiting, and the plan says so", () => {
+    const c = planCapacity(input({ mode: "statefulset", maxRunners: 40, pools: [pool({ maxNodes: 3 })] }));
+    expect(c.pools[0].statefulSetEngines).toEqual(["0.20.3"]);
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/jobs beyond that will queue; runners can then fill every node, and an engine StatefulSet pod that moves \(node upgrade or repair\) waits for running jobs to finish before it has room$/);
+    // Within the plan: no warning, the engine node's room is counted out of the runner capacity.
+    const ok = planCapacity(input({ mode: "statefulset", maxRunners: 3, pools: [pool({ maxNodes: 3 })] }));
+    expect(ok.warnings).toEqual([]);
+    expect(ok.pools[0].engineNodes).toBe(1);
+  });
+});
+
 test("mixCapacity", () => {
   expect(mixCapacity(new Map([["", 30]]), { "": 50 })).toBe(50);
   expect(mixCapacity(new Map([["a", 10], ["b", 10]]), { a: 10, b: 10 })).toBe(10);

@@ -79,6 +79,16 @@ describe("cluster config errors", () => {
       'cluster.maintenanceWindow.startTime: "3am" is not a daily start time (expected HH:MM in UTC, e.g. 03:00)',
     ],
     [
+      "a maintenance window below GKE's 48 hours in 32 days",
+      { cluster: { maintenanceWindow: { startTime: "2025-01-04T02:00:00Z", endTime: "2025-01-04T06:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA" } } },
+      'cluster.maintenanceWindow.recurrence: "FREQ=WEEKLY;BYDAY=SA" gives 16 hours of maintenance in 32 days (4h windows, FREQ=WEEKLY;BYDAY=SA); GKE requires at least 48, counting only windows of 4 hours or more',
+    ],
+    [
+      "daily maintenance windows shorter than four hours, which GKE does not count",
+      { cluster: { maintenanceWindow: { startTime: "2025-01-04T02:00:00Z", endTime: "2025-01-04T05:00:00Z", recurrence: "FREQ=DAILY" } } },
+      'cluster.maintenanceWindow.recurrence: "FREQ=DAILY" gives 0 hours of maintenance in 32 days (3h windows, FREQ=DAILY); GKE requires at least 48, counting only windows of 4 hours or more',
+    ],
+    [
       "an unknown disk type",
       { cluster: { nodePools: { engines: { diskType: "ssd" } } } },
       'cluster.nodePools.engines.diskType: "ssd" is not allowed (expected one of: pd-standard, pd-balanced, pd-ssd',
@@ -117,5 +127,39 @@ describe("cluster config errors", () => {
     expect(() => synthConfig({ ...base, cluster: { nodePools: { engines: {} } } })).toThrow(
       /^dagger\.engine\.mode: "daemonset" conflicts with cluster\.nodePools\.engines: DaemonSet engines are node-local/,
     );
+  });
+});
+
+describe("GKE's maintenance rule: at least 48 hours in any 32 days, windows of 4 hours or more (cloud.google.com/kubernetes-engine/docs/maintenance-window)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { maintenanceHoursIn32Days } = require("../lib/planning/input/cluster") as typeof import("../lib/planning/input/cluster");
+  test.each([
+    [12, "FREQ=WEEKLY;BYDAY=SA,SU", 96],
+    [6, "FREQ=WEEKLY;BYDAY=SA,SU", 48],
+    [4, "FREQ=DAILY", 128],
+    [3.5, "FREQ=DAILY", 0],
+    [4, "FREQ=WEEKLY;BYDAY=MO,TU,WE", 48],
+  ])("%sh windows on %s: %s hours", (hours, rule, expected) => {
+    expect(maintenanceHoursIn32Days(hours, rule)).toBe(expected);
+  });
+
+  test("rules it cannot count (INTERVAL, MONTHLY) are left to GKE", () => {
+    expect(maintenanceHoursIn32Days(8, "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA")).toBeUndefined();
+    expect(maintenanceHoursIn32Days(8, "FREQ=MONTHLY;BYMONTHDAY=1")).toBeUndefined();
+    expect(() => parseConfig({ cluster: { maintenanceWindow: { startTime: "2025-01-04T02:00:00Z", endTime: "2025-01-04T10:00:00Z", recurrence: "FREQ=MONTHLY;BYMONTHDAY=1" } } })).not.toThrow();
+  });
+
+  test("a window that ends before it starts", () => {
+    expect(() => parseConfig({ cluster: { maintenanceWindow: { startTime: "2025-01-04T10:00:00Z", endTime: "2025-01-04T02:00:00Z", recurrence: "FREQ=DAILY" } } })).toThrow(
+      'cluster.maintenanceWindow.endTime: "2025-01-04T02:00:00Z" is not after startTime 2025-01-04T10:00:00Z',
+    );
+  });
+
+  test("the default window passes and reaches the plan", () => {
+    expect(parseConfig({}).plan.cluster!.controlPlane.maintenanceWindow).toEqual({
+      startTime: "2026-01-03T00:00:00Z",
+      endTime: "2026-01-03T12:00:00Z",
+      recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
+    });
   });
 });

@@ -25,6 +25,25 @@ describe("default gke deployment", () => {
     runners = s.stacks["dagger-runners-runners"];
   });
 
+  test("day two: a default maintenance window (weekends 00:00-12:00 UTC, 96 of GKE's required 48 hours in 32 days)", () => {
+    expect(one(cluster, "google_container_cluster").maintenance_policy).toEqual({
+      recurring_window: { start_time: "2026-01-03T00:00:00Z", end_time: "2026-01-03T12:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
+    });
+  });
+
+  test("day two: surge upgrades take a node only after its replacement is up, and runner pods refuse eviction, so a drain waits for their jobs", () => {
+    for (const p of Object.values(cluster.resource.google_container_node_pool) as any[]) {
+      expect(p.upgrade_settings).toEqual({ strategy: "SURGE", max_surge: 1, max_unavailable: 0 });
+    }
+    const pdb = one(runners, "kubernetes_pod_disruption_budget_v1");
+    // More than any number of runner pods: disruptionsAllowed stays 0, so no eviction is allowed.
+    expect(pdb).toMatchObject({
+      metadata: { name: "runners", namespace: expect.stringMatching(/^\$\{kubernetes_namespace_v1\.runner-namespaces_runners_/) },
+      spec: { min_available: "100000", selector: { match_expressions: [{ key: "actions.github.com/scale-set-name", operator: "Exists" }] } },
+    });
+    expect(pdb.spec.max_unavailable).toBeUndefined();
+  });
+
   test("two stacks: cluster and runners", () => {
     expect(Object.keys(s.stacks).sort()).toEqual(["dagger-runners-cluster", "dagger-runners-runners"]);
   });

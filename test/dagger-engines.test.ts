@@ -84,7 +84,8 @@ describe("daemonset + unix (defaults)", () => {
 
   it("creates a PriorityClass above runners", () => {
     const [pc] = all(stack, "kubernetes_priority_class_v1");
-    expect(pc).toMatchObject({ metadata: { name: "dagger-runners-dagger-engine" }, value: 1000000, global_default: false });
+    // Never: an engine waits for room, it never evicts a running runner (docs/capacity.md).
+    expect(pc).toMatchObject({ metadata: { name: "dagger-runners-dagger-engine" }, value: 1000000, global_default: false, preemption_policy: "Never" });
   });
 
   it("creates no RBAC, Service, NetworkPolicy, VPA or Cloud objects", () => {

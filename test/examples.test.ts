@@ -137,7 +137,9 @@ describe("private-mirror", () => {
     for (const host of ["registry.dagger.io", "ghcr.io", "docker.io", "registry.k8s.io"]) expect(s.text).not.toContain(host);
     const runners = s.stacks["ci-airgap-runners"];
     const releases = values(runners, "helm_release");
-    expect(new Set(releases.map((r) => r.repository))).toEqual(new Set(["oci://registry.corp.example/charts"]));
+    // Every chart from the mirror, but ARC's CRD chart, which is bundled in the stack output.
+    expect(new Set(releases.filter((r) => r.name !== "arc-crds").map((r) => r.repository))).toEqual(new Set(["oci://registry.corp.example/charts"]));
+    expect(releases.find((r) => r.name === "arc-crds")!.chart).toMatch(/^assets\/.*\.tgz$/);
     expect(engineReleases(runners).map((r) => helmValues(r).engine.image.ref).sort()).toEqual([
       "registry.corp.example/mirror/engine:v0.19.11",
       "registry.corp.example/mirror/engine:v0.20.3",

@@ -16,11 +16,17 @@ describe("config errors: one line naming the key", () => {
       { ...ok, arc: { version: "0.14.2", scaleSetVersion: "0.13.1" } },
       'arc.scaleSetVersion: "0.13.1" must match arc.version 0.14.2',
     ],
-    ["mismatch below 0.12 (patch too)", { ...ok, arc: { version: "0.11.0", scaleSetVersion: "0.11.1" } }, 'arc.scaleSetVersion: "0.11.1" must match arc.version 0.11.0'],
+    // ARC below 0.13.1 ships no CRD chart here (docs/runners.md#upgrading-arc): refused before any other ARC rule.
+    [
+      "an ARC version whose CRDs the package does not ship",
+      { ...ok, arc: { version: "0.11.0", scaleSetVersion: "0.11.1" } },
+      'arc.version: "0.11.0" has no CRD chart in this package (shipped: 0.13.1, 0.14.1, 0.14.2); add it with npm run arc-crds',
+    ],
+    ["a scale-set minor below the controller's", { ...ok, arc: { version: "0.13.1", scaleSetVersion: "0.11.1" } }, 'arc.scaleSetVersion: "0.11.1" must match arc.version 0.13.1'],
     ["multi-label with ARC < 0.14", { ...ok, arc: { version: "0.13.1", labelStrategy: "multi-label" } }, 'arc.labelStrategy: "multi-label" needs ARC 0.14.0 or newer (arc.version is 0.13.1'],
     [
       "multi-label with scale sets < 0.14",
-      { ...ok, arc: { version: "0.14.0", scaleSetVersion: "0.13.9", labelStrategy: "multi-label" } },
+      { ...ok, arc: { version: "0.14.1", scaleSetVersion: "0.13.9", labelStrategy: "multi-label" } },
       "arc.scaleSetVersion",
     ],
     ["missing credentials", { github: { configUrl: URL } }, 'github: {"configUrl":"https://github.com/acme"} needs credentials: set exactly one of github.app'],

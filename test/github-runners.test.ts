@@ -473,7 +473,7 @@ describe("credentials and secrets", () => {
   test("no Helm value carries credentials; githubConfigSecret is always a Secret name", () => {
     for (const s of [app, pat, existing]) {
       for (const r of Object.values<any>(s.stack.resource.helm_release)) {
-        const text = r.values.join("\n");
+        const text = (r.values ?? []).join("\n");
         expect(text).not.toMatch(/github_token|github_app_private_key|github_app_id|PRIVATE KEY|var\./);
         expect(r.set ?? []).toEqual([]);
         expect(r.set_sensitive).toBeUndefined();

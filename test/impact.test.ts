@@ -24,6 +24,7 @@ const CONFIGS: Record<string, unknown> = {
   drain: { ...GKE, dagger: { versions: ["0.20.3", "0.20.4"], draining: ["0.20.3"] } },
   removed: { ...GKE, dagger: { versions: ["0.20.4"] } },
   arcOld: { ...GKE, arc: { version: "0.14.1" }, dagger: { versions: ["0.20.3"] } },
+  arcMinor: { ...GKE, arc: { version: "0.13.1" }, dagger: { versions: ["0.20.3"] } },
   resources: { ...GKE, dagger: { versions: ["0.20.3"], engine: { resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } } } } },
   sts: STS,
   stsSize: { ...STS, dagger: { ...STS.dagger, engine: { ...STS.dagger.engine, cache: { size: "200Gi" } } } },
@@ -64,7 +65,7 @@ function release(s: ImpactSide, name: string): any {
 const texts = (i: Impact, severity?: string) => i.findings.filter((f) => !severity || f.severity === severity).map((f) => f.text);
 
 describe("version lifecycle", () => {
-  test("add a patch version: a new engine and scale set, the aliases move; a new DaemonSet engine may preempt a runner", () => {
+  test("add a patch version: a new engine and scale set, the aliases move; safe (the engines' class never preempts a runner)", () => {
     expect(release(side("base"), "dagger-runners-v0-20-4")).toBeUndefined();
     expect(release(side("patch"), "dagger-runners-v0-20-4")).toMatchObject({ chart: "dagger-helm", version: "0.20.4" });
     const alias = (s: string) => JSON.stringify(helmValues(release(side(s), "dagger-v0-20")).template);
@@ -72,8 +73,8 @@ describe("version lifecycle", () => {
     expect(alias("patch")).toContain("engine:v0.20.4");
 
     const i = impact("base", "patch");
-    expect(i.verdict).toBe("disruptive");
-    expect(i.exitCode).toBe(3);
+    expect(i.verdict).toBe("safe");
+    expect(i.exitCode).toBe(0);
     expect(i.resources.filter((r) => r.action === "delete" || r.action === "replace")).toEqual([]);
     expect(texts(i, "safe")).toEqual(
       expect.arrayContaining([
@@ -83,8 +84,8 @@ describe("version lifecycle", () => {
         expect.stringMatching(/^new runner spec for dagger-latest, dagger-v0\.20: ARC \(update strategy eventual\)/),
       ]),
     );
-    // The only disruption: the engines' PriorityClass preempts (issue 12, part 5).
-    expect(texts(i, "disruptive")).toEqual([expect.stringMatching(/^engine 0\.20\.4: on a node full of runners its new pod preempts a runner pod .*PreemptLowerPriority/)]);
+    // The engines' PriorityClass has preemptionPolicy Never: the new engine pod waits for room.
+    expect(texts(i, "disruptive")).toEqual([]);
   });
 
   test("add a patch version with StatefulSet engines on their own pool: safe (no runner shares the engines' nodes)", () => {
@@ -138,20 +139,32 @@ describe("version lifecycle", () => {
 });
 
 describe("ARC", () => {
-  test("arc.version 0.14.1 -> 0.14.2 is an ARC upgrade: controller and scale sets in place, CRDs not upgraded by Helm", () => {
-    const controller = (s: string) => Object.values(side(s).stacks.find((x) => x.name.endsWith("-runners"))!.json.resource!.helm_release).find((r: any) => r.chart === "gha-runner-scale-set-controller") as any;
-    expect(controller("arcOld").version).toBe("0.14.1");
-    expect(controller("base").version).toBe("0.14.2");
+  test("arc.version 0.14.1 -> 0.14.2 is an ARC upgrade in one deploy: CRDs (their own release), controller, scale sets", () => {
+    const releases = (s: string) => Object.values<any>(side(s).stacks.find((x) => x.name.endsWith("-runners"))!.json.resource!.helm_release);
+    const controller = (s: string) => releases(s).find((r) => r.chart === "gha-runner-scale-set-controller");
+    const crds = (s: string) => releases(s).find((r) => r.name === "arc-crds");
+    expect([controller("arcOld").version, crds("arcOld").version]).toEqual(["0.14.1", "0.14.1"]);
+    expect([controller("base").version, crds("base").version]).toEqual(["0.14.2", "0.14.2"]);
+    expect(crds("base").chart).toMatch(/gha-runner-scale-set-crds-0\.14\.2\.tgz$/);
     const i = impact("arcOld", "base");
+    // A patch upgrade cancels nothing; the listeners are recreated (the scale sets' values carry the version).
+    expect(i.resources.every((r) => r.action === "update")).toBe(true);
+    expect(i.findings).toEqual(
+      expect.arrayContaining([
+        {
+          severity: "safe",
+          subject: "ARC",
+          text: "ARC upgrade 0.14.1 → 0.14.2: one deploy upgrades the CRDs (release arc-crds), then the controller, then 3 scale sets; each listener is recreated with the new controller image once its scale set's running jobs finish (update strategy eventual; new jobs for its labels wait meanwhile)",
+        },
+      ]),
+    );
+    expect(i.verdict).toBe("safe");
+  });
+
+  test("a minor ARC upgrade (0.13.1 -> 0.14.2) is disruptive: the new controller deletes the old minor's scale sets", () => {
+    const i = impact("arcMinor", "base");
     expect(i.verdict).toBe("disruptive");
-    expect(i.resources.every((r) => r.action === "update" && r.changed.join() === "version")).toBe(true);
-    expect(i.findings).toEqual([
-      {
-        severity: "disruptive",
-        subject: "ARC",
-        text: expect.stringMatching(/^ARC upgrade 0\.14\.1 → 0\.14\.2: Helm upgrades the controller and 3 scale sets in place, but never upgrades the CRDs in the controller chart's crds\/ directory/),
-      },
-    ]);
+    expect(texts(i, "disruptive")).toEqual([expect.stringMatching(/^ARC upgrade 0\.13\.1 → 0\.14\.2: one deploy upgrades the CRDs .*across minor versions \(0\.13 → 0\.14\) the new controller deletes the scale sets of the old minor/)]);
   });
 });
 

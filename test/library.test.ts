@@ -11,6 +11,8 @@ describe("public API (lib/index.ts)", () => {
       "ArcController",
       "RunnerScaleSet",
       "RunnerCleanup",
+      "ArcCrds",
+      "RunnerDisruptionBudget",
       "GkeCluster",
       "GkeNodePools",
       "GkeNetwork",

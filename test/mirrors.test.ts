@@ -236,7 +236,10 @@ describe.each(Object.entries(CONFIGS))("synthesized with mirrors: %s", (_name, r
     const images = [...new Set(Object.values(s.stacks).flatMap((st) => imageValues(st.resource)))];
     expect(images.length).toBeGreaterThanOrEqual(5);
     expect(images.filter((i) => !i.startsWith(`${MIRROR}/`) && !i.startsWith("oci://"))).toEqual([]);
-    const releases = Object.values<any>(resources(runners, "helm_release"));
+    const all = Object.values<any>(resources(runners, "helm_release"));
+    // ARC's CRD chart is bundled in the stack output (lib/constructs/arc-crds.ts): nothing to pull.
+    expect(all.filter((r) => r.repository === undefined).map((r) => r.name)).toEqual(["arc-crds"]);
+    const releases = all.filter((r) => r.repository !== undefined);
     expect(new Set(releases.map((r) => `${r.repository} ${r.chart === "dagger-helm" ? "dagger" : "arc"}`))).toEqual(
       new Set([`${CHARTS} dagger`, `${CHARTS}/arc arc`]),
     );
@@ -255,6 +258,7 @@ describe.each(Object.entries(CONFIGS))("synthesized with mirrors: %s", (_name, r
     const releases = Object.values<any>(resources(runners, "helm_release"));
     const secret = [{ name: "mirror-pull" }];
     for (const r of releases) {
+      if (r.name === "arc-crds") continue; // CRDs only: no pod
       const v = helmValues(r);
       if (r.chart === "dagger-helm") expect(v.engine.imagePullSecrets).toEqual(secret);
       else if (r.chart === "gha-runner-scale-set-controller") expect(v.imagePullSecrets).toEqual(secret); // controller and listeners
@@ -286,7 +290,8 @@ describe("defaults are unchanged", () => {
     const controller = helmValues(releases.find((r) => r.chart === "gha-runner-scale-set-controller"));
     expect(controller.image).toBeUndefined();
     expect(controller.imagePullSecrets).toBeUndefined();
-    expect(new Set(releases.map((r) => r.repository))).toEqual(new Set(["oci://registry.dagger.io", "oci://ghcr.io/actions/actions-runner-controller-charts"]));
+    // undefined: ARC's CRD chart, bundled in the stack output (lib/constructs/arc-crds.ts).
+    expect(new Set(releases.map((r) => r.repository))).toEqual(new Set(["oci://registry.dagger.io", "oci://ghcr.io/actions/actions-runner-controller-charts", undefined]));
     for (const r of releases.filter((x) => x.chart === "gha-runner-scale-set")) {
       const t = helmValues(r).template.spec;
       expect(t.imagePullSecrets).toBeUndefined();

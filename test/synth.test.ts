@@ -7,6 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ScriptResult, runCommand, runScript, scratchDirs } from "./util";
 
+/** The report's clock (seconds): 2026-04-01, 5 days after the pinned runner's release (test/runner-release.test.ts). */
+const SYNTH_DAY = String(Date.parse("2026-04-01T00:00:00Z") / 1000);
+
 const ROOT = path.join(__dirname, "..");
 const tmp = scratchDirs("synth-test-");
 
@@ -37,7 +40,7 @@ describe.each([
     // trip over them nor leave them stale.
     fs.writeFileSync(path.join(cli, "deployment.svg"), "<svg>earlier</svg>\n");
     fs.writeFileSync(path.join(cli, "deployment.mmd"), "flowchart LR\n");
-    ran = await Promise.all([cdktfSynth(cli, config), runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: config, CDKTF_OUTDIR: ours })]);
+    ran = await Promise.all([cdktfSynth(cli, config), runScript("scripts/synth.ts", [], { RUNNERS_CONFIG: config, CDKTF_OUTDIR: ours, SOURCE_DATE_EPOCH: SYNTH_DAY })]);
   }, 120_000);
 
   test("write the same files, byte for byte", () => {
@@ -67,7 +70,9 @@ describe.each([
     expect(r.stderr).toBe("");
     const warnings = r.stdout.split("\n").filter((l) => l.startsWith("  ! "));
     expect(new Set(warnings).size).toBe(warnings.length);
-    if (config === "") expect(warnings).toHaveLength(3); // two placeholders, no credentials
+    // two placeholders, no credentials; on SYNTH_DAY the pinned runner is 5 days old (no age warning)
+    if (config === "") expect(warnings).toHaveLength(3);
+    expect(r.stdout).toContain("Runner: 2.333.1, released 2026-03-27 (5 days ago;");
     expect(r.stdout).toMatch(/^Config: /);
   });
 });

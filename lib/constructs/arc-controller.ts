@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { HelmRelease } from "../imports/helm";
+import { ArcCrds } from "./arc-crds";
 import {
   ARC_CHART_REPOSITORY,
   ARC_CONTROLLER_CHART,
@@ -45,6 +46,12 @@ export interface ArcControllerProps {
   readonly chartRepository?: string;
   /** Extra chart values merged over the typed ones (`arc.controllerValues`). @default {} */
   readonly extraValues?: Record<string, unknown>;
+  /**
+   * Install ARC's CRDs as their own release ({@link ArcCrds}) that the controller waits for, and
+   * skip the chart's `crds/`; `false`: the chart's `crds/` (installed once, never upgraded).
+   * @default true
+   */
+  readonly manageCrds?: boolean;
 }
 
 /** The `gha-runner-scale-set-controller` Helm release. */
@@ -54,6 +61,8 @@ export class ArcController extends Construct {
   /** The controller's ServiceAccount, for the scale sets' `controllerServiceAccount`. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
   readonly version: string;
+  /** The CRD release (absent with `manageCrds: false`). */
+  readonly crds?: ArcCrds;
 
   constructor(scope: Construct, id: string, props: ArcControllerProps) {
     super(scope, id);
@@ -75,6 +84,7 @@ export class ArcController extends Construct {
     // The config file's rule (lib/planning/rules.ts), naming the prop.
     this.node.addValidation({ validate: () => controllerServiceAccountRule(props.extraValues, { extraValues: ["extraValues"] }).map(formatProblem) });
     this.serviceAccount = { name: String(sa?.name ?? ""), namespace: props.namespace };
+    if (props.manageCrds ?? true) this.crds = new ArcCrds(this, "crds", { namespace: props.namespace, version: props.version });
     this.release = new HelmRelease(this, "release", {
       name: ARC_CONTROLLER_RELEASE,
       namespace: props.namespace,
@@ -83,6 +93,9 @@ export class ArcController extends Construct {
       version: props.version,
       values: [JSON.stringify(this.values)],
       wait: true,
+      // The CRDs come from their own release, upgraded before the controller (ArcCrds).
+      skipCrds: this.crds ? true : undefined,
+      dependsOn: this.crds ? [this.crds.release] : undefined,
     });
   }
 }

@@ -43,7 +43,7 @@ import {
 } from "../planning/rules";
 import { engineResourceId } from "../planning/names";
 import { parseVersion } from "../planning/versions";
-import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PRIORITY } from "../planning/defaults";
+import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PREEMPTION_POLICY, DEFAULT_ENGINE_PRIORITY } from "../planning/defaults";
 import { addEngineCloudToken } from "./engine-cloud-token";
 import { addEngineTcpAccess } from "./engine-tcp-access";
 import { addEngineVpa, EngineVpaProps } from "./engine-vpa";
@@ -224,8 +224,12 @@ export class DaggerEngines extends Construct {
         metadata: { name: pc.name ?? `${p.namePrefix}-dagger-engine` },
         value: pc.value ?? DEFAULT_ENGINE_PRIORITY,
         globalDefault: false,
-        preemptionPolicy: "PreemptLowerPriority",
-        description: "Dagger engines: above runner pods (priority 0), so a runner never preempts an engine.",
+        // Never: an engine waits for room instead of evicting a running runner; its priority still
+        // puts it ahead of pending runner pods in the scheduling queue (Kubernetes "Pod Priority and
+        // Preemption", non-preempting PriorityClass). The capacity plan keeps room for it on every
+        // node (docs/capacity.md).
+        preemptionPolicy: DEFAULT_ENGINE_PREEMPTION_POLICY,
+        description: "Dagger engines: above runner pods (priority 0), so a runner never preempts an engine; never preempts a runner.",
       });
       priorityClassName = cls.metadata.name;
     }

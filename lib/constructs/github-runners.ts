@@ -16,6 +16,7 @@ import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
 import { ArcController, ArcControllerProps } from "./arc-controller";
 import { GithubCredentials } from "./github-credentials";
 import { RunnerCleanup } from "./runner-cleanup";
+import { RunnerDisruptionBudget } from "./runner-disruption-budget";
 import { RunnerSchedule } from "./runner-schedule";
 import type { ScheduleCronJobPlan } from "../planning/schedules";
 import type { RunnerNamespaces } from "./runner-namespaces";
@@ -135,14 +136,16 @@ export interface GithubRunnersProps {
 
 /**
  * The GitHub layer: credentials Secret, ARC controller, one runner scale set per planned set
- * (each running pods wired to its engine), runner ServiceAccounts for `kube-pod`, and the
- * failed-pod cleanup CronJob.
+ * (each running pods wired to its engine), runner ServiceAccounts for `kube-pod`, the runner
+ * pods' PodDisruptionBudget and the failed-pod cleanup CronJob.
  */
 export class GithubRunners extends Construct {
   readonly credentials: GithubCredentials;
   readonly controller: ArcController;
   readonly scaleSets: RunnerScaleSet[] = [];
   readonly cleanup?: RunnerCleanup;
+  /** Refuses voluntary evictions of runner pods, so drained nodes let their jobs finish. */
+  readonly disruptionBudget: RunnerDisruptionBudget;
   /** Warm runners on a schedule (`schedules`). */
   readonly schedule?: RunnerSchedule;
   /** The ServiceAccount of every runner pod (`pod.serviceAccountName`). */
@@ -245,12 +248,16 @@ export class GithubRunners extends Construct {
         template,
         listenerMetrics: props.listenerMetrics,
         listenerTemplate: props.listenerTemplate,
+        controllerVersion: this.controller.version,
         chartRepository: props.controller.chartRepository,
         dependsOn: engineRelease ? [...dependsOn, engineRelease] : dependsOn,
       });
       this.scaleSets.push(set);
       for (const l of set.labels) this.runnerLabels[l] = s.version;
     }
+
+    // No voluntary eviction of a runner pod (node upgrades wait for running jobs, docs/cluster.md).
+    this.disruptionBudget = new RunnerDisruptionBudget(this, "disruption-budget", { namespace: ns });
 
     // Failed-pod cleanup.
     const cleanup = props.cleanup ?? {};

@@ -45,6 +45,12 @@ export interface RunnerScaleSetProps {
    * `listener` container entry is merged into ARC's listener container). @default ARC's listener pod
    */
   readonly listenerTemplate?: Readonly<Record<string, unknown>>;
+  /**
+   * The ARC controller's version, annotated on the AutoscalingRunnerSet (`resourceMeta`) so that
+   * a controller upgrade changes the values hash and the controller recreates the listener with
+   * its new image (ARC issue 4572). @default none (the listener keeps its image across upgrades)
+   */
+  readonly controllerVersion?: string;
   /** OCI repository of the scale-set chart. @default ARC_CHART_REPOSITORY (oci://ghcr.io/actions/actions-runner-controller-charts) */
   readonly chartRepository?: string;
   /** Resources to create first (controller, Secret, ServiceAccounts). @default [] */
@@ -102,6 +108,7 @@ export class RunnerScaleSet extends Construct {
       template: props.template,
       listenerMetrics: props.listenerMetrics,
       listenerTemplate: props.listenerTemplate,
+      controllerVersion: props.controllerVersion,
     });
     this.labels = [props.name, ...(multiLabel ? props.extraLabels ?? [] : [])];
     if (multiLabel) {

@@ -31,6 +31,7 @@
  */
 import type { DeploymentPlan } from "../planning/deployment";
 import { compareVersionText } from "../planning/versions";
+import { ARC_CRDS_CHART, ARC_CRDS_RELEASE } from "../planning/arc-crds";
 import { Action, ResourceChange, ResourcePair, SynthStackInput, differingPaths, diffResources } from "./diff";
 
 /** One side of the comparison: a config synthesized here, or an earlier `cdktf.out`. */
@@ -232,11 +233,28 @@ class Assessor {
       if (from !== to) {
         const direction = compareVersionText(to, from) < 0 ? "downgrade" : "upgrade";
         const upgraded = scaleSets.filter((s) => s.change.action === "update" && s.before?.version !== s.after?.version).length;
-        this.add(
-          "disruptive",
-          "ARC",
-          `ARC ${direction} ${from} → ${to}: Helm upgrades the controller and ${plural(upgraded, "scale set")} in place, but never upgrades the CRDs in the controller chart's crds/ directory, so the actions.github.com CRDs stay at ${from} unless they are upgraded separately (docs/runners.md, "Upgrades and changes")`,
-        );
+        // The bundled chart is a local asset whose path ends in `<chart>-<version>.tgz`.
+        const crds = this.pairs.find((x) => x.change.type === "helm_release" && (x.after ?? x.before)?.name === ARC_CRDS_RELEASE && String((x.after ?? x.before)?.chart ?? "").includes(ARC_CRDS_CHART));
+        const [fromMinor, toMinor] = [from, to].map((v) => v.split(".").slice(0, 2).join("."));
+        if (crds?.after && crds.after.version === to) {
+          // The CRDs are a release of their own (lib/constructs/arc-crds.ts): one deploy upgrades
+          // CRDs, controller and scale sets in that order, and each listener is recreated.
+          this.add(
+            fromMinor === toMinor ? "safe" : "disruptive",
+            "ARC",
+            `ARC ${direction} ${from} → ${to}: one deploy upgrades the CRDs (release ${ARC_CRDS_RELEASE}), then the controller, then ${plural(upgraded, "scale set")}; each listener is recreated with the new controller image${this.updateStrategy === "eventual" ? " once its scale set's running jobs finish (update strategy eventual; new jobs for its labels wait meanwhile)" : ""}${
+              fromMinor === toMinor
+                ? ""
+                : `; across minor versions (${fromMinor} → ${toMinor}) the new controller deletes the scale sets of the old minor, busy runners included, before Helm upgrades them: jobs running then are cancelled (docs/runners.md#upgrading-arc)`
+            }`,
+          );
+        } else {
+          this.add(
+            "disruptive",
+            "ARC",
+            `ARC ${direction} ${from} → ${to}: Helm upgrades the controller and ${plural(upgraded, "scale set")} in place, but never upgrades the CRDs in the controller chart's crds/ directory, so the actions.github.com CRDs stay at ${from} unless they are upgraded separately (docs/runners.md, "Upgrades and changes")`,
+          );
+        }
       }
       const other = differingPaths(helmValues(p.before), helmValues(p.after));
       if (other.length > 0) this.add("safe", "ARC", `ARC controller restarts with new values (${list(shortPaths(other))}); runners keep running`);

@@ -8,5 +8,6 @@ export { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 export { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 export { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 export { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
+export { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 export { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 export { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";

@@ -27,6 +27,17 @@ export const ARC_CONTROLLER_CHART = "gha-runner-scale-set-controller";
 export const ARC_SCALE_SET_CHART = "gha-runner-scale-set";
 /** Helm release name of the controller. */
 export const ARC_CONTROLLER_RELEASE = "arc";
+export { ARC_CRDS_CHART, ARC_CRDS_RELEASE, ARC_CRD_VERSIONS } from "./arc-crds";
+
+/**
+ * Annotation on every AutoscalingRunnerSet carrying the controller's version. The chart hashes
+ * all its values into `actions.github.com/values-hash`, and the controller deletes a listener
+ * whose hash differs (`autoscalingrunnerset_controller.go` at gha-runner-scale-set-0.14.2:
+ * "RunnerScaleSetListener is out of date"); it then creates it with its own image
+ * (`CONTROLLER_MANAGER_CONTAINER_IMAGE`). Without a changed value, a new controller keeps the old
+ * listener pods and their old image (actions-runner-controller issue 4572).
+ */
+export const ARC_VERSION_ANNOTATION = "cdktf-dagger-runners/arc-version";
 /**
  * The controller's ServiceAccount, named explicitly so scale sets need no cluster lookup. It equals
  * the 0.14 chart's default for release {@link ARC_CONTROLLER_RELEASE} (`_helpers.tpl`
@@ -107,6 +118,8 @@ export interface ScaleSetValues {
    * `templates/autoscalingrunnerset.yaml`); absent: the controller's defaults.
    */
   listenerTemplate?: Readonly<Record<string, unknown>>;
+  /** Annotations of the AutoscalingRunnerSet only (0.13+ `resourceMeta`): the controller version ({@link ARC_VERSION_ANNOTATION}). */
+  resourceMeta?: { autoscalingRunnerSet: { annotations: Record<string, string> } };
 }
 
 export interface ScaleSetInput {
@@ -122,6 +135,8 @@ export interface ScaleSetInput {
   readonly template: PodTemplate;
   readonly listenerMetrics?: ListenerMetricsValues;
   readonly listenerTemplate?: Readonly<Record<string, unknown>>;
+  /** The controller's version, annotated so that a controller upgrade recreates the listener. @default none */
+  readonly controllerVersion?: string;
 }
 
 export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
@@ -139,6 +154,7 @@ export function scaleSetValues(i: ScaleSetInput): ScaleSetValues {
   if (i.multiLabel) v.scaleSetLabels = [...i.extraLabels];
   if (i.listenerMetrics) v.listenerMetrics = i.listenerMetrics;
   if (i.listenerTemplate) v.listenerTemplate = i.listenerTemplate;
+  if (i.controllerVersion) v.resourceMeta = { autoscalingRunnerSet: { annotations: { [ARC_VERSION_ANNOTATION]: i.controllerVersion } } };
   return v;
 }
 

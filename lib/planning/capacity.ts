@@ -12,6 +12,9 @@
  *                      pod limit per node
  *   StatefulSet engines sit on one node each (first fit, largest first); the pool's runner
  *   concurrency at `maxNodes` counts what is left on those nodes plus the empty nodes.
+ * Engines never preempt runners (their PriorityClass has `preemptionPolicy: Never`), so the plan
+ * is what keeps room for them: runner room is only what is left after every engine that runs on
+ * the node, and a config where the engines plus one runner do not fit is refused.
  * Per engine: the worst case is every scale set routing to it (exact, minor alias and latest
  * labels, each its own scale set under `per-label`) at `maxRunners` at once.
  */
@@ -419,8 +422,15 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     const capacity = mixCapacity(demandBySize, maxRunnersAtMax);
     if (demand > 0 && demand > capacity) {
       const sets = input.scaleSets.filter((ss) => demandBySize.has(ss.size)).length;
+      // Engines never preempt a runner (PriorityClass preemptionPolicy Never, docs/capacity.md):
+      // a DaemonSet engine's room is counted on every node, but a StatefulSet engine pod that
+      // moves (node upgrade, repair) needs a node with room, which runners beyond the plan take.
+      const stsNote =
+        stsEngines.length > 0
+          ? `; runners can then fill every node, and an engine StatefulSet pod that moves (node upgrade or repair) waits for running jobs to finish before it has room`
+          : "";
       warnings.push(
-        `${maxNodesPath}: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue`,
+        `${maxNodesPath}: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue${stsNote}`,
       );
     }
 

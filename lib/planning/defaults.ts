@@ -8,6 +8,11 @@
 export const DEFAULT_ENGINES_NAMESPACE = "dagger-engines";
 /** Value of the engines' created PriorityClass (`dagger.engine.priorityClass.value`). */
 export const DEFAULT_ENGINE_PRIORITY = 1_000_000;
+/**
+ * `preemptionPolicy` of the engines' created PriorityClass: `Never`, so no engine evicts a running
+ * runner to get onto a node; it waits, ahead of pending runners, for room (docs/capacity.md).
+ */
+export const DEFAULT_ENGINE_PREEMPTION_POLICY = "Never";
 /** `updatePolicy.updateMode` of the engines' VPAs: recommend only, never evict. */
 export const DEFAULT_VPA_UPDATE_MODE = "Off";
 /** First part of every `runs-on` label and scale-set name (`runners.labelPrefix`): `dagger-v0.20`. */
@@ -66,3 +71,19 @@ export const DEFAULT_ALERTS = {
 export const SCHEDULE_REASSERT_MINUTES = 15;
 /** Time zone of a schedule without `timeZone`. */
 export const DEFAULT_SCHEDULE_TIME_ZONE = "Etc/UTC";
+
+/**
+ * GKE maintenance window (`cluster.maintenanceWindow`): Saturdays and Sundays, 00:00-12:00 UTC,
+ * when CI is quiet: 96 hours in any 32 days, above GKE's minimum of 48 ("You must allow at least
+ * 48 hours of maintenance availability in a 32-day rolling window. Only contiguous availability
+ * windows of at least four hours are considered", cloud.google.com/kubernetes-engine/docs/maintenance-window).
+ * 2026-01-03 is a Saturday; only the time of day and the duration matter.
+ */
+export const DEFAULT_MAINTENANCE_WINDOW = {
+  startTime: "2026-01-03T00:00:00Z",
+  endTime: "2026-01-03T12:00:00Z",
+  recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
+} as const;
+/** GKE's rule for maintenance windows: hours of availability in any 32 days, in windows of at least 4 hours. */
+export const GKE_MAINTENANCE_MIN_HOURS = 48;
+export const GKE_MAINTENANCE_MIN_WINDOW_HOURS = 4;

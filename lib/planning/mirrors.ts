@@ -21,6 +21,7 @@
  */
 import type { RunnersConfig } from "./input/schema";
 import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "./input/runners";
+import { RunnerRelease, runnerRelease } from "./runner-release";
 import { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from "./arc-values";
 import { DAGGER_CHART, DAGGER_CHART_REPOSITORY, engineImage, imageOverride } from "./engines";
 import type { EngineTransport } from "../engine-spec";
@@ -119,6 +120,8 @@ export interface ArtifactPlan {
   readonly engineImageOverrides: Readonly<Record<string, string>>;
   /** Runner container (and the `wait-for-engine` step). */
   readonly runnerImage: string;
+  /** The runner version of {@link runnerImage} and its release date, when known (lib/planning/runner-release.ts). */
+  readonly runnerRelease: RunnerRelease;
   /** `kubectl` copied into `kube-pod` runners. */
   readonly kubectlImage: string;
   /** Static BusyBox staged in runner pods. */
@@ -243,6 +246,7 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
     engineImages: Object.fromEntries(engines.map((x) => [x.version, x.image])),
     engineImageOverrides: Object.fromEntries(engines.filter((x) => x.source !== "default").map((x) => [x.version, x.image])),
     runnerImage: runner.image,
+    runnerRelease: runnerRelease(runner.image),
     kubectlImage: kubectl.image,
     copyToolImage: copyTool.image,
     cleanupImage: cleanup.image,

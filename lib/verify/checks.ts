@@ -184,6 +184,18 @@ function checkArtifacts(plan: DeploymentPlan, releases: readonly RenderedRelease
   }
   for (const rr of releases) {
     const r = rr.release;
+    if (!r.repository && r.chart.endsWith(".tgz")) {
+      // A chart shipped inside the stack's output (ARC's CRDs, lib/constructs/arc-crds.ts): nothing
+      // to pull or mirror; it must hold only ARC's CRDs, each kept on uninstall.
+      for (const o of rr.objects) {
+        const keep = (o.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.["helm.sh/resource-policy"] === "keep";
+        const group = (o.spec as { group?: string } | undefined)?.group;
+        if (o.kind !== "CustomResourceDefinition" || group !== "actions.github.com" || !keep) {
+          add(r.name, `${o.kind} ${String((o.metadata as { name?: string } | undefined)?.name)}`, "the bundled CRD chart must hold only actions.github.com CRDs annotated helm.sh/resource-policy: keep");
+        }
+      }
+      continue;
+    }
     const location = `${(r.repository ?? "").replace(/\/$/, "")}/${r.chart}`;
     if (!plan.artifacts.charts.some((c) => c.location === location && c.version === r.version)) {
       add(r.name, `helm_release ${r.id} repository, chart, version`, `${location} ${r.version} is not in the deployment's chart list (npm run report)`);

@@ -105,6 +105,8 @@ export interface ChartSource {
   readonly helm: string;
   /** Environment of the helm processes (registry credentials, `SSL_CERT_FILE`, proxies). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** cdktf output directory: a chart shipped as a stack asset (`assets/...tgz`) is read from `<outdir>/stacks/<stack>/`. @default none */
+  readonly outdir?: string;
 }
 
 /** Finds `helm` on `PATH`; throws {@link CannotVerify} when there is none. */
@@ -144,6 +146,12 @@ function pullDir(): string {
 
 /** The unpacked chart of `r`: `<chartsDir>/<chart>-<version>`, or pulled once per process from its repository. */
 export function locateChart(r: HelmReleaseInput, src: ChartSource): Promise<string> {
+  // A chart packed into the stack's output (the ARC CRD chart, lib/constructs/arc-crds.ts).
+  if (!r.repository && r.chart.endsWith(".tgz")) {
+    const file = src.outdir ? path.resolve(src.outdir, "stacks", r.stack, r.chart) : r.chart;
+    if (!fs.existsSync(file)) return Promise.reject(new CannotVerify(`chart ${r.chart} (release ${r.name}) not found: no ${file}`));
+    return Promise.resolve(file);
+  }
   if (src.chartsDir) {
     const dir = path.resolve(src.chartsDir, `${r.chart}-${r.version}`);
     if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addProblems } from "./problems";
 import { controllerServiceAccountRule, scaleSetVersionRules } from "../rules";
 import { dnsLabel, nodeSelector, resources, toleration } from "./common";
+import { ARC_CRD_VERSIONS } from "../arc-crds";
 import { DEFAULT_ARC_LOG_FORMAT, DEFAULT_ARC_LOG_LEVEL, DEFAULT_ARC_REPLICAS, DEFAULT_ARC_UPDATE_STRATEGY } from "../defaults";
 
 const chartVersion = z
@@ -11,8 +12,15 @@ const chartVersion = z
 /** `arc`: the Actions Runner Controller. */
 export const arcSchema = z
   .object({
-    /** Chart version of the controller and of every scale set. @default "0.14.2" */
-    version: chartVersion.default("0.14.2"),
+    /**
+     * Chart version of the controller and of every scale set; one whose CRDs this package ships
+     * (a new one: `npm run arc-crds`, docs/runners.md). @default "0.14.2"
+     */
+    version: chartVersion
+      .refine((v) => ARC_CRD_VERSIONS.includes(v), {
+        message: `has no CRD chart in this package (shipped: ${ARC_CRD_VERSIONS.join(", ")}); add it with npm run arc-crds -- <unpacked gha-runner-scale-set-controller chart> (docs/runners.md#upgrading-arc)`,
+      })
+      .default("0.14.2"),
     /**
      * Chart version of the scale sets, only to roll a patch release out ahead of the controller
      * (ARC tolerates patch mismatches since 0.12.0). @default arc.version

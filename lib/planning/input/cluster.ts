@@ -2,6 +2,7 @@ import { z } from "zod";
 import { findOverlaps, parseCidr } from "../network";
 import { quantity } from "./common";
 import { projectId } from "./gcp";
+import { DEFAULT_MAINTENANCE_WINDOW, GKE_MAINTENANCE_MIN_HOURS, GKE_MAINTENANCE_MIN_WINDOW_HOURS } from "../defaults";
 
 /** An IPv4 CIDR block given as its network address, e.g. `10.0.0.0/20`. */
 export const cidr = z.string().superRefine((v, ctx) => {
@@ -167,8 +168,41 @@ const maintenanceWindow = z
     }
     if (w.recurrence === undefined || !/^FREQ=/.test(w.recurrence)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["recurrence"], message: "is required for a recurring window (an RRULE, e.g. FREQ=WEEKLY;BYDAY=SA,SU)" });
+      return;
+    }
+    if (!rfc3339.test(w.startTime) || w.endTime === undefined || !rfc3339.test(w.endTime)) return;
+    const hours = (Date.parse(w.endTime) - Date.parse(w.startTime)) / 3_600_000;
+    if (!(hours > 0)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["endTime"], message: `is not after startTime ${w.startTime}` });
+      return;
+    }
+    const perMonth = maintenanceHoursIn32Days(hours, w.recurrence);
+    if (perMonth !== undefined && perMonth < GKE_MAINTENANCE_MIN_HOURS) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["recurrence"],
+        message: `gives ${perMonth} hours of maintenance in 32 days (${hours}h windows, ${w.recurrence}); GKE requires at least ${GKE_MAINTENANCE_MIN_HOURS}, counting only windows of ${GKE_MAINTENANCE_MIN_WINDOW_HOURS} hours or more`,
+      });
     }
   });
+
+/**
+ * The fewest hours of maintenance a recurring window gives in any 32 days, counted as GKE does
+ * (windows shorter than 4 hours count 0), for `FREQ=DAILY` and `FREQ=WEEKLY;BYDAY=...` without
+ * INTERVAL/COUNT/UNTIL (any 32 days hold 32 days and at least 4 of each weekday); undefined for
+ * other rules, which GKE checks itself when the cluster is updated.
+ */
+export function maintenanceHoursIn32Days(windowHours: number, recurrence: string): number | undefined {
+  const parts = new Map(recurrence.split(";").map((p) => p.split("=") as [string, string]));
+  if ([...parts.keys()].some((k) => !["FREQ", "BYDAY", "WKST"].includes(k))) return undefined;
+  const counted = windowHours >= GKE_MAINTENANCE_MIN_WINDOW_HOURS ? windowHours : 0;
+  if (parts.get("FREQ") === "DAILY" && !parts.has("BYDAY")) return 32 * counted;
+  if (parts.get("FREQ") === "WEEKLY") {
+    const days = new Set((parts.get("BYDAY") ?? "").split(",").filter((d) => /^(MO|TU|WE|TH|FR|SA|SU)$/.test(d)));
+    return days.size === 0 ? undefined : 4 * days.size * counted;
+  }
+  return undefined;
+}
 
 /** Default address plan: disjoint RFC 1918 blocks. */
 export const DEFAULT_CIDRS = {
@@ -238,8 +272,11 @@ export const clusterSchema = z
     releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default("REGULAR"),
     /** Terraform refuses to destroy the cluster while true. @default true */
     deletionProtection: z.boolean().default(true),
-    /** When GKE may upgrade and repair. @default none (GKE may maintain at any time) */
-    maintenanceWindow: maintenanceWindow.optional(),
+    /**
+     * When GKE may upgrade and repair (at least 48 hours in any 32 days).
+     * @default {startTime: "2026-01-03T00:00:00Z", endTime: "2026-01-03T12:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU"} (weekends, 00:00-12:00 UTC)
+     */
+    maintenanceWindow: maintenanceWindow.default({ ...DEFAULT_MAINTENANCE_WINDOW }),
     /** Nodes get internal IPs only (egress through Cloud NAT). @default false */
     privateNodes: z.boolean().default(false),
     /** The control plane has only a private endpoint (Terraform must run inside the VPC). @default false */

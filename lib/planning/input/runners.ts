@@ -2,12 +2,14 @@ import { z } from "zod";
 import { dnsLabel, nodeSelector, pinnedImage, resources, toleration } from "./common";
 import { DEFAULT_LABEL_PREFIX, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "../defaults";
 import { DEFAULT_CLIENT_SERVICE_ACCOUNT } from "../engines";
+import { PINNED_RUNNER, RUNNER_IMAGE_REPOSITORY } from "../runner-release";
 
 /**
- * Default runner image: the official ARC runner image, pinned. ARC's ephemeral runners do not
- * self-update and GitHub stops serving runners that fall too far behind: keep this current.
+ * Default runner image: the official ARC runner image, pinned to {@link PINNED_RUNNER} (its
+ * version and release date live there). ARC's ephemeral runners do not self-update and GitHub
+ * stops serving runners that fall behind (lib/planning/runner-release.ts): the report warns.
  */
-export const DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:2.333.1";
+export const DEFAULT_RUNNER_IMAGE = `${RUNNER_IMAGE_REPOSITORY}:${PINNED_RUNNER.version}`;
 
 /**
  * Default size: the runner pod only checks out code and drives the Dagger CLI; the pipeline's
