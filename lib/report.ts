@@ -3,7 +3,8 @@
  * deployment plan (never re-derived). Pure code.
  */
 import type { DeploymentPlan } from "./planning/deployment";
-import { CapacityPlan, Resources, formatMiB, formatMillis } from "./planning/capacity";
+import type { CapacityPlan } from "./planning/capacity";
+import { Resources, formatMiB, formatMillis } from "./planning/quantity";
 import { RUNNER_UPDATE_DAYS, ageInDays, runnerAgeWarning } from "./planning/runner-release";
 
 /** Options of {@link renderReport} and {@link reportJson}. */

@@ -7,11 +7,10 @@ import {
   EngineInput,
   PoolInput,
   SizeInput,
-  cpuMillis,
-  memoryMiB,
   mixCapacity,
   planCapacity,
 } from "../lib/planning/capacity";
+import { cpuMillis, isQuantity, memoryMiB } from "../lib/planning/quantity";
 import { gkeAllocatable, gkeReservedCpuMillis, gkeReservedMemoryMiB, machineShape } from "../lib/planning/machine-types";
 import { planRunners } from "../lib/planning/labels";
 import { PlanError } from "../lib/planning/errors";
@@ -523,5 +522,18 @@ describe("the report and synth scripts", () => {
     expect(order.map((s) => [s, at(s) >= 0])).toEqual(order.map((s) => [s, true]));
     expect(order.map(at)).toEqual([...order.map(at)].sort((a, b) => a - b));
     expect(fs.existsSync(path.join(outdir, "manifest.json"))).toBe(true);
+  });
+});
+
+describe("quantities: the config schema accepts exactly what the capacity plan reads (lib/planning/quantity.ts)", () => {
+  const { quantity } = require("../lib/planning/input/common") as typeof import("../lib/planning/input/common");
+  test.each(["500m", "2", "4Gi", "1.5", "0.5Gi", "128974848", "129M"])("%s: accepted and read", (v) => {
+    expect(quantity.safeParse(v).success).toBe(true);
+    expect(isQuantity(v)).toBe(true);
+    expect(() => memoryMiB(v)).not.toThrow();
+  });
+  test.each(["1e3", "4GB", "-1", "Gi", "1."])("%s: refused by both", (v) => {
+    expect(quantity.safeParse(v).success).toBe(false);
+    expect(() => cpuMillis(v)).toThrow(/is not a Kubernetes quantity/);
   });
 });

@@ -17,7 +17,7 @@ import type { MonitoringCollector } from "./input/monitoring";
 import type { MonitoringPlan, ScrapeTarget } from "./monitoring";
 import type { EngineLayerPlan } from "./engine-layer";
 import { DEFAULT_ALERTS, DEFAULT_CACHE_SIZE } from "./defaults";
-import { memoryMiB } from "./capacity";
+import { memoryMiB } from "./quantity";
 import { SCALE_SET_TARGET_LABEL, ENGINE_VERSION_TARGET_LABEL } from "./monitoring";
 
 export type AlertThresholds = { -readonly [K in keyof typeof DEFAULT_ALERTS]: number };

@@ -1,7 +1,8 @@
 /**
  * Capacity planning: what a config will really do on its nodes, before anything is deployed.
  * Pure code (no cdktf import), written against the explicit {@link CapacityInput} so it is
- * testable on its own; {@link capacityInputFromConfig} adapts a validated config to it.
+ * testable on its own; `capacityInputFromConfig` (lib/planning/capacity-input.ts) adapts a
+ * validated config to it.
  *
  * Model (per node pool):
  *   node allocatable = machine capacity - GKE reservations - eviction threshold
@@ -19,22 +20,24 @@
  * labels, each its own scale set under `per-label`) at `maxRunners` at once.
  */
 import type { ScaleSetPlan } from "./labels";
-import type { RunnersConfig } from "./input/schema";
-import type { ClusterPlan, PoolKey } from "./cluster";
-import { enginePoolKeys } from "./placement";
-import { PlanError, formatPath } from "./errors";
+import { PlanError } from "./errors";
+import {
+  RequestList,
+  Resources,
+  ZERO,
+  add,
+  cpuMillis,
+  memoryMiB,
+  describeResources,
+  fits,
+  formatMiB,
+  formatMillis,
+  podsThatFit,
+  sub,
+  toResources,
+} from "./quantity";
+
 import { GKE_SYSTEM_DAEMONSETS, gkeAllocatable, machineShape } from "./machine-types";
-
-/** CPU in millicores and memory in MiB. */
-export interface Resources {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-  /** `nvidia.com/gpu`. @default 0 */
-  readonly gpus?: number;
-}
-
-/** Kubernetes-style requests as written in the config (`"500m"`, `"4Gi"`, `2`). */
-export type RequestList = Readonly<Record<string, string | number | undefined>>;
 
 export interface PoolInput {
   /** Pool name as shown in the report, e.g. `runners`. */
@@ -173,96 +176,9 @@ export interface CapacityPlan {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Quantities
-
-const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const FACTOR: Record<string, number> = {
-  "": 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-function parseQuantity(raw: string | number, path: string): number {
-  const m = QUANTITY.exec(String(raw).trim());
-  if (!m) throw new PlanError(path, raw, "is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)");
-  return Number(m[1]) * FACTOR[m[2] ?? ""];
-}
-
-/** `"500m"` -> 500, `2` -> 2000. */
-export function cpuMillis(raw: string | number, path = "cpu"): number {
-  return Math.round(parseQuantity(raw, path) * 1000 * 1000) / 1000;
-}
-
-/** `"4Gi"` -> 4096, `"1G"` -> 953.67. */
-export function memoryMiB(raw: string | number, path = "memory"): number {
-  return parseQuantity(raw, path) / 2 ** 20;
-}
-
-/** Requests as numbers; missing entries are 0. */
-export function toResources(req: RequestList | undefined, path: string): Resources {
-  return {
-    cpuMillis: req?.cpu !== undefined ? cpuMillis(req.cpu, `${path}.cpu`) : 0,
-    memoryMiB: req?.memory !== undefined ? memoryMiB(req.memory, `${path}.memory`) : 0,
-    gpus: req?.["nvidia.com/gpu"] !== undefined ? Number(req["nvidia.com/gpu"]) : 0,
-  };
-}
-
-/** `1536` MiB -> `"1.5Gi"`, `500` -> `"500Mi"`. */
-export function formatMiB(mib: number): string {
-  if (Math.abs(mib) >= 1024) return `${round(mib / 1024)}Gi`;
-  return `${round(mib)}Mi`;
-}
-
-/** `2500` -> `"2.5"`, `500` -> `"500m"`. */
-export function formatMillis(m: number): string {
-  if (Math.abs(m) >= 1000) return `${round(m / 1000)}`;
-  return `${Math.round(m)}m`;
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
-const ZERO: Resources = { cpuMillis: 0, memoryMiB: 0, gpus: 0 };
-const add = (a: Resources, b: Resources): Resources => ({
-  cpuMillis: a.cpuMillis + b.cpuMillis,
-  memoryMiB: a.memoryMiB + b.memoryMiB,
-  gpus: (a.gpus ?? 0) + (b.gpus ?? 0),
-});
-const sub = (a: Resources, b: Resources): Resources => ({
-  cpuMillis: a.cpuMillis - b.cpuMillis,
-  memoryMiB: a.memoryMiB - b.memoryMiB,
-  gpus: (a.gpus ?? 0) - (b.gpus ?? 0),
-});
-const fits = (need: Resources, room: Resources) =>
-  need.cpuMillis <= room.cpuMillis + 1e-9 && need.memoryMiB <= room.memoryMiB + 1e-9 && (need.gpus ?? 0) <= (room.gpus ?? 0);
-const describe = (r: Resources) =>
-  `${formatMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)}${r.gpus ? ` / ${r.gpus} GPU` : ""}`;
-
-/** How many pods of `size` fit into `room` (pods per node capped by `podRoom`). */
-function podsThatFit(size: Resources, room: Resources, podRoom: number): number {
-  const limits = [podRoom];
-  if (size.cpuMillis > 0) limits.push(Math.floor((room.cpuMillis + 1e-9) / size.cpuMillis));
-  if (size.memoryMiB > 0) limits.push(Math.floor((room.memoryMiB + 1e-9) / size.memoryMiB));
-  if ((size.gpus ?? 0) > 0) limits.push(Math.floor((room.gpus ?? 0) / (size.gpus ?? 1)));
-  return Math.max(0, Math.min(...limits));
-}
-
-// ---------------------------------------------------------------------------------------------
 // The plan
 
-interface NodeSize {
+export interface NodeSize {
   readonly capacity?: Resources;
   readonly allocatable: Resources;
   readonly source: "machine-table" | "explicit";
@@ -310,118 +226,204 @@ function afterWhat(p: PoolInput): string {
   return (p.sizeIs ?? "capacity") === "allocatable" ? "allocatable" : "after GKE's reservations and system pods";
 }
 
-/** Computes the capacity plan; throws {@link PlanError} for configs that cannot work. */
-export function planCapacity(input: CapacityInput): CapacityPlan {
+/** An engine or a size with its requests read. */
+type WithResources<T> = T & { readonly res: Resources };
+
+/** One warning per key path whose engine requests are below what an engine needs to start. */
+export function engineMinimumWarnings(engines: readonly WithResources<EngineInput>[], minimum: Resources): string[] {
   const warnings: string[] = [];
-  const minimum = input.engineMinimum ?? ENGINE_START_MINIMUM;
-  const maxRunnersPath = input.paths?.maxRunners ?? "runners.maxRunners";
-  const poolsByName = new Map(input.pools.map((p) => [p.name, p]));
-
-  const engines = input.engines.map((e) => ({ ...e, res: toResources(e.requests, e.path) }));
-  const sizes = input.sizes.map((s) => ({ ...s, res: toResources(s.requests, s.path) }));
-
-  // Engine requests below what an engine needs to start (one warning per key path).
-  const warnedMin = new Set<string>();
+  const warned = new Set<string>();
   for (const e of engines) {
-    if (warnedMin.has(e.path)) continue;
+    if (warned.has(e.path)) continue;
     const low: string[] = [];
     if (e.res.cpuMillis < minimum.cpuMillis) low.push(`cpu ${e.res.cpuMillis ? formatMillis(e.res.cpuMillis) : "unset"} < ${formatMillis(minimum.cpuMillis)}`);
     if (e.res.memoryMiB < minimum.memoryMiB) low.push(`memory ${e.res.memoryMiB ? formatMiB(e.res.memoryMiB) : "unset"} < ${formatMiB(minimum.memoryMiB)}`);
     if (low.length > 0) {
-      warnedMin.add(e.path);
-      warnings.push(
-        `${e.path}: engine requests are below what a Dagger engine needs to start (${low.join(", ")}); the scheduler may place it where it is OOM-killed or starved`,
+      warned.add(e.path);
+      warnings.push(`${e.path}: engine requests are below what a Dagger engine needs to start (${low.join(", ")}); the scheduler may place it where it is OOM-killed or starved`);
+    }
+  }
+  return warnings;
+}
+
+/** What one node of a pool holds: its size, what the system and the DaemonSet engines take, what is free. */
+export interface NodeFit {
+  readonly size: NodeSize;
+  readonly system: Resources;
+  /** Allocatable minus the system DaemonSets: the room engines and runners share. */
+  readonly afterSystem: Resources;
+  readonly dsEngines: readonly WithResources<EngineInput>[];
+  readonly dsTotal: Resources;
+  /** Room for runners on a node without a StatefulSet engine. */
+  readonly free: Resources;
+  /** Pods a node takes beyond the system's and the engines'. */
+  readonly podRoom: number;
+}
+
+/**
+ * Pool fit: every DaemonSet engine of the pool on each node, then the room left for runners.
+ * Throws when the engines do not fit on a node.
+ */
+export function poolNodeFit(p: PoolInput, mode: CapacityInput["mode"], engines: readonly WithResources<EngineInput>[]): NodeFit {
+  const size = nodeSize(p);
+  const system = p.systemPods ?? GKE_SYSTEM_DAEMONSETS;
+  const dsEngines = mode === "daemonset" ? engines.filter((e) => e.pools.includes(p.name)) : [];
+  const dsTotal = dsEngines.reduce((acc, e) => add(acc, e.res), ZERO);
+  const afterSystem = sub(size.allocatable, system);
+  if (dsEngines.length > 0 && !fits(dsTotal, afterSystem)) {
+    const e = dsEngines[0];
+    const what =
+      dsEngines.length > 1
+        ? `makes every node of pool "${p.name}" run ${dsEngines.length} engine DaemonSets (one per version) needing ${describeResources(dsTotal)}`
+        : `makes every node of pool "${p.name}" run an engine needing ${describeResources(dsTotal)}`;
+    throw new PlanError(e.path, e.requests, `${what}, but ${nodeLabel(p)} has ${describeResources(afterSystem)} ${afterWhat(p)}; lower the requests or ${largerHint(p)}`);
+  }
+  const podRoom = (p.maxPods ?? DEFAULT_MAX_PODS) - SYSTEM_POD_COUNT - dsEngines.length;
+  return { size, system, afterSystem, dsEngines, dsTotal, free: sub(afterSystem, dsTotal), podRoom };
+}
+
+/**
+ * StatefulSet placement: the pool's StatefulSet engines, largest first, each on the first node
+ * with room (first fit). Returns what is left on each engine node. Throws when an engine does
+ * not fit on a node or the engines need more nodes than the pool has.
+ */
+export function placeStatefulSetEngines(p: PoolInput, fit: NodeFit, stsEngines: readonly WithResources<EngineInput>[]): Resources[] {
+  const engineNodes: Resources[] = [];
+  for (const e of stsEngines) {
+    if (!fits(e.res, fit.afterSystem)) {
+      throw new PlanError(
+        e.path,
+        e.requests,
+        `makes engine ${e.version} need ${describeResources(e.res)}, but ${nodeLabel(p)} of pool "${p.name}" has ${describeResources(fit.afterSystem)} ${afterWhat(p)}; lower the requests or ${largerHint(p)}`,
+      );
+    }
+    const i = engineNodes.findIndex((left) => fits(e.res, left));
+    if (i >= 0) engineNodes[i] = sub(engineNodes[i], e.res);
+    else engineNodes.push(sub(fit.afterSystem, e.res));
+  }
+  if (engineNodes.length > p.maxNodes) {
+    throw new PlanError(
+      p.maxNodesPath ?? `${p.path}.maxNodes`,
+      p.maxNodes,
+      `is too few for the ${stsEngines.length} engine StatefulSets placed on pool "${p.name}" (they need ${engineNodes.length} nodes of this machine type)`,
+    );
+  }
+  return engineNodes;
+}
+
+/**
+ * Runner sizes on a pool: each must fit on a node beside the engines (throws otherwise); how many
+ * fit per empty node, and how many the pool holds at `maxNodes` (that size alone, engine nodes'
+ * leftovers included).
+ */
+export function sizeFit(
+  p: PoolInput,
+  fit: NodeFit,
+  engineNodes: readonly Resources[],
+  poolSizes: readonly WithResources<SizeInput>[],
+): { runnersPerNode: Record<string, number>; maxRunnersAtMax: Record<string, number> } {
+  const { free, dsEngines, dsTotal } = fit;
+  for (const s of poolSizes) {
+    if (!fits(s.res, free) && fits(s.res, fit.afterSystem) && dsEngines.length > 0) {
+      // The size alone would fit: the engines take the room.
+      const e = dsEngines[0];
+      throw new PlanError(
+        e.path,
+        e.requests,
+        `leaves ${describeResources(free)} on each ${p.machineType ?? ""}${p.machineType ? " " : ""}node of pool "${p.name}" (${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s take" : " takes"} ${describeResources(dsTotal)}), not enough for one runner of size ${JSON.stringify(s.name)} (${describeResources(s.res)}); lower the requests or ${largerHint(p)}`,
+      );
+    }
+    if (!fits(s.res, free)) {
+      const engineNote = dsEngines.length > 0 ? ` and ${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s" : ""}` : "";
+      throw new PlanError(
+        s.path,
+        s.requests,
+        `does not fit on a node of pool "${p.name}": it needs ${describeResources(s.res)}, but ${nodeLabel(p)} has ${describeResources(free)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${largerHint(p)}`,
       );
     }
   }
+  const runnersPerNode: Record<string, number> = {};
+  const maxRunnersAtMax: Record<string, number> = {};
+  for (const s of poolSizes) {
+    const perNode = podsThatFit(s.res, free, fit.podRoom);
+    runnersPerNode[s.name] = perNode;
+    const onEngineNodes = engineNodes.reduce((acc, left) => acc + podsThatFit(s.res, left, fit.podRoom - 1), 0);
+    maxRunnersAtMax[s.name] = Math.max(0, p.maxNodes - engineNodes.length) * perNode + onEngineNodes;
+  }
+  return { runnersPerNode, maxRunnersAtMax };
+}
+
+/** Demand per size on a pool: the scale sets of its sizes, each at `maxRunners` (and their idle `minRunners`). */
+export function poolDemand(
+  scaleSets: readonly ScaleSetPlan[],
+  poolSizes: readonly { readonly name: string }[],
+): { atMax: Map<string, number>; warm: Map<string, number>; sets: number } {
+  const atMax = new Map<string, number>();
+  const warm = new Map<string, number>();
+  let sets = 0;
+  for (const ss of scaleSets) {
+    if (!poolSizes.some((s) => s.name === ss.size)) continue;
+    sets++;
+    atMax.set(ss.size, (atMax.get(ss.size) ?? 0) + ss.maxRunners);
+    if (ss.minRunners > 0) warm.set(ss.size, (warm.get(ss.size) ?? 0) + ss.minRunners);
+  }
+  return { atMax, warm, sets };
+}
+
+/** Per engine: every scale set routing to it at `maxRunners`, and what its pools hold of that mix. */
+export function engineWorstCase(
+  e: WithResources<EngineInput>,
+  input: CapacityInput,
+  pools: readonly PoolCapacity[],
+  sizePool: ReadonlyMap<string, string>,
+): EngineCapacity {
+  const poolOf = new Map(pools.map((p) => [p.name, p]));
+  const sets = input.scaleSets.filter((ss) => ss.version === e.version);
+  const byPool = new Map<string, Map<string, number>>();
+  for (const ss of sets) {
+    const pool = sizePool.get(ss.size);
+    if (!pool) continue;
+    const m = byPool.get(pool) ?? new Map<string, number>();
+    m.set(ss.size, (m.get(ss.size) ?? 0) + ss.maxRunners);
+    byPool.set(pool, m);
+  }
+  let cap = 0;
+  for (const [pool, mix] of byPool) {
+    const pc = poolOf.get(pool);
+    if (pc) cap += mixCapacity(mix, pc.maxRunnersAtMax);
+  }
+  return {
+    version: e.version,
+    releaseName: e.releaseName,
+    mode: input.mode,
+    pools: input.mode === "daemonset" ? e.pools.filter((n) => poolOf.has(n)) : e.pools.slice(0, 1),
+    requests: e.res,
+    scaleSets: sets.length,
+    worstCaseRunners: sets.reduce((a, ss) => a + ss.maxRunners, 0),
+    poolCapacity: cap,
+  };
+}
+
+/** Computes the capacity plan; throws {@link PlanError} for configs that cannot work. */
+export function planCapacity(input: CapacityInput): CapacityPlan {
+  const maxRunnersPath = input.paths?.maxRunners ?? "runners.maxRunners";
+  const engines = input.engines.map((e) => ({ ...e, res: toResources(e.requests, e.path) }));
+  const sizes = input.sizes.map((s) => ({ ...s, res: toResources(s.requests, s.path) }));
+  const warnings = engineMinimumWarnings(engines, input.engineMinimum ?? ENGINE_START_MINIMUM);
 
   const pools: PoolCapacity[] = [];
   for (const p of input.pools) {
-    const size = nodeSize(p);
-    const system = p.systemPods ?? GKE_SYSTEM_DAEMONSETS;
-    const dsEngines = input.mode === "daemonset" ? engines.filter((e) => e.pools.includes(p.name)) : [];
+    const fit = poolNodeFit(p, input.mode, engines);
     const stsEngines =
       input.mode === "statefulset" ? engines.filter((e) => e.pools[0] === p.name).sort((a, b) => b.res.memoryMiB - a.res.memoryMiB) : [];
-    const dsTotal = dsEngines.reduce((acc, e) => add(acc, e.res), ZERO);
-    const afterSystem = sub(size.allocatable, system);
-    const free = sub(afterSystem, dsTotal);
-    const maxPods = p.maxPods ?? DEFAULT_MAX_PODS;
-    const podRoom = maxPods - SYSTEM_POD_COUNT - dsEngines.length;
-    const room = `${describe(afterSystem)} ${afterWhat(p)}`;
-    const larger = largerHint(p);
-    const maxNodesPath = p.maxNodesPath ?? `${p.path}.maxNodes`;
-
-    // Errors: engines that cannot fit on this machine type.
-    if (dsEngines.length > 0 && !fits(dsTotal, afterSystem)) {
-      const e = dsEngines[0];
-      const what =
-        dsEngines.length > 1
-          ? `makes every node of pool "${p.name}" run ${dsEngines.length} engine DaemonSets (one per version) needing ${describe(dsTotal)}`
-          : `makes every node of pool "${p.name}" run an engine needing ${describe(dsTotal)}`;
-      throw new PlanError(e.path, e.requests, `${what}, but ${nodeLabel(p)} has ${room}; lower the requests or ${larger}`);
-    }
-    const engineNodes: Resources[] = [];
-    for (const e of stsEngines) {
-      if (!fits(e.res, afterSystem)) {
-        throw new PlanError(
-          e.path,
-          e.requests,
-          `makes engine ${e.version} need ${describe(e.res)}, but ${nodeLabel(p)} of pool "${p.name}" has ${room}; lower the requests or ${larger}`,
-        );
-      }
-      const i = engineNodes.findIndex((left) => fits(e.res, left));
-      if (i >= 0) engineNodes[i] = sub(engineNodes[i], e.res);
-      else engineNodes.push(sub(afterSystem, e.res));
-    }
-    if (engineNodes.length > p.maxNodes) {
-      throw new PlanError(
-        maxNodesPath,
-        p.maxNodes,
-        `is too few for the ${stsEngines.length} engine StatefulSets placed on pool "${p.name}" (they need ${engineNodes.length} nodes of this machine type)`,
-      );
-    }
-
-    // Errors: sizes whose requests exceed a node.
+    const engineNodes = placeStatefulSetEngines(p, fit, stsEngines);
     const poolSizes = sizes.filter((s) => s.pool === p.name);
-    for (const s of poolSizes) {
-      if (!fits(s.res, free) && fits(s.res, afterSystem) && dsEngines.length > 0) {
-        // The size alone would fit: the engines take the room.
-        const e = dsEngines[0];
-        throw new PlanError(
-          e.path,
-          e.requests,
-          `leaves ${describe(free)} on each ${p.machineType ?? ""}${p.machineType ? " " : ""}node of pool "${p.name}" (${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s take" : " takes"} ${describe(dsTotal)}), not enough for one runner of size ${JSON.stringify(s.name)} (${describe(s.res)}); lower the requests or ${larger}`,
-        );
-      }
-      if (!fits(s.res, free)) {
-        const engineNote = dsEngines.length > 0 ? ` and ${dsEngines.length} engine DaemonSet${dsEngines.length > 1 ? "s" : ""}` : "";
-        throw new PlanError(
-          s.path,
-          s.requests,
-          `does not fit on a node of pool "${p.name}": it needs ${describe(s.res)}, but ${nodeLabel(p)} has ${describe(free)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${larger}`,
-        );
-      }
-    }
+    const { runnersPerNode, maxRunnersAtMax } = sizeFit(p, fit, engineNodes, poolSizes);
 
-    const runnersPerNode: Record<string, number> = {};
-    const maxRunnersAtMax: Record<string, number> = {};
-    for (const s of poolSizes) {
-      const perNode = podsThatFit(s.res, free, podRoom);
-      runnersPerNode[s.name] = perNode;
-      const onEngineNodes = engineNodes.reduce((acc, left) => acc + podsThatFit(s.res, left, podRoom - 1), 0);
-      maxRunnersAtMax[s.name] = Math.max(0, p.maxNodes - engineNodes.length) * perNode + onEngineNodes;
-    }
-
-    // Demand: every scale set whose size runs on this pool, at maxRunners.
-    const demandBySize = new Map<string, number>();
-    for (const ss of input.scaleSets) {
-      if (!poolSizes.some((s) => s.name === ss.size)) continue;
-      demandBySize.set(ss.size, (demandBySize.get(ss.size) ?? 0) + ss.maxRunners);
-    }
-    const demand = [...demandBySize.values()].reduce((a, b) => a + b, 0);
-    const capacity = mixCapacity(demandBySize, maxRunnersAtMax);
+    const demandBySize = poolDemand(input.scaleSets, poolSizes);
+    const demand = [...demandBySize.atMax.values()].reduce((a, b) => a + b, 0);
+    const capacity = mixCapacity(demandBySize.atMax, maxRunnersAtMax);
     if (demand > 0 && demand > capacity) {
-      const sets = input.scaleSets.filter((ss) => demandBySize.has(ss.size)).length;
       // Engines never preempt a runner (PriorityClass preemptionPolicy Never, docs/capacity.md):
       // a DaemonSet engine's room is counted on every node, but a StatefulSet engine pod that
       // moves (node upgrade, repair) needs a node with room, which runners beyond the plan take.
@@ -430,28 +432,22 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
           ? `; runners can then fill every node, and an engine StatefulSet pod that moves (node upgrade or repair) waits for running jobs to finish before it has room`
           : "";
       warnings.push(
-        `${maxNodesPath}: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue${stsNote}`,
+        `${p.maxNodesPath ?? `${p.path}.maxNodes`}: ${p.maxNodes} nodes${p.machineType ? ` of ${p.machineType}` : ""} hold about ${capacity} runners, but ${demandBySize.sets} scale sets at ${maxRunnersPath} allow ${demand} at once (exact and alias labels each count); jobs beyond that will queue${stsNote}`,
       );
     }
-
     // Warm runners: the scale sets' minRunners (their scheduled peak) must fit at maxNodes.
-    const warmBySize = new Map<string, number>();
-    for (const ss of input.scaleSets) {
-      if (poolSizes.some((s) => s.name === ss.size) && ss.minRunners > 0) warmBySize.set(ss.size, (warmBySize.get(ss.size) ?? 0) + ss.minRunners);
-    }
-    const warmRunners = [...warmBySize.values()].reduce((a, b) => a + b, 0);
-    const warmCapacity = mixCapacity(warmBySize, maxRunnersAtMax);
+    const warmRunners = [...demandBySize.warm.values()].reduce((a, b) => a + b, 0);
 
     pools.push({
       name: p.name,
       path: p.path,
       machineType: p.machineType,
-      source: size.source,
+      source: fit.size.source,
       minNodes: p.minNodes ?? 0,
       maxNodes: p.maxNodes,
       spot: p.spot ?? false,
-      node: { capacity: size.capacity, allocatable: size.allocatable, system, daemonSetEngines: dsTotal, free },
-      daemonSetEngines: dsEngines.map((e) => e.version),
+      node: { capacity: fit.size.capacity, allocatable: fit.size.allocatable, system: fit.system, daemonSetEngines: fit.dsTotal, free: fit.free },
+      daemonSetEngines: fit.dsEngines.map((e) => e.version),
       statefulSetEngines: stsEngines.map((e) => e.version),
       engineNodes: engineNodes.length,
       runnersPerNode,
@@ -459,7 +455,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
       demand,
       capacity,
       warmRunners,
-      warmCapacity,
+      warmCapacity: mixCapacity(demandBySize.warm, maxRunnersAtMax),
     });
   }
 
@@ -469,38 +465,8 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
   // preempted engine pod comes back with its cache. test/capacity.test.ts asserts that
   // invariant; if the PVC ever becomes optional, add the warning here.
 
-  // Per engine: every scale set routing to it, at maxRunners.
-  const poolOf = new Map(pools.map((p) => [p.name, p]));
   const sizePool = new Map(sizes.map((s) => [s.name, s.pool]));
-  const engineCaps: EngineCapacity[] = engines.map((e) => {
-    const sets = input.scaleSets.filter((ss) => ss.version === e.version);
-    const worst = sets.reduce((a, ss) => a + ss.maxRunners, 0);
-    const byPool = new Map<string, Map<string, number>>();
-    for (const ss of sets) {
-      const pool = sizePool.get(ss.size);
-      if (!pool) continue;
-      const m = byPool.get(pool) ?? new Map<string, number>();
-      m.set(ss.size, (m.get(ss.size) ?? 0) + ss.maxRunners);
-      byPool.set(pool, m);
-    }
-    let cap = 0;
-    for (const [pool, mix] of byPool) {
-      const pc = poolOf.get(pool);
-      if (pc) cap += mixCapacity(mix, pc.maxRunnersAtMax);
-    }
-    return {
-      version: e.version,
-      releaseName: e.releaseName,
-      mode: input.mode,
-      pools: input.mode === "daemonset" ? e.pools.filter((n) => poolsByName.has(n)) : e.pools.slice(0, 1),
-      requests: e.res,
-      scaleSets: sets.length,
-      worstCaseRunners: worst,
-      poolCapacity: cap,
-    };
-  });
-
-  return { pools, engines: engineCaps, warnings };
+  return { pools, engines: engines.map((e) => engineWorstCase(e, input, pools, sizePool)), warnings };
 }
 
 /**
@@ -523,91 +489,4 @@ export function mixCapacity(demand: ReadonlyMap<string, number>, single: Readonl
     return values.length ? Math.max(...values) : 0;
   }
   return Math.floor(total / load + 1e-9);
-}
-
-// ---------------------------------------------------------------------------------------------
-// From a validated config
-
-/**
- * The requests the scheduler sees: a resource with a limit and no request is requested at its
- * limit (Kubernetes `SetDefaults_Pod`, pkg/apis/core/v1/defaults.go: "If limits are specified but
- * requests are not, default requests to limits").
- */
-export function schedulingRequests(r: { readonly requests?: RequestList; readonly limits?: RequestList } | undefined): RequestList {
-  const requests = r?.requests ?? {};
-  return { ...requests, ...Object.fromEntries(Object.entries(r?.limits ?? {}).filter(([k]) => requests[k] === undefined)) };
-}
-
-/**
- * Builds the {@link CapacityInput} of a config from its cluster plan (target gke) or
- * `kubernetes.nodes` (existing-cluster). Returns undefined when there is nothing to plan against
- * (existing-cluster without `kubernetes.nodes`): the plan then has no capacity.
- */
-export function capacityInputFromConfig(
-  config: RunnersConfig,
-  sizes: Readonly<Record<string, { readonly requests?: RequestList; readonly limits?: RequestList } | undefined>>,
-  scaleSets: readonly ScaleSetPlan[],
-  engines: readonly { readonly version: string; readonly releaseName: string }[],
-  cluster: ClusterPlan | undefined,
-): CapacityInput | undefined {
-  const mode = config.dagger.engine.mode;
-  const pools: PoolInput[] = [];
-  let runnerPool: string;
-  let enginePools: string[];
-  let gpu: { pool: string; size: string } | undefined;
-  if (!cluster) {
-    const n = config.kubernetes.nodes;
-    if (!n) return undefined;
-    pools.push({
-      name: "nodes",
-      path: "kubernetes.nodes",
-      cpu: n.cpu,
-      memory: n.memory,
-      sizeIs: "allocatable",
-      systemPods: ZERO,
-      maxPods: n.maxPods,
-      maxNodes: n.count,
-      maxNodesPath: "kubernetes.nodes.count",
-      spot: n.spot,
-    });
-    runnerPool = "nodes";
-    enginePools = ["nodes"];
-  } else {
-    for (const p of cluster.pools) {
-      const explicit = config.cluster.nodePools[p.key];
-      pools.push({
-        name: p.name,
-        path: p.configPath,
-        machineType: p.machineType,
-        cpu: explicit?.cpu,
-        memory: explicit?.memory,
-        gpus: p.accelerator?.count,
-        minNodes: p.minNodes,
-        maxNodes: p.maxNodes,
-        spot: p.spot,
-      });
-    }
-    const nameOf = (key: PoolKey) => cluster.pools.find((p) => p.key === key)!.name;
-    runnerPool = nameOf("runners");
-    // Where the engines run: the same rule as the placement (lib/planning/placement.ts).
-    enginePools = enginePoolKeys(cluster, mode).map(nameOf);
-    const g = cluster.pools.find((p) => p.key === "gpu");
-    if (g?.runnerSize) gpu = { pool: g.name, size: g.runnerSize };
-  }
-
-  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => ({
-    name,
-    pool: gpu && gpu.size === name ? gpu.pool : runnerPool,
-    requests: schedulingRequests(s),
-    path: formatPath(["runners", "sizes", name, "requests"]),
-  }));
-  const requests = schedulingRequests(config.dagger.engine.resources);
-  return {
-    mode,
-    pools,
-    engines: engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path: "dagger.engine.resources.requests" })),
-    sizes: sizeInputs,
-    scaleSets,
-    paths: { maxRunners: "runners.maxRunners" },
-  };
 }

@@ -1,5 +1,6 @@
 /** Schema pieces shared by several config sections. */
 import { z } from "zod";
+import { isQuantity } from "../quantity";
 
 /** A DNS-1123 label (Kubernetes object names, label values). */
 export const dnsLabel = (max = 63) =>
@@ -14,7 +15,8 @@ export const dnsLabel = (max = 63) =>
 export const quantity = z
   .union([z.string(), z.number()])
   .transform((v) => String(v))
-  .refine((v) => /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.test(v), {
+  // The capacity plan's parser decides what a quantity is (lib/planning/quantity.ts).
+  .refine((v) => isQuantity(v), {
     message: "is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)",
   });
 
