@@ -43,6 +43,13 @@ test("constructs read neither the config loader nor the stacks", () => {
   expect(bad).toEqual([]);
 });
 
+test("constructs take domain props: no config-file types (the input schema) and no DeploymentPlan; lib/stacks/layer-props.ts maps them", () => {
+  const bad = [...graph]
+    .filter(([f]) => f.startsWith("lib/constructs/"))
+    .flatMap(([f, deps]) => deps.filter((d) => d === "lib/planning/input/schema.ts" || d === "lib/planning/deployment.ts").map((d) => `${f} -> ${d}`));
+  expect(bad).toEqual([]);
+});
+
 test("no import cycle in lib/ (type-only imports included)", () => {
   const cycles: string[] = [];
   const state = new Map<string, "open" | "done">();

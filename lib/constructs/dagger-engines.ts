@@ -11,8 +11,6 @@ import { HelmRelease } from "../imports/helm";
 import { NamespaceV1, PriorityClassV1 } from "../imports/kubernetes";
 import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
 import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
-import type { RunnersConfig } from "../planning/input/schema";
-import type { DeploymentPlan } from "../planning/deployment";
 import {
   DAGGER_CHART,
   DAGGER_CHART_REPOSITORY,
@@ -310,51 +308,4 @@ export class DaggerEngines extends Construct {
     if (!s) throw new Error(`no Dagger engine ${version} (engines: ${this.specs.map((x) => x.version).join(", ")})`);
     return s;
   }
-}
-
-/** {@link DaggerEnginesProps} from a validated config and its plan. */
-export function daggerEnginesPropsFromConfig(
-  config: RunnersConfig,
-  plan: DeploymentPlan,
-  clientNamespace: string,
-): DaggerEnginesProps {
-  const e = config.dagger.engine;
-  const layer = plan.engine; // every default resolved once, by the plan
-  return {
-    engines: plan.engines,
-    mode: layer.mode,
-    clientNamespace,
-    clientServiceAccountName: config.runners.serviceAccountName,
-    namePrefix: config.name,
-    namespace: layer.namespace,
-    transport: layer.transport,
-    port: layer.port,
-    cache: layer.cache,
-    resources: e.resources,
-    priorityClass: e.priorityClass,
-    nodeSelector: layer.placement.nodeSelector,
-    tolerations: layer.placement.tolerations,
-    // From the plan: pinned or mirrored engine images (none by default: the chart's own), and
-    // dagger.engine.imagePullSecrets plus mirrors.images.pullSecrets.
-    image: Object.keys(plan.artifacts.engineImageOverrides).length > 0 ? plan.artifacts.engineImageOverrides : undefined,
-    imagePullSecrets: plan.artifacts.enginePullSecrets,
-    chartRepository: plan.artifacts.chartRepositories.dagger,
-    engineConfig: e.config,
-    vpa: e.vpa,
-    cloud: e.cloud,
-    metrics: plan.monitoring.engineMetrics,
-    chartValues: e.chartValues,
-    warnings: false,
-  };
-}
-
-/** Builds the engine layer from config (its warnings are in `plan.warnings`). */
-export function daggerEnginesFromConfig(
-  scope: Construct,
-  name: string,
-  config: RunnersConfig,
-  plan: DeploymentPlan,
-  clientNamespace: string,
-): DaggerEngines {
-  return new DaggerEngines(scope, name, daggerEnginesPropsFromConfig(config, plan, clientNamespace));
 }

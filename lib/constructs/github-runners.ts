@@ -1,10 +1,8 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { RunnersConfig } from "../planning/input/schema";
 import type { EngineConnectionSpec } from "../engine-spec";
 import { ServiceAccountV1 } from "../imports/kubernetes";
 import { runnersPodSecurityLevel } from "../planning/arc-values";
-import type { DeploymentPlan } from "../planning/deployment";
 import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
 import type { LabelStrategy } from "../planning/labels";
 import type { ListenerMetricsValues } from "../planning/monitoring";
@@ -283,86 +281,4 @@ export class GithubRunners extends Construct {
       });
     }
   }
-}
-
-/**
- * {@link GithubRunnersProps} of a validated config and its plan: every image, chart repository
- * and pull Secret from `plan.artifacts` (upstream, mirrored or pinned), and the scale sets with
- * the sizes and placement the plan resolved.
- */
-export function githubRunnersPropsFromPlan(
-  config: RunnersConfig,
-  plan: DeploymentPlan,
-  namespaces: RunnerNamespaces,
-  engines: readonly EngineConnectionSpec[],
-  engineReleases?: Readonly<Record<string, ITerraformDependable>>,
-): GithubRunnersProps {
-  const { github, arc, runners } = config;
-  const artifacts = plan.artifacts;
-  const placement = plan.placement.runners;
-  // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
-  const gpu = plan.placement.gpu;
-  return {
-    github: { configUrl: github.configUrl, runnerGroup: github.runnerGroup, app: github.app, pat: github.pat, existingSecretName: github.existingSecretName },
-    controller: {
-      version: arc.version,
-      replicas: arc.replicas,
-      logLevel: arc.logLevel,
-      logFormat: arc.logFormat,
-      updateStrategy: arc.updateStrategy,
-      metrics: arc.metrics,
-      resources: arc.resources,
-      nodeSelector: arc.nodeSelector,
-      tolerations: arc.tolerations,
-      // Set only when mirrored: otherwise the chart's default (or arc.controllerValues.image).
-      image: artifacts.controllerImage.setInValues ? { repository: artifacts.controllerImage.repository, tag: artifacts.controllerImage.tag } : undefined,
-      imagePullSecrets: artifacts.pullSecrets,
-      chartRepository: artifacts.chartRepositories.arc,
-      extraValues: arc.controllerValues,
-    },
-    scaleSets: plan.runners.scaleSets.map((s) => {
-      const onGpu = gpu !== undefined && gpu.size === s.size;
-      return {
-        name: s.name,
-        releaseName: s.releaseName,
-        version: s.version,
-        extraLabels: s.extraLabels,
-        resources: onGpu && gpu.resources ? mergeResources(gpu.resources, plan.sizes[s.size]) : plan.sizes[s.size],
-        minRunners: s.minRunners,
-        maxRunners: s.maxRunners,
-        ...(onGpu ? { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations } : {}),
-      };
-    }),
-    labelStrategy: plan.runners.strategy,
-    scaleSetChartVersion: arc.scaleSetVersion,
-    namespaces,
-    engines,
-    pod: {
-      image: artifacts.runnerImage,
-      serviceAccountName: runners.serviceAccountName,
-      // Workload Identity for jobs: the runner ServiceAccount acts as the jobs' Google account.
-      serviceAccountAnnotations: plan.cluster?.jobsServiceAccount ? { "iam.gke.io/gcp-service-account": plan.cluster.jobsServiceAccount.email } : undefined,
-      nodeSelector: placement.nodeSelector,
-      tolerations: placement.tolerations,
-      kubectlImage: artifacts.kubectlImage,
-      kubectlPath: runners.kubectlPath,
-      copyToolImage: artifacts.copyToolImage,
-      imagePullSecrets: artifacts.pullSecrets,
-      engineWaitSeconds: runners.engineWaitSeconds,
-      templatePatch: runners.templatePatch,
-    },
-    cleanup: { enabled: runners.cleanup.enabled, schedule: runners.cleanup.schedule, image: artifacts.cleanupImage },
-    listenerMetrics: plan.monitoring.listenerMetrics,
-    listenerTemplate: runners.listenerTemplate,
-    schedules: plan.schedules.cronJobs,
-    engineReleases,
-  };
-}
-
-/** `base` with `over`'s requests and limits on top. */
-function mergeResources(base: ResourceRequirements, over: ResourceRequirements | undefined): ResourceRequirements {
-  return {
-    requests: { ...(base.requests ?? {}), ...(over?.requests ?? {}) },
-    limits: { ...(base.limits ?? {}), ...(over?.limits ?? {}) },
-  };
 }

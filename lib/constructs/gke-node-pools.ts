@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { ContainerNodePool } from "../imports/google";
 import type { PoolPlan } from "../planning/cluster";
-import type { NodeTaint } from "../planning/input/cluster";
+import type { Taint } from "../planning/k8s-types";
 
 /** Props of {@link GkeNodePools}. */
 export interface GkeNodePoolsProps {
@@ -22,7 +22,7 @@ export interface GkeNodePoolsProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-const EFFECT: Record<NodeTaint["effect"], string> = {
+const EFFECT: Record<Taint["effect"], string> = {
   NoSchedule: "NO_SCHEDULE",
   PreferNoSchedule: "PREFER_NO_SCHEDULE",
   NoExecute: "NO_EXECUTE",

@@ -1,7 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Manifest } from "../imports/kubernetes";
-import type { MonitoringCollector } from "../planning/input/monitoring";
+import type { MonitoringCollector } from "../planning/monitoring-collector";
 import type { ScrapeTarget } from "../planning/monitoring";
 import { DEFAULT_SCRAPE_INTERVAL } from "../planning/monitoring";
 

@@ -13,7 +13,7 @@
  *   so one object in the controller's namespace holds every group.
  */
 import type { RunnersConfig } from "./input/schema";
-import type { MonitoringCollector } from "./input/monitoring";
+import type { MonitoringCollector } from "./monitoring-collector";
 import type { MonitoringPlan, ScrapeTarget } from "./monitoring";
 import type { EngineLayerPlan } from "./engine-layer";
 import { DEFAULT_ALERTS, DEFAULT_CACHE_SIZE } from "./defaults";

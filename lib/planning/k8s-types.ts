@@ -1,5 +1,12 @@
 /** Kubernetes object shapes shared by the planning code and the constructs. Pure types. */
 
+/** A node taint (core/v1 Taint), as the node pools and placement use it. */
+export interface Taint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
 /** A Kubernetes toleration (core/v1 Toleration). */
 export interface Toleration {
   readonly key?: string;

@@ -20,7 +20,7 @@
  *   targets name the port number.
  */
 import type { RunnersConfig } from "./input/schema";
-import type { MonitoringCollector } from "./input/monitoring";
+import type { MonitoringCollector } from "./monitoring-collector";
 import { EngineNames, chartCreatesService } from "./engines";
 import { PlanError } from "./errors";
 import { compareVersions, parseVersion } from "./versions";

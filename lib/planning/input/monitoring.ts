@@ -1,8 +1,9 @@
 import { z } from "zod";
 
-/** Where the deployment's scrape configuration goes (lib/planning/monitoring.ts). */
-export const MONITORING_COLLECTORS = ["gke-managed", "prometheus-operator", "none"] as const;
-export type MonitoringCollector = (typeof MONITORING_COLLECTORS)[number];
+import { MONITORING_COLLECTORS } from "../monitoring-collector";
+
+export { MONITORING_COLLECTORS } from "../monitoring-collector";
+export type { MonitoringCollector } from "../monitoring-collector";
 
 const minutes = (max: number) => z.number().int().min(1).max(max);
 
