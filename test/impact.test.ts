@@ -36,6 +36,13 @@ const CONFIGS: Record<string, unknown> = {
   unprotectedRegion: { gcp: { projectId: "my-proj-123", region: "europe-west1" }, cluster: { deletionProtection: false }, dagger: { versions: ["0.20.3"] } },
   multi: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3"] } },
   multiPatch: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3", "0.20.4"] } },
+  runnerBump: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { image: "ghcr.io/actions/actions-runner:2.336.0" } },
+  prefixed: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { labelPrefix: "dagger-staging" } },
+  window: {
+    ...GKE,
+    dagger: { versions: ["0.20.3"] },
+    cluster: { maintenanceWindow: { startTime: "2026-01-03T00:00:00Z", endTime: "2026-01-03T18:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" } },
+  },
   warm: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1 } },
   warmMore: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
   warmImmediate: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1 } },
@@ -313,5 +320,34 @@ describe("a listener-only change (maxRunners) on scale sets with idle runners", 
     const i = impact("warmImmediate", "warmImmediateMore");
     expect(i.verdict).toBe("safe");
     expect(texts(i, "safe")).toEqual([expect.stringMatching(/^dagger-latest, dagger-v0\.20\.3, dagger-v0\.20: only the listener restarts/)]);
+  });
+});
+
+describe("runner image, label prefix, maintenance window", () => {
+  test("a runner image bump is a new runner spec: safe, each scale set takes it once its jobs finish", () => {
+    const image = (n: string) => helmValues(release(side(n), "dagger-v0-20-3")).template.spec.containers[0].image;
+    expect([image("base"), image("runnerBump")]).toEqual(["ghcr.io/actions/actions-runner:2.333.1", "ghcr.io/actions/actions-runner:2.336.0"]);
+    const i = impact("base", "runnerBump");
+    expect(i.verdict).toBe("safe");
+    expect(i.resources.map((r) => r.action)).toEqual(["update", "update", "update"]);
+    expect(texts(i)).toEqual([expect.stringMatching(/^new runner spec for dagger-latest, dagger-v0\.20\.3, dagger-v0\.20: ARC \(update strategy eventual\) stops their listener, lets running and pending jobs finish/)]);
+  });
+
+  test("a new label prefix renames every label: the old scale sets go without draining (disruptive)", () => {
+    expect(release(side("prefixed"), "dagger-staging-v0-20-3")).toBeDefined();
+    expect(release(side("prefixed"), "dagger-v0-20-3")).toBeUndefined();
+    const i = impact("base", "prefixed");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "safe")).toEqual(["new runner labels: dagger-staging-latest, dagger-staging-v0.20.3, dagger-staging-v0.20"]);
+    expect(texts(i, "disruptive")).toHaveLength(3);
+    expect(texts(i, "disruptive")[0]).toMatch(/^scale set dagger-\S+ is uninstalled without draining: .*has no runners left/);
+  });
+
+  test("a changed maintenance window updates the cluster in place: safe", () => {
+    const gke = (n: string) => Object.values<any>(side(n).stacks.find((x) => x.name.endsWith("-cluster"))!.json.resource.google_container_cluster)[0];
+    expect(gke("window").maintenance_policy.recurring_window.end_time).toBe("2026-01-03T18:00:00Z");
+    const i = impact("base", "window");
+    expect(i.verdict).toBe("safe");
+    expect(texts(i)).toEqual(["GKE cluster dagger-runners is updated in place (maintenance_policy.recurring_window)"]);
   });
 });
