@@ -8,7 +8,7 @@ import { PlanError } from "./errors";
 import { clusterLocation, isGcpName, serviceAccountId } from "./network";
 
 /** The node pools this package knows, in creation order. */
-export const POOL_KEYS = ["runners", "engines", "gpu"] as const;
+export const POOL_KEYS = ["runners", "engines", "gpu", "system"] as const;
 export type PoolKey = (typeof POOL_KEYS)[number];
 
 /** Label GKE puts on every node: the node pool's name. */

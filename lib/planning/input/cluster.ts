@@ -301,6 +301,12 @@ export const clusterSchema = z
         engines: pool({ machineType: "n2-standard-8", diskType: "pd-ssd", diskSizeGb: 200, minNodes: 1, maxNodes: 3, taints: [ENGINE_POOL_TAINT] }).optional(),
         /** Optional GPU pool (GKE taints it `nvidia.com/gpu=present:NoSchedule`). @default none */
         gpu: gpuPool.optional(),
+        /**
+         * Optional small pool for the ARC controller and the listener pods (which hold the GitHub
+         * credentials), so no job or engine shares their nodes; untainted, so GKE's own system pods
+         * may use it too. Without it they share the runners pool. @default none
+         */
+        system: pool({ machineType: "e2-standard-2", diskType: "pd-balanced", diskSizeGb: 50, minNodes: 1, maxNodes: 2, taints: [] }).optional(),
       })
       .strict()
       .default({}),

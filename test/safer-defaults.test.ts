@@ -1,0 +1,113 @@
+/**
+ * Issue 14 part 5, safer defaults: where the ARC listener pods run, the GKE control plane's
+ * exposure, the Shared VPC host-project grants, and the engine's (absent) cloud identity.
+ */
+import { parseConfig } from "../lib/config/load";
+import { helmValues, resources, synthConfig } from "./util";
+
+const gke = (raw: Record<string, unknown> = {}) => ({ gcp: { projectId: "my-proj-123" }, ...raw });
+const plan = (raw: Record<string, unknown>) => parseConfig(raw).plan;
+const runnersStack = (s: { stacks: Record<string, any> }) => Object.entries(s.stacks).find(([n]) => n.endsWith("-runners"))![1];
+const clusterStack = (s: { stacks: Record<string, any> }) => Object.entries(s.stacks).find(([n]) => n.endsWith("-cluster"))![1];
+const releases = (stack: any, chart: string) => Object.values(resources(stack, "helm_release")).filter((r: any) => r.chart === chart) as any[];
+
+/** The preference every default listener template carries (runner pods carry app.kubernetes.io/component=runner, ARC resourcebuilder.go at gha-runner-scale-set-0.14.2). */
+const AWAY_FROM_RUNNERS = {
+  podAntiAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      {
+        weight: 100,
+        podAffinityTerm: {
+          labelSelector: { matchLabels: { "app.kubernetes.io/component": "runner" } },
+          namespaceSelector: {},
+          topologyKey: "kubernetes.io/hostname",
+        },
+      },
+    ],
+  },
+};
+const LISTENER_WARNING = /ARC listener pods .* share the runners pool/;
+
+describe("listener pods are placed where the controller runs", () => {
+  test("existing-cluster, nothing set: ARC's own nodeSelector kept, runner nodes avoided, ARC's 60 s grace period kept", () => {
+    const s = synthConfig({ target: "existing-cluster" });
+    const sets = releases(runnersStack(s), "gha-runner-scale-set");
+    expect(sets.length).toBe(3);
+    for (const set of sets) {
+      expect(helmValues(set).listenerTemplate).toEqual({
+        spec: {
+          nodeSelector: { "kubernetes.io/os": "linux" },
+          affinity: AWAY_FROM_RUNNERS,
+          terminationGracePeriodSeconds: 60,
+          containers: [{ name: "listener" }],
+        },
+      });
+    }
+    expect(plan({ target: "existing-cluster" }).warnings.join("\n")).not.toMatch(LISTENER_WARNING);
+  });
+
+  test("arc.nodeSelector and arc.tolerations place the controller and every listener", () => {
+    const tol = { key: "dedicated", operator: "Equal", value: "system", effect: "NoSchedule" };
+    const s = synthConfig({ target: "existing-cluster", arc: { nodeSelector: { pool: "system" }, tolerations: [tol] } });
+    const stack = runnersStack(s);
+    const controller = helmValues(releases(stack, "gha-runner-scale-set-controller")[0]);
+    expect([controller.nodeSelector, controller.tolerations]).toEqual([{ pool: "system" }, [tol]]);
+    for (const set of releases(stack, "gha-runner-scale-set")) {
+      const t = helmValues(set).listenerTemplate.spec;
+      expect([t.nodeSelector, t.tolerations]).toEqual([{ "kubernetes.io/os": "linux", pool: "system" }, [tol]]);
+    }
+  });
+
+  test("gke with a system pool: the pool exists, controller and listeners are pinned to it, no warning", () => {
+    const raw = gke({ cluster: { nodePools: { system: {} } } });
+    const s = synthConfig(raw);
+    const pools = resources(clusterStack(s), "google_container_node_pool");
+    const system = Object.values(pools).find((p: any) => p.name === "system") as any;
+    expect([system.node_config.machine_type, system.autoscaling.total_min_node_count, system.node_config.taint]).toEqual(["e2-standard-2", 1, undefined]);
+    expect(system.node_config.workload_metadata_config).toEqual({ mode: "GKE_METADATA" });
+    const stack = runnersStack(s);
+    expect(helmValues(releases(stack, "gha-runner-scale-set-controller")[0]).nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "system" });
+    for (const set of releases(stack, "gha-runner-scale-set")) {
+      expect(helmValues(set).listenerTemplate.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "cloud.google.com/gke-nodepool": "system" });
+    }
+    // Runners and engines stay on the runners pool.
+    expect(helmValues(releases(stack, "gha-runner-scale-set")[0]).template.spec.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
+    expect(plan(raw).warnings.join("\n")).not.toMatch(LISTENER_WARNING);
+  });
+
+  test("gke without a system pool: the controller is unpinned, listeners only prefer other nodes, and the report says so", () => {
+    const p = plan(gke());
+    expect(p.placement.arc).toEqual({ nodeSelector: {}, tolerations: [] });
+    expect((p.listenerTemplate.spec as any).affinity).toEqual(AWAY_FROM_RUNNERS);
+    expect(p.warnings.filter((w) => LISTENER_WARNING.test(w))).toEqual([
+      "the ARC listener pods (each holds the GitHub credentials) share the runners pool with the jobs, kept off runner nodes by a scheduling preference only: add cluster.nodePools.system (a small pool for the controller and listeners) to give them nodes of their own",
+    ]);
+  });
+
+  test("runners.listenerTemplate wins: its spec fields replace ours, the rest of ours stays, its metadata is kept", () => {
+    const raw = gke({
+      cluster: { nodePools: { system: {} } },
+      runners: {
+        listenerTemplate: {
+          metadata: { labels: { team: "ci" } },
+          spec: { nodeSelector: { pool: "mine" }, containers: [{ name: "listener", resources: { requests: { cpu: "50m" } } }] },
+        },
+      },
+    });
+    const s = synthConfig(raw);
+    for (const set of releases(runnersStack(s), "gha-runner-scale-set")) {
+      expect(helmValues(set).listenerTemplate).toEqual({
+        metadata: { labels: { team: "ci" } },
+        spec: {
+          nodeSelector: { pool: "mine" },
+          affinity: AWAY_FROM_RUNNERS,
+          terminationGracePeriodSeconds: 60,
+          containers: [{ name: "listener", resources: { requests: { cpu: "50m" } } }],
+        },
+      });
+    }
+    // A user's own nodeSelector is their placement: no warning about the runners pool.
+    const own = gke({ runners: { listenerTemplate: { spec: { nodeSelector: { pool: "mine" } } } } });
+    expect(plan(own).warnings.join("\n")).not.toMatch(LISTENER_WARNING);
+  });
+});
