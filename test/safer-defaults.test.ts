@@ -111,3 +111,24 @@ describe("listener pods are placed where the controller runs", () => {
     expect(plan(own).warnings.join("\n")).not.toMatch(LISTENER_WARNING);
   });
 });
+
+describe("GKE control plane exposure", () => {
+  const PUBLIC = /control plane's public endpoint accepts connections from any IP address/;
+  test("a public endpoint with no authorized networks is a warning (the default)", () => {
+    expect(plan(gke()).warnings.filter((w) => PUBLIC.test(w))).toEqual([
+      "cluster: the control plane's public endpoint accepts connections from any IP address (cluster.masterAuthorizedNetworks is empty): list the CIDRs that run cdktf deploy and kubectl there, or set cluster.privateNodes and cluster.privateEndpoint",
+    ]);
+  });
+  test("authorized networks restrict it: no warning, and the cluster gets the CIDR blocks", () => {
+    const raw = gke({ cluster: { masterAuthorizedNetworks: [{ cidr: "203.0.113.0/24", name: "office" }] } });
+    expect(plan(raw).warnings.join("\n")).not.toMatch(PUBLIC);
+    const cluster = Object.values(resources(clusterStack(synthConfig(raw)), "google_container_cluster"))[0] as any;
+    expect(cluster.master_authorized_networks_config).toEqual({ cidr_blocks: [{ cidr_block: "203.0.113.0/24", display_name: "office" }] });
+  });
+  test("a private endpoint has no public endpoint to warn about", () => {
+    expect(plan(gke({ cluster: { privateNodes: true, privateEndpoint: true } })).warnings.join("\n")).not.toMatch(PUBLIC);
+  });
+  test("existing-cluster: nothing to say (the stack does not own the control plane)", () => {
+    expect(plan({ target: "existing-cluster" }).warnings.join("\n")).not.toMatch(PUBLIC);
+  });
+});

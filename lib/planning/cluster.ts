@@ -181,6 +181,13 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
   if (natEnabled && network.sharedVpc) {
     warnings.push(`cluster.nat creates a Cloud Router and NAT in the Shared VPC host project ${netProject}: the deploying identity needs compute.routers.* there`);
   }
+  if (!c.privateEndpoint && c.masterAuthorizedNetworks.length === 0) {
+    // GKE "Add authorized networks for control plane access": without authorized networks the
+    // public endpoint accepts connections from any address (authentication still applies).
+    warnings.push(
+      "cluster: the control plane's public endpoint accepts connections from any IP address (cluster.masterAuthorizedNetworks is empty): list the CIDRs that run cdktf deploy and kubectl there, or set cluster.privateNodes and cluster.privateEndpoint",
+    );
+  }
   if (c.privateEndpoint) {
     warnings.push("cluster.privateEndpoint: the runners stack reaches the control plane's private endpoint, so `cdktf deploy` must run inside the VPC (or through a peered network or VPN)");
   }
