@@ -14,6 +14,7 @@ describe("public API (lib/index.ts)", () => {
       "GkeCluster",
       "GkeNodePools",
       "GkeNetwork",
+      "GkeSharedVpcGrants",
       "GkeIdentity",
       "ClusterStack",
       "RunnersStack",

@@ -132,3 +132,58 @@ describe("GKE control plane exposure", () => {
     expect(plan({ target: "existing-cluster" }).warnings.join("\n")).not.toMatch(PUBLIC);
   });
 });
+
+describe("Shared VPC host-project prerequisites", () => {
+  const shared = (network: Record<string, unknown>) =>
+    gke({ cluster: { network: { create: false, name: "shared-net", subnetName: "ci-nodes", hostProject: "host-proj-1", ...network } } });
+  const GKE_AGENT = "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com";
+  const APIS_AGENT = "serviceAccount:123456789012@cloudservices.gserviceaccount.com";
+
+  test("cluster.network.hostGrants: the cluster stack grants GKE's service agents, and the cluster waits for them", () => {
+    const stack = clusterStack(synthConfig(shared({ hostGrants: { projectNumber: "123456789012" } })));
+    const subnet = Object.values(resources(stack, "google_compute_subnetwork_iam_member")) as any[];
+    expect(subnet.map((m) => [m.project, m.region, m.subnetwork, m.role, m.member]).sort()).toEqual([
+      ["host-proj-1", "us-central1", "ci-nodes", "roles/compute.networkUser", APIS_AGENT],
+      ["host-proj-1", "us-central1", "ci-nodes", "roles/compute.networkUser", GKE_AGENT],
+    ]);
+    const project = (Object.values(resources(stack, "google_project_iam_member")) as any[]).filter((m) => m.project === "host-proj-1");
+    expect(project.map((m) => [m.role, m.member])).toEqual([["roles/container.hostServiceAgentUser", GKE_AGENT]]);
+    const cluster = Object.values(resources(stack, "google_container_cluster"))[0] as any;
+    const grantRefs = [
+      ...Object.keys(resources(stack, "google_compute_subnetwork_iam_member")).map((id) => `google_compute_subnetwork_iam_member.${id}`),
+      ...Object.entries(resources(stack, "google_project_iam_member")).filter(([, m]: any) => m.project === "host-proj-1").map(([id]) => `google_project_iam_member.${id}`),
+    ];
+    expect(grantRefs.length).toBe(3);
+    expect(cluster.depends_on).toEqual(expect.arrayContaining(grantRefs));
+  });
+
+  test("manageFirewall adds roles/compute.securityAdmin on the host project and drops the firewall warning", () => {
+    const raw = shared({ hostGrants: { projectNumber: "123456789012", manageFirewall: true } });
+    const project = (Object.values(resources(clusterStack(synthConfig(raw)), "google_project_iam_member")) as any[]).filter((m) => m.project === "host-proj-1");
+    expect(project.map((m) => m.role).sort()).toEqual(["roles/compute.securityAdmin", "roles/container.hostServiceAgentUser"]);
+    expect(plan(raw).warnings.join("\n")).not.toMatch(/firewall rules/);
+  });
+
+  test("without hostGrants nothing is granted, and the report lists each grant and the firewall rules", () => {
+    const raw = shared({});
+    const stack = clusterStack(synthConfig(raw));
+    expect(resources(stack, "google_compute_subnetwork_iam_member")).toEqual({});
+    expect((Object.values(resources(stack, "google_project_iam_member")) as any[]).filter((m) => m.project === "host-proj-1")).toEqual([]);
+    const w = plan(raw).warnings.filter((x) => x.startsWith("cluster.network.hostProject"));
+    expect(w).toEqual([
+      "cluster.network.hostProject: before the cluster can be created, a Shared VPC admin of host-proj-1 grants: " +
+        "roles/compute.networkUser on subnet projects/host-proj-1/regions/us-central1/subnetworks/ci-nodes to service-<project number of my-proj-123>@container-engine-robot.iam.gserviceaccount.com; " +
+        "roles/compute.networkUser on subnet projects/host-proj-1/regions/us-central1/subnetworks/ci-nodes to <project number of my-proj-123>@cloudservices.gserviceaccount.com; " +
+        "roles/container.hostServiceAgentUser on project host-proj-1 to service-<project number of my-proj-123>@container-engine-robot.iam.gserviceaccount.com " +
+        "(or set cluster.network.hostGrants to let the cluster stack grant them)",
+      "cluster.network.hostProject: GKE creates the cluster's firewall rules in host-proj-1 only if its service agent may (set cluster.network.hostGrants.manageFirewall, or grant it a role with compute.firewalls.*); otherwise a network admin of host-proj-1 creates them, at least the control plane to the nodes on TCP 443 and 10250",
+    ]);
+  });
+
+  test("bad input: hostGrants without a host project, or a project id for a number", () => {
+    expect(() => parseConfig(gke({ cluster: { network: { hostGrants: { projectNumber: "123456789012" } } } }))).toThrow(
+      /cluster\.network\.hostGrants.*needs cluster\.network\.hostProject/,
+    );
+    expect(() => parseConfig(shared({ hostGrants: { projectNumber: "my-proj-123" } }))).toThrow(/cluster\.network\.hostGrants\.projectNumber.*is not a project number/);
+  });
+});
