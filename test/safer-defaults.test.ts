@@ -187,3 +187,51 @@ describe("Shared VPC host-project prerequisites", () => {
     expect(() => parseConfig(shared({ hostGrants: { projectNumber: "my-proj-123" } }))).toThrow(/cluster\.network\.hostGrants\.projectNumber.*is not a project number/);
   });
 });
+
+describe("the engine's Kubernetes service account has no cloud identity", () => {
+  // Every pool the config can ask for, so every node pool's metadata mode is checked.
+  const raw = gke({
+    dagger: { engine: { mode: "statefulset" } },
+    cluster: { nodePools: { engines: {}, system: {}, gpu: { accelerator: { type: "nvidia-l4" } } } },
+    runners: { sizes: { "": { requests: { cpu: "500m", memory: "1Gi" } }, gpu: { requests: { cpu: "1", memory: "4Gi" } } } },
+  });
+  const s = synthConfig(raw);
+
+  test("the engine releases name no ServiceAccount: the chart then uses the engines namespace's `default` (dagger-helm templates/_helpers.tpl)", () => {
+    const engines = releases(runnersStack(s), "dagger-helm");
+    expect(engines.length).toBeGreaterThan(0);
+    for (const r of engines) {
+      const v = helmValues(r).engine ?? {};
+      expect([v.newServiceAccount, v.existingServiceAccount]).toEqual([undefined, undefined]);
+    }
+  });
+
+  test("no IAM grant names a ServiceAccount of the engines namespace; Workload Identity binds only the runners' ServiceAccount", () => {
+    const text = JSON.stringify(s.stacks);
+    expect(text).not.toMatch(/svc\.id\.goog\[dagger-engines\//);
+    expect(text).not.toMatch(/\/ns\/dagger-engines\//);
+    const wi = Object.values(resources(clusterStack(s), "google_service_account_iam_member")) as any[];
+    expect(wi.map((m) => [m.role, m.member])).toEqual([["roles/iam.workloadIdentityUser", "serviceAccount:my-proj-123.svc.id.goog[arc-runners/dagger-runner]"]]);
+  });
+
+  test("every node pool (and the cluster's initial one) serves pods the GKE metadata server, never the node's credentials", () => {
+    const stack = clusterStack(s);
+    const pools = Object.values(resources(stack, "google_container_node_pool")) as any[];
+    expect(pools.map((p) => p.name).sort()).toEqual(["engines", "gpu", "runners", "system"]);
+    for (const p of pools) expect(p.node_config.workload_metadata_config).toEqual({ mode: "GKE_METADATA" });
+    const cluster = Object.values(resources(stack, "google_container_cluster"))[0] as any;
+    expect(cluster.node_config.workload_metadata_config).toEqual({ mode: "GKE_METADATA" });
+    expect(cluster.workload_identity_config).toEqual({ workload_pool: "my-proj-123.svc.id.goog" });
+  });
+
+  test("dagger.engine.chartValues that give the engines an identity get a warning", () => {
+    const warn = (chartValues: Record<string, unknown>) =>
+      plan(gke({ dagger: { engine: { chartValues } } })).warnings.filter((w) => w.startsWith("dagger.engine.chartValues.engine."));
+    expect(warn({ engine: { newServiceAccount: { create: true, annotations: { "iam.gke.io/gcp-service-account": "ci@p.iam.gserviceaccount.com" } } } })).toEqual([
+      'dagger.engine.chartValues.engine.newServiceAccount.annotations: maps the engines\' ServiceAccount to Google service account "ci@p.iam.gserviceaccount.com": the engine runs every job\'s Dagger functions, so each of them can use that identity through the metadata server; give pipelines cloud access through OIDC or Secrets passed to functions instead (docs/engines.md)',
+    ]);
+    expect(warn({ engine: { existingServiceAccount: { name: "builder" } } })).toHaveLength(1);
+    expect(warn({ engine: { newServiceAccount: { create: true } } })).toEqual([]);
+    expect(warn({ engine: { terminationGracePeriodSeconds: 60 } })).toEqual([]);
+  });
+});

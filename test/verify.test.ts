@@ -146,6 +146,14 @@ describeVerify("npm run verify with the real charts", () => {
     }
   });
 
+  test("the engine pods run as the engines namespace's `default` ServiceAccount, which nothing annotates (no cloud identity)", async () => {
+    const r = await verify({ outdir: out("default"), chartsDir: CHARTS, helm: HELM! });
+    const engine = r.releases.find((x) => x.release.chart === "dagger-helm")!;
+    const ds = engine.objects.find((o) => o.kind === "DaemonSet") as any;
+    expect(ds.spec.template.spec.serviceAccountName).toBe("default");
+    expect(engine.objects.filter((o) => o.kind === "ServiceAccount")).toEqual([]);
+  });
+
   test("a system pool takes the controller and every listener pod, as the real charts render them", async () => {
     const r = await verify({ outdir: out("system-pool.yaml"), chartsDir: CHARTS, helm: HELM! });
     const onSystem = { "cloud.google.com/gke-nodepool": "system" };

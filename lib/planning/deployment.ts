@@ -8,7 +8,7 @@ import { PLACEHOLDER_PROJECT_ID } from "./input/gcp";
 import { PLACEHOLDER_CONFIG_URL } from "./input/github";
 import { DEFAULT_SIZES } from "./input/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
-import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
+import { EngineNames, defaultTransport, engineIdentityWarnings, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { EngineLayerPlan, planEngineLayer, planEngineTransports } from "./engine-layer";
 import { ignoredKeyWarnings, runnerWarnings } from "./runner-warnings";
 import { unshippedSchemaWarnings } from "./engine-config";
@@ -118,6 +118,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     }),
   );
 
+  warnings.push(...engineIdentityWarnings(e.chartValues));
   warnings.push(...runnerWarnings(config, [engine.transport]), ...ignoredKeyWarnings(config, engine.transport));
   const draining = runners.versions.filter((v) => config.dagger.draining.some((d) => d.replace(/^v/, "").trim() === v.text)).map((v) => v.text);
   if (draining.length > 0) {
