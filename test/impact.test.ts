@@ -35,6 +35,9 @@ const CONFIGS: Record<string, unknown> = {
   unprotectedRegion: { gcp: { projectId: "my-proj-123", region: "europe-west1" }, cluster: { deletionProtection: false }, dagger: { versions: ["0.20.3"] } },
   multi: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3"] } },
   multiPatch: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3", "0.20.4"] } },
+  system: { ...GKE, cluster: { nodePools: { system: {} } }, dagger: { versions: ["0.20.3"] } },
+  warm: { ...GKE, runners: { minRunners: 1 }, dagger: { versions: ["0.20.3"] } },
+  warmSystem: { ...GKE, runners: { minRunners: 1 }, cluster: { nodePools: { system: {} } }, dagger: { versions: ["0.20.3"] } },
 };
 
 const sides = new Map<string, ImpactSide>();
@@ -210,6 +213,25 @@ describe("cluster", () => {
     const i = impact("unprotected", "unprotectedRegion");
     expect(i.verdict).toBe("disruptive");
     expect(texts(i, "disruptive")).toContainEqual(expect.stringMatching(/^node pool runners is replaced \(forced by location\)/));
+  });
+});
+
+describe("listener changes (ListenerSpecHash covers the whole AutoscalingRunnerSet spec)", () => {
+  test("a system pool moves the listeners: only they restart, and under eventual they wait for running jobs", () => {
+    expect(helmValues(release(side("system"), "dagger-v0-20")).listenerTemplate.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "cloud.google.com/gke-nodepool": "system" });
+    const i = impact("base", "system");
+    expect(i.verdict).toBe("safe");
+    expect(texts(i, "safe")).toContain(
+      "dagger-latest, dagger-v0.20.3, dagger-v0.20: only the listener restarts (listenerTemplate changed); runners keep running; under update strategy eventual ARC recreates it only once the scale set has no running or pending runner, so new jobs wait for the running ones (and idle warm runners keep it down: actions-runner-controller issue 4432)",
+    );
+  });
+
+  test("with idle runners (minRunners > 0) under eventual the same change stops the scale sets: disruptive, with the way out", () => {
+    const i = impact("warm", "warmSystem");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toEqual([
+      "dagger-latest, dagger-v0.20.3, dagger-v0.20 keep idle runners (minRunners > 0): under update strategy eventual their listener is not recreated while those runners exist, so they stop taking jobs (actions-runner-controller issue 4432); deploy with arc.updateStrategy: immediate",
+    ]);
   });
 });
 
