@@ -42,6 +42,8 @@ export type { GithubRunnersProps, GithubRegistrationProps, RunnerScaleSetSpec, R
 export { GITHUB_APP_PRIVATE_KEY_VARIABLE, GITHUB_TOKEN_VARIABLE } from "./constructs/github-credentials";
 export { GkeNetwork } from "./constructs/gke-network";
 export type { GkeNetworkProps } from "./constructs/gke-network";
+export { GkeSharedVpcGrants } from "./constructs/gke-shared-vpc-grants";
+export type { GkeSharedVpcGrantsProps } from "./constructs/gke-shared-vpc-grants";
 export { GkeIdentity } from "./constructs/gke-identity";
 export type { GkeIdentityProps } from "./constructs/gke-identity";
 export { GkeCluster } from "./constructs/gke-cluster";

@@ -141,7 +141,12 @@ describe("placement", () => {
 
   test("existing cluster: no constraint", () => {
     const c = cfg({ target: "existing-cluster" });
-    expect(planPlacement(c, undefined)).toEqual({ engines: { nodeSelector: {}, tolerations: [] }, runners: { nodeSelector: {}, tolerations: [] } });
+    expect(planPlacement(c, undefined)).toEqual({
+      engines: { nodeSelector: {}, tolerations: [] },
+      runners: { nodeSelector: {}, tolerations: [] },
+      arc: { nodeSelector: {}, tolerations: [] },
+      arcIsolated: false,
+    });
   });
 
   test.each([

@@ -47,6 +47,8 @@ const CONFIGS: Record<string, unknown> = {
   warmMore: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
   warmImmediate: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1 } },
   warmImmediateMore: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
+  system: { ...GKE, cluster: { nodePools: { system: {} } }, dagger: { versions: ["0.20.3"] } },
+  warmSystem: { ...GKE, runners: { minRunners: 1 }, cluster: { nodePools: { system: {} } }, dagger: { versions: ["0.20.3"] } },
 };
 
 const sides = new Map<string, ImpactSide>();
@@ -237,6 +239,25 @@ describe("cluster", () => {
   });
 });
 
+describe("listener changes (ListenerSpecHash covers the whole AutoscalingRunnerSet spec)", () => {
+  test("a system pool moves the listeners: only they restart, and under eventual they wait for running jobs", () => {
+    expect(helmValues(release(side("system"), "dagger-v0-20")).listenerTemplate.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "cloud.google.com/gke-nodepool": "system" });
+    const i = impact("base", "system");
+    expect(i.verdict).toBe("safe");
+    expect(texts(i, "safe")).toContain(
+      "dagger-latest, dagger-v0.20.3, dagger-v0.20: only the listener restarts (listenerTemplate changed); runners keep running; under update strategy eventual ARC recreates it only once the scale set has no running or pending runner, so new jobs wait for the running ones (and idle warm runners keep it down: actions-runner-controller issue 4432)",
+    );
+  });
+
+  test("with idle runners (minRunners > 0) under eventual the same change stops the scale sets: disruptive, with the way out", () => {
+    const i = impact("warm", "warmSystem");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toEqual([
+      "dagger-latest, dagger-v0.20.3, dagger-v0.20 keep idle runners (minRunners > 0): under update strategy eventual their listener is not recreated while those runners exist, so they stop taking jobs (actions-runner-controller issue 4432); deploy with arc.updateStrategy: immediate",
+    ]);
+  });
+});
+
 test("no change: safe, nothing listed", () => {
   const i = impact("base", "base");
   expect(i).toMatchObject({ verdict: "safe", exitCode: 0, findings: [], resources: [] });
@@ -309,11 +330,10 @@ describe("a listener-only change (maxRunners) on scale sets with idle runners", 
     expect(helmValues(release(side("warmMore"), "dagger-v0-20-3")).maxRunners).toBe(12);
     const i = impact("warm", "warmMore");
     expect(i.verdict).toBe("disruptive");
-    expect(texts(i, "disruptive")).toEqual(
-      expect.arrayContaining([
-        "scale set dagger-v0.20.3: ARC deletes its listener and, with update strategy eventual, recreates it only once none of its 1 idle runners is left, so dagger-v0.20.3 can stop taking jobs (actions-runner-controller issue 4432); deploy this change with arc.updateStrategy: immediate (a listener restart cancels no job)",
-      ]),
-    );
+    expect(texts(i, "disruptive")).toEqual([
+      "dagger-latest, dagger-v0.20.3, dagger-v0.20 keep idle runners (minRunners > 0): under update strategy eventual their listener is not recreated while those runners exist, so they stop taking jobs (actions-runner-controller issue 4432); deploy with arc.updateStrategy: immediate",
+    ]);
+    expect(texts(i, "safe")).toEqual([expect.stringMatching(/only the listener restarts \(maxRunners changed\)/)]);
   });
 
   test("immediate: safe, only the listener restarts", () => {
@@ -344,7 +364,7 @@ describe("runner image, label prefix, maintenance window", () => {
   });
 
   test("a changed maintenance window updates the cluster in place: safe", () => {
-    const gke = (n: string) => Object.values<any>(side(n).stacks.find((x) => x.name.endsWith("-cluster"))!.json.resource.google_container_cluster)[0];
+    const gke = (n: string) => Object.values<any>(side(n).stacks.find((x) => x.name.endsWith("-cluster"))!.json.resource!.google_container_cluster)[0];
     expect(gke("window").maintenance_policy.recurring_window.end_time).toBe("2026-01-03T18:00:00Z");
     const i = impact("base", "window");
     expect(i.verdict).toBe("safe");

@@ -16,6 +16,7 @@ describe("public API (lib/index.ts)", () => {
       "GkeCluster",
       "GkeNodePools",
       "GkeNetwork",
+      "GkeSharedVpcGrants",
       "GkeIdentity",
       "ClusterStack",
       "RunnersStack",

@@ -133,10 +133,41 @@ describeVerify("npm run verify with the real charts", () => {
     expect(sets.length).toBe(3);
     for (const set of sets) {
       const ars = set.objects.find((o) => o.kind === "AutoscalingRunnerSet") as any;
+      // The user's spec fields replace ours; ours (runner-node avoidance, ARC's 60 s grace period) stay.
       expect(ars.spec.listenerTemplate).toEqual({
         metadata: { labels: { "example.com/role": "listener" } },
-        spec: { nodeSelector: { pool: "system" }, containers: [{ name: "listener", resources: { requests: { cpu: "50m", memory: "64Mi" } } }] },
+        spec: {
+          nodeSelector: { pool: "system" },
+          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [expect.objectContaining({ weight: 100 })] } },
+          terminationGracePeriodSeconds: 60,
+          containers: [{ name: "listener", resources: { requests: { cpu: "50m", memory: "64Mi" } } }],
+        },
       });
+    }
+  });
+
+  test("the engine pods run as the engines namespace's `default` ServiceAccount, which nothing annotates (no cloud identity)", async () => {
+    const r = await verify({ outdir: out("default"), chartsDir: CHARTS, helm: HELM! });
+    const engine = r.releases.find((x) => x.release.chart === "dagger-helm")!;
+    const ds = engine.objects.find((o) => o.kind === "DaemonSet") as any;
+    expect(ds.spec.template.spec.serviceAccountName).toBe("default");
+    expect(engine.objects.filter((o) => o.kind === "ServiceAccount")).toEqual([]);
+  });
+
+  test("a system pool takes the controller and every listener pod, as the real charts render them", async () => {
+    const r = await verify({ outdir: out("system-pool.yaml"), chartsDir: CHARTS, helm: HELM! });
+    const onSystem = { "cloud.google.com/gke-nodepool": "system" };
+    const controller = r.releases.find((x) => x.release.chart === "gha-runner-scale-set-controller")!.objects.find((o) => o.kind === "Deployment") as any;
+    expect(controller.spec.template.spec.nodeSelector).toEqual(onSystem);
+    const sets = r.releases.filter((x) => x.release.chart === "gha-runner-scale-set");
+    expect(sets.length).toBe(3);
+    for (const set of sets) {
+      const ars = set.objects.find((o) => o.kind === "AutoscalingRunnerSet") as any;
+      // ARC replaces its own `kubernetes.io/os: linux` with the template's nodeSelector
+      // (mergeListenerPodWithTemplate, gha-runner-scale-set-0.14.2), so the template keeps it.
+      expect(ars.spec.listenerTemplate.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", ...onSystem });
+      expect(ars.spec.listenerTemplate.spec.containers).toEqual([{ name: "listener" }]);
+      expect(ars.spec.template.spec.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
     }
   });
 

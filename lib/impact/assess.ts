@@ -346,6 +346,8 @@ class Assessor {
     const drained: string[] = [];
     const newRunners: string[] = [];
     const listenerOnly: string[] = [];
+    const listenerKeys = new Set<string>();
+    const warmListeners: string[] = [];
     const draining: string[] = [];
     for (const p of pairs) {
       const c = p.change;
@@ -383,16 +385,9 @@ class Assessor {
       if (Number(va.maxRunners) === 0 && Number(vb.maxRunners) !== 0) draining.push(name);
       if (changed.some((x) => RUNNER_SET_SPEC_KEYS.some((k) => x === k || x.startsWith(`${k}.`)))) newRunners.push(name);
       else if (changed.length > 0 && !draining.includes(name)) {
-        // Under `eventual` a recreated listener waits until no runner of the set is running or
-        // pending (`drainingJobs`), and idle (minRunners) runners are Running runners that only
-        // a listener could give jobs: the set stalls (actions-runner-controller issue 4432).
-        if (this.updateStrategy === "eventual" && Number(vb.minRunners) > 0) {
-          this.add(
-            "disruptive",
-            `scale set ${name}`,
-            `scale set ${name}: ARC deletes its listener and, with update strategy eventual, recreates it only once none of its ${Number(vb.minRunners)} idle runners is left, so ${list(labels)} can stop taking jobs (actions-runner-controller issue 4432); deploy this change with arc.updateStrategy: immediate (a listener restart cancels no job)`,
-          );
-        } else listenerOnly.push(name);
+        listenerOnly.push(name);
+        if (Number(va.minRunners) > 0) warmListeners.push(name);
+        for (const x of changed) listenerKeys.add(x.split(".")[0]);
       }
     }
     if (created.length) this.add("safe", "scale sets", `new runner labels: ${list(created)}`);
@@ -405,7 +400,22 @@ class Assessor {
           : "ARC (update strategy immediate) starts runners with the new spec at once; busy old runners finish their jobs";
       this.add("safe", "scale sets", `new runner spec for ${list(newRunners)}: ${how}`);
     }
-    if (listenerOnly.length) this.add("safe", "scale sets", `${list(listenerOnly)}: only the listener restarts (runner limits); runners keep running`);
+    if (listenerOnly.length) {
+      // ListenerSpecHash covers the whole spec; without a listener, `eventual` creates one only
+      // once no runner is running or pending (autoscalingrunnerset_controller.go `drainingJobs`).
+      const wait =
+        this.updateStrategy === "eventual"
+          ? "; under update strategy eventual ARC recreates it only once the scale set has no running or pending runner, so new jobs wait for the running ones (and idle warm runners keep it down: actions-runner-controller issue 4432)"
+          : "";
+      this.add("safe", "scale sets", `${list(listenerOnly)}: only the listener restarts (${[...listenerKeys].sort().join(", ")} changed); runners keep running${wait}`);
+      if (this.updateStrategy === "eventual" && warmListeners.length) {
+        this.add(
+          "disruptive",
+          "scale sets",
+          `${list(warmListeners)} keep idle runners (minRunners > 0): under update strategy eventual their listener is not recreated while those runners exist, so they stop taking jobs (actions-runner-controller issue 4432); deploy with arc.updateStrategy: immediate`,
+        );
+      }
+    }
   }
 
   /** Labels whose engine changes (from the two plans). */

@@ -13,6 +13,7 @@ export { ComputeRouter } from "@cdktf/provider-google/lib/compute-router";
 export { ComputeRouterNat } from "@cdktf/provider-google/lib/compute-router-nat";
 export { ServiceAccount as GoogleServiceAccount } from "@cdktf/provider-google/lib/service-account";
 export { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
+export { ComputeSubnetworkIamMember } from "@cdktf/provider-google/lib/compute-subnetwork-iam-member";
 export { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 export { ProjectService } from "@cdktf/provider-google/lib/project-service";
 export { IamWorkloadIdentityPool } from "@cdktf/provider-google/lib/iam-workload-identity-pool";

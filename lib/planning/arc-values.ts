@@ -183,3 +183,62 @@ export function podSecurityLabels(level: string): Record<string, string> {
     "pod-security.kubernetes.io/warn": level,
   };
 }
+
+/** ARC's name of the listener container (`autoscalingListenerContainerName`, gha-runner-scale-set-0.14.2). */
+export const LISTENER_CONTAINER = "listener";
+
+/**
+ * Grace period ARC gives a listener pod without a template (`newScaleSetListenerPod`,
+ * gha-runner-scale-set-0.14.2 `controllers/actions.github.com/resourcebuilder.go`). With a
+ * template, `mergeListenerPodWithTemplate` copies the template's value even when unset, which
+ * would drop it to Kubernetes' 30 s: the default template sets it back.
+ */
+export const LISTENER_TERMINATION_GRACE_SECONDS = 60;
+
+/** Label ARC puts on every runner pod (`resourcebuilder.go` at gha-runner-scale-set-0.14.2). */
+export const RUNNER_COMPONENT_LABEL = { key: "app.kubernetes.io/component", value: "runner" } as const;
+
+/**
+ * The listener pods' template of every scale set: where the controller runs (`placement`, i.e.
+ * the `system` pool and `arc.nodeSelector`/`arc.tolerations`), preferring nodes without runner
+ * pods, and the user's `runners.listenerTemplate` on top (its `metadata`, and each of its `spec`
+ * fields replacing ours).
+ *
+ * How ARC applies it (gha-runner-scale-set-0.14.2 `controllers/actions.github.com/resourcebuilder.go`,
+ * `mergeListenerPodWithTemplate`): the template's `nodeSelector` (when set) replaces ARC's
+ * `kubernetes.io/os: linux`, so ours keeps that key; `tolerations`, `affinity` and
+ * `terminationGracePeriodSeconds` are copied as they are (unset ones included); a container
+ * named `listener` is merged into ARC's listener container. The CRD requires `spec.containers`
+ * (`actions.github.com_autoscalingrunnersets.yaml`), hence the empty `listener` entry.
+ */
+export function listenerTemplate(
+  placement: { readonly nodeSelector: Readonly<Record<string, string>>; readonly tolerations: readonly Toleration[] },
+  user?: { readonly metadata?: Readonly<Record<string, unknown>>; readonly spec: Readonly<Record<string, unknown>> },
+): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    nodeSelector: { "kubernetes.io/os": "linux", ...placement.nodeSelector },
+    ...(placement.tolerations.length > 0 ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
+    // A preference, not a rule: the listener starts on a node without runner pods when there is
+    // one; runners scheduled later may still land beside it (only a pool of its own separates them).
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              labelSelector: { matchLabels: { [RUNNER_COMPONENT_LABEL.key]: RUNNER_COMPONENT_LABEL.value } },
+              namespaceSelector: {},
+              topologyKey: "kubernetes.io/hostname",
+            },
+          },
+        ],
+      },
+    },
+    terminationGracePeriodSeconds: LISTENER_TERMINATION_GRACE_SECONDS,
+    containers: [{ name: LISTENER_CONTAINER }],
+  };
+  return {
+    ...(user?.metadata ? { metadata: user.metadata } : {}),
+    spec: { ...spec, ...(user?.spec ?? {}) },
+  };
+}

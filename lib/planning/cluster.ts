@@ -8,7 +8,7 @@ import { PlanError } from "./errors";
 import { clusterLocation, isGcpName, serviceAccountId } from "./network";
 
 /** The node pools this package knows, in creation order. */
-export const POOL_KEYS = ["runners", "engines", "gpu"] as const;
+export const POOL_KEYS = ["runners", "engines", "gpu", "system"] as const;
 export type PoolKey = (typeof POOL_KEYS)[number];
 
 /** Label GKE puts on every node: the node pool's name. */
@@ -80,6 +80,52 @@ export interface NetworkPlan {
   readonly sharedVpc: boolean;
 }
 
+/** One IAM grant GKE's service agents need in a Shared VPC host project. */
+export interface HostGrant {
+  /** Where: the cluster's subnet, or the host project. */
+  readonly scope: "subnet" | "project";
+  readonly role: string;
+  /** `serviceAccount:<agent email>`. */
+  readonly member: string;
+}
+
+/**
+ * Shared VPC prerequisites in the host project (GKE "Setting up clusters with Shared VPC",
+ * https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-shared-vpc, "Enabling and
+ * granting roles"; the same set as GoogleCloudPlatform/cloud-foundation-fabric
+ * `modules/project/sharedvpc-agent-iam.yaml`): the service project's GKE service agent
+ * `service-<number>@container-engine-robot.iam.gserviceaccount.com` needs
+ * `roles/compute.networkUser` on the subnet and `roles/container.hostServiceAgentUser` on the host
+ * project; its Google APIs service agent `<number>@cloudservices.gserviceaccount.com` needs
+ * `roles/compute.networkUser` on the subnet. Managing the cluster's firewall rules in the host
+ * project takes firewall permissions (`roles/compute.securityAdmin`).
+ */
+export interface SharedVpcPlan {
+  readonly hostProject: string;
+  /** The cluster stack makes the grants (`cluster.network.hostGrants`). */
+  readonly managed: boolean;
+  /** GKE's service agent also gets `roles/compute.securityAdmin` on the host project. */
+  readonly manageFirewall: boolean;
+  /** The grants, with the agents' real emails when the project number is known, else placeholders. */
+  readonly grants: readonly HostGrant[];
+}
+
+/** GKE's service agent and the Google APIs service agent of a project, by project number. */
+export function serviceAgents(projectNumber: string): { gke: string; cloudServices: string } {
+  return { gke: `service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`, cloudServices: `${projectNumber}@cloudservices.gserviceaccount.com` };
+}
+
+/** The Shared VPC grants GKE needs (see {@link SharedVpcPlan}). */
+export function sharedVpcGrants(projectNumber: string, manageFirewall: boolean): HostGrant[] {
+  const a = serviceAgents(projectNumber);
+  return [
+    { scope: "subnet", role: "roles/compute.networkUser", member: `serviceAccount:${a.gke}` },
+    { scope: "subnet", role: "roles/compute.networkUser", member: `serviceAccount:${a.cloudServices}` },
+    { scope: "project", role: "roles/container.hostServiceAgentUser", member: `serviceAccount:${a.gke}` },
+    ...(manageFirewall ? [{ scope: "project" as const, role: "roles/compute.securityAdmin", member: `serviceAccount:${a.gke}` }] : []),
+  ];
+}
+
 /** The control plane and cluster-wide settings of the GKE cluster. */
 export interface ControlPlanePlan {
   readonly releaseChannel: "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
@@ -106,6 +152,8 @@ export interface ClusterPlan {
   readonly nodeLocations: readonly string[];
   readonly regional: boolean;
   readonly network: NetworkPlan;
+  /** Shared VPC prerequisites in the host project (set with `cluster.network.hostProject`). */
+  readonly sharedVpc?: SharedVpcPlan;
   /** Cloud Router + NAT, when enabled. */
   readonly nat?: { readonly routerName: string; readonly natName: string };
   /** The node service account: created (`accountId` set) or existing. */
@@ -181,6 +229,34 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
   if (natEnabled && network.sharedVpc) {
     warnings.push(`cluster.nat creates a Cloud Router and NAT in the Shared VPC host project ${netProject}: the deploying identity needs compute.routers.* there`);
   }
+  if (!c.privateEndpoint && c.masterAuthorizedNetworks.length === 0) {
+    // GKE "Add authorized networks for control plane access": without authorized networks the
+    // public endpoint accepts connections from any address (authentication still applies).
+    warnings.push(
+      "cluster: the control plane's public endpoint accepts connections from any IP address (cluster.masterAuthorizedNetworks is empty): list the CIDRs that run cdktf deploy and kubectl there, or set cluster.privateNodes and cluster.privateEndpoint",
+    );
+  }
+  let sharedVpc: SharedVpcPlan | undefined;
+  if (n.hostProject !== undefined) {
+    const g = n.hostGrants;
+    sharedVpc = {
+      hostProject: n.hostProject,
+      managed: g !== undefined,
+      manageFirewall: g?.manageFirewall ?? false,
+      grants: sharedVpcGrants(g?.projectNumber ?? `<project number of ${projectId}>`, g?.manageFirewall ?? false),
+    };
+    const list = sharedVpc.grants.map((x) => `${x.role} on ${x.scope === "subnet" ? `subnet ${network.subnetId}` : `project ${n.hostProject}`} to ${x.member.replace(/^serviceAccount:/, "")}`).join("; ");
+    warnings.push(
+      g
+        ? `cluster.network.hostGrants: the cluster stack grants in Shared VPC host project ${n.hostProject}: ${list}; the deploying identity needs resourcemanager.projects.setIamPolicy on ${n.hostProject} and compute.subnetworks.setIamPolicy on the subnet`
+        : `cluster.network.hostProject: before the cluster can be created, a Shared VPC admin of ${n.hostProject} grants: ${list} (or set cluster.network.hostGrants to let the cluster stack grant them)`,
+    );
+    if (!sharedVpc.manageFirewall) {
+      warnings.push(
+        `cluster.network.hostProject: GKE creates the cluster's firewall rules in ${n.hostProject} only if its service agent may (set cluster.network.hostGrants.manageFirewall, or grant it a role with compute.firewalls.*); otherwise a network admin of ${n.hostProject} creates them, at least the control plane to the nodes on TCP 443 and 10250`,
+      );
+    }
+  }
   if (c.privateEndpoint) {
     warnings.push("cluster.privateEndpoint: the runners stack reaches the control plane's private endpoint, so `cdktf deploy` must run inside the VPC (or through a peered network or VPN)");
   }
@@ -247,6 +323,7 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
     nodeLocations: loc.nodeLocations,
     regional: c.regional,
     network,
+    sharedVpc,
     nat: natEnabled ? { routerName: `${name}-router`, natName: `${name}-nat` } : undefined,
     nodeServiceAccount: nodeSa,
     workloadPool: `${projectId}.svc.id.goog`,

@@ -8,7 +8,7 @@ import { PLACEHOLDER_PROJECT_ID } from "./input/gcp";
 import { PLACEHOLDER_CONFIG_URL } from "./input/github";
 import { DEFAULT_SIZES } from "./input/runners";
 import { RunnerPlan, planRunners, runnerLabelMap } from "./labels";
-import { EngineNames, defaultTransport, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
+import { EngineNames, defaultTransport, engineIdentityWarnings, engineWarnings, nodeDiskTypes, planEngineNames } from "./engines";
 import { EngineLayerPlan, planEngineLayer, planEngineTransports } from "./engine-layer";
 import { ignoredKeyWarnings, runnerWarnings } from "./runner-warnings";
 import { unshippedSchemaWarnings } from "./engine-config";
@@ -22,6 +22,7 @@ import { capacityInputFromConfig } from "./capacity-input";
 import { ArtifactPlan, planArtifacts } from "./mirrors";
 import { MonitoringPlan, planMonitoring } from "./monitoring";
 import { AlertsPlan, planAlerts } from "./alerts";
+import { listenerTemplate } from "./arc-values";
 import { SchedulePlan, planSchedules } from "./schedules";
 
 export interface DeploymentPlan {
@@ -42,8 +43,13 @@ export interface DeploymentPlan {
   readonly capacity?: CapacityPlan;
   /** The GKE cluster (target `gke` only): names, pools, accounts (lib/planning/cluster.ts). */
   readonly cluster?: ClusterPlan;
-  /** nodeSelector/tolerations of engines, runners and the gpu size (lib/planning/placement.ts). */
+  /** nodeSelector/tolerations of engines, runners, the gpu size and ARC (lib/planning/placement.ts). */
   readonly placement: PlacementPlan;
+  /**
+   * Every scale set's listener pod template (chart `listenerTemplate`): ARC's placement, a
+   * preference for nodes without runner pods, `runners.listenerTemplate` on top (lib/planning/arc-values.ts).
+   */
+  readonly listenerTemplate: Readonly<Record<string, unknown>>;
   /** The engine layer resolved: mode, transport, port, namespace, placement and cache (lib/planning/engine-layer.ts). */
   readonly engine: EngineLayerPlan;
   /** How runners reach each engine version: its connection spec, by version. */
@@ -82,6 +88,11 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   }
 
   const warnings: string[] = [];
+  if (config.target === "gke" && !placement.arcIsolated && !config.runners.listenerTemplate?.spec.nodeSelector) {
+    warnings.push(
+      "the ARC listener pods (each holds the GitHub credentials) share the runners pool with the jobs, kept off runner nodes by a scheduling preference only: add cluster.nodePools.system (a small pool for the controller and listeners) to give them nodes of their own",
+    );
+  }
   if (config.target === "gke" && config.gcp.projectId === PLACEHOLDER_PROJECT_ID) {
     warnings.push(`gcp.projectId is the placeholder "${PLACEHOLDER_PROJECT_ID}": set your project before deploying`);
   }
@@ -108,6 +119,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     }),
   );
 
+  warnings.push(...engineIdentityWarnings(e.chartValues));
   warnings.push(...runnerWarnings(config, [engine.transport]), ...ignoredKeyWarnings(config, engine.transport));
   const draining = runners.versions.filter((v) => config.dagger.draining.some((d) => d.replace(/^v/, "").trim() === v.text)).map((v) => v.text);
   if (draining.length > 0) {
@@ -150,6 +162,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     capacity,
     cluster,
     placement,
+    listenerTemplate: listenerTemplate(placement.arc, config.runners.listenerTemplate),
     engine,
     transports: planEngineTransports(config, engines, engine, artifacts),
     artifacts,

@@ -330,3 +330,30 @@ export function nodeDiskTypes(nodePools: Readonly<Record<string, { readonly disk
     .map(([k, v]) => ({ path: `cluster.nodePools.${k}`, diskType: v!.diskType }));
 }
 
+
+/** The annotation that maps a Kubernetes ServiceAccount to a Google service account (GKE Workload Identity). */
+export const GKE_SA_ANNOTATION = "iam.gke.io/gcp-service-account";
+
+/**
+ * The engine pods run as the `default` ServiceAccount of the engines namespace: the Dagger chart
+ * creates none (`engine.newServiceAccount.create: false`) and names none
+ * (`engine.existingServiceAccount` empty; `templates/_helpers.tpl` `dagger.serviceAccountName`,
+ * dagger-helm 0.19.11 to 1.0.0-beta.10), and nothing here annotates or grants it. Every Dagger
+ * function's traffic leaves through the engine pod, so what that ServiceAccount may do on the
+ * metadata server, every job's code may do. A warning when `dagger.engine.chartValues` changes it.
+ */
+export function engineIdentityWarnings(chartValues: Readonly<Record<string, unknown>> | undefined): string[] {
+  const engine = (chartValues?.engine ?? {}) as { newServiceAccount?: { create?: unknown; annotations?: unknown }; existingServiceAccount?: { name?: unknown } };
+  const out: string[] = [];
+  const annotations = engine.newServiceAccount?.annotations;
+  const gsa = annotations && typeof annotations === "object" && !Array.isArray(annotations) ? (annotations as Record<string, unknown>)[GKE_SA_ANNOTATION] : undefined;
+  const why = "the engine runs every job's Dagger functions, so each of them can use that identity through the metadata server; give pipelines cloud access through OIDC or Secrets passed to functions instead (docs/engines.md)";
+  if (engine.newServiceAccount?.create === true && gsa !== undefined) {
+    out.push(`dagger.engine.chartValues.engine.newServiceAccount.annotations: maps the engines' ServiceAccount to Google service account ${JSON.stringify(gsa)}: ${why}`);
+  }
+  const existing = engine.existingServiceAccount?.name;
+  if (engine.newServiceAccount?.create !== true && existing !== undefined && existing !== "default") {
+    out.push(`dagger.engine.chartValues.engine.existingServiceAccount.name: the engines run as ServiceAccount ${JSON.stringify(existing)}: whatever cloud identity it has, ${why}`);
+  }
+  return out;
+}

@@ -9,6 +9,10 @@
  *   runners pool.
  * - Runners of the gpu pool's size run on the gpu pool, tolerate its GPU taint and request
  *   the pool's GPUs.
+ * - The ARC controller and the listener pods run on the `system` pool when there is one (else
+ *   where the scheduler puts them: on target gke, the runners pool, the only untainted one), with
+ *   `arc.nodeSelector`/`arc.tolerations` on top; lib/planning/arc-values.ts `listenerTemplate`
+ *   turns that into the listeners' pod template.
  * - The engines' cache StorageClass does not depend on the pools: it is
  *   `dagger.engine.cache.storageClass`, else the cluster's default class. (An engines pool used
  *   to switch the default to `premium-rwo`; adding the pool then changed the StatefulSet's
@@ -43,6 +47,13 @@ export interface PlacementPlan {
   readonly runners: Placement;
   /** Set when the cluster has a gpu pool. */
   readonly gpu?: GpuSizePlacement;
+  /**
+   * The ARC controller and its listener pods: the `system` pool when there is one, with
+   * `arc.nodeSelector`/`tolerations` on top.
+   */
+  readonly arc: Placement;
+  /** The controller and listeners have nodes of their own: a `system` pool, or an explicit `arc.nodeSelector`. */
+  readonly arcIsolated: boolean;
 }
 
 /** No constraint: the scheduler's choice (target `existing-cluster`). */
@@ -88,16 +99,20 @@ export function enginePoolKeys(cluster: ClusterPlan, mode: RunnersConfig["dagger
  * of their own node, and runners never run on the engines pool).
  */
 export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | undefined): PlacementPlan {
-  const explicit = (derived: Omit<PlacementPlan, "engines" | "runners"> & { engines: Placement; runners: Placement }): PlacementPlan => ({
+  const explicitArc = Object.keys(config.arc.nodeSelector ?? {}).length > 0;
+  const explicit = (derived: Omit<PlacementPlan, "engines" | "runners" | "arc" | "arcIsolated"> & { engines: Placement; runners: Placement; arc: Placement }): PlacementPlan => ({
     ...derived,
     engines: mergePlacement(derived.engines, config.dagger.engine),
     runners: mergePlacement(derived.runners, config.runners),
+    arc: mergePlacement(derived.arc, config.arc),
+    arcIsolated: explicitArc || derived.arc !== ANYWHERE,
   });
-  if (!cluster) return explicit({ engines: ANYWHERE, runners: ANYWHERE });
+  if (!cluster) return explicit({ engines: ANYWHERE, runners: ANYWHERE, arc: ANYWHERE });
   const pool = (key: PoolPlan["key"]) => cluster.pools.find((p) => p.key === key);
   const runnersPool = pool("runners");
   const enginesPool = pool("engines");
   const gpuPool = pool("gpu");
+  const systemPool = pool("system");
   if (!runnersPool) throw new Error("planPlacement: the cluster plan has no runners pool");
 
   const mode = config.dagger.engine.mode;
@@ -121,7 +136,7 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
     const gpus = gpuPool.accelerator.count;
     gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus, resources: { limits: { "nvidia.com/gpu": String(gpus) } } };
   }
-  return explicit({ engines, runners: onPool(runnersPool), gpu });
+  return explicit({ engines, runners: onPool(runnersPool), gpu, arc: systemPool ? onPool(systemPool) : ANYWHERE });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { RunnersConfig } from "../planning/input/schema";
 import type { DeploymentPlan } from "../planning/deployment";
 import { ClusterPlan, jobsKubernetesServiceAccounts } from "../planning/cluster";
 import { GkeNetwork } from "../constructs/gke-network";
+import { GkeSharedVpcGrants } from "../constructs/gke-shared-vpc-grants";
 import { GkeIdentity } from "../constructs/gke-identity";
 import { GkeCluster } from "../constructs/gke-cluster";
 import { GkeNodePools } from "../constructs/gke-node-pools";
@@ -23,8 +24,8 @@ export interface ClusterStackProps {
 
 /**
  * `<name>-cluster`: the GKE cluster the runners stack deploys onto (target `gke`): project
- * services, network (+ Cloud NAT for private nodes), node and jobs service accounts, the
- * cluster and its node pools.
+ * services, network (+ Cloud NAT for private nodes, + Shared VPC host grants when the config
+ * allows), node and jobs service accounts, the cluster and its node pools.
  */
 export class ClusterStack extends TerraformStack implements IRunnersCluster {
   readonly cluster: ContainerCluster;
@@ -78,12 +79,22 @@ export class ClusterStack extends TerraformStack implements IRunnersCluster {
     });
     this.jobsServiceAccountEmail = identity.jobsServiceAccountEmail;
 
+    // Shared VPC: GKE's service agents may use the host project's subnet before the cluster is created.
+    const hostGrants = plan.sharedVpc?.managed
+      ? new GkeSharedVpcGrants(this, "shared-vpc-grants", {
+          hostProject: plan.sharedVpc.hostProject,
+          region: plan.region,
+          subnetName: plan.network.subnetName,
+          grants: plan.sharedVpc.grants,
+        }).dependables
+      : [];
+
     const cluster = new GkeCluster(this, "gke", {
       plan,
       networkRef: network.networkRef,
       subnetRef: network.subnetRef,
       nodeServiceAccountEmail: identity.nodeServiceAccountEmail,
-      dependsOn: [...services, ...network.dependables, ...identity.nodeDependables],
+      dependsOn: [...services, ...network.dependables, ...identity.nodeDependables, ...hostGrants],
     });
     this.cluster = cluster.cluster;
     this.endpoint = plan.controlPlane.privateEndpoint ? this.cluster.privateClusterConfig.privateEndpoint : this.cluster.endpoint;

@@ -87,8 +87,9 @@ export function githubRunnersPropsFromPlan(
       updateStrategy: arc.updateStrategy,
       metrics: arc.metrics,
       resources: arc.resources,
-      nodeSelector: arc.nodeSelector,
-      tolerations: arc.tolerations,
+      // The system pool when there is one, with arc.nodeSelector/tolerations on top.
+      nodeSelector: plan.placement.arc.nodeSelector,
+      tolerations: plan.placement.arc.tolerations,
       // Set only when mirrored: otherwise the chart's default (or arc.controllerValues.image).
       image: artifacts.controllerImage.setInValues ? { repository: artifacts.controllerImage.repository, tag: artifacts.controllerImage.tag } : undefined,
       imagePullSecrets: artifacts.pullSecrets,
@@ -128,7 +129,7 @@ export function githubRunnersPropsFromPlan(
     },
     cleanup: { enabled: runners.cleanup.enabled, schedule: runners.cleanup.schedule, image: artifacts.cleanupImage },
     listenerMetrics: plan.monitoring.listenerMetrics,
-    listenerTemplate: runners.listenerTemplate,
+    listenerTemplate: plan.listenerTemplate,
     schedules: plan.schedules.cronJobs,
     engineReleases,
   };

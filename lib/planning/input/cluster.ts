@@ -253,6 +253,24 @@ const network = z.preprocess(
       servicesCidr: cidr.default(DEFAULT_CIDRS.servicesCidr),
       /** Shared VPC: the host project owning the (existing) network and subnet. @default none (gcp.projectId) */
       hostProject: projectId.optional(),
+      /**
+       * Shared VPC: the cluster stack grants GKE's service agents what they need in the host
+       * project (`roles/compute.networkUser` on the subnet, `roles/container.hostServiceAgentUser`
+       * on the host project); the deploying identity then needs to set IAM policy there.
+       * @default none (a host project admin grants them; the report lists each)
+       */
+      hostGrants: z
+        .object({
+          /** The project number of gcp.projectId (service agents are named by number: `gcloud projects describe <id> --format='value(projectNumber)'`). */
+          projectNumber: z.string().regex(/^[1-9]\d{5,19}$/, { message: "is not a project number (digits only, e.g. 123456789012)" }),
+          /**
+           * Also grant GKE's service agent `roles/compute.securityAdmin` on the host project, so
+           * GKE creates and updates the cluster's firewall rules there itself. @default false
+           */
+          manageFirewall: z.boolean().default(false),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
 ).default({});
@@ -338,6 +356,12 @@ export const clusterSchema = z
         engines: pool({ machineType: "n2-standard-8", diskType: "pd-ssd", diskSizeGb: 200, minNodes: 1, maxNodes: 3, taints: [ENGINE_POOL_TAINT] }).optional(),
         /** Optional GPU pool (GKE taints it `nvidia.com/gpu=present:NoSchedule`). @default none */
         gpu: gpuPool.optional(),
+        /**
+         * Optional small pool for the ARC controller and the listener pods (which hold the GitHub
+         * credentials), so no job or engine shares their nodes; untainted, so GKE's own system pods
+         * may use it too. Without it they share the runners pool. @default none
+         */
+        system: pool({ machineType: "e2-standard-2", diskType: "pd-balanced", diskSizeGb: 50, minNodes: 1, maxNodes: 2, taints: [] }).optional(),
       })
       .strict()
       .default({}),
@@ -366,6 +390,9 @@ export const clusterSchema = z
       const p = parseCidr(c.masterIpv4Cidr);
       if (typeof p !== "string" && p.prefix !== 28) issue(["masterIpv4Cidr"], "is not a /28 (GKE needs a /28 for the control plane)");
       if (!c.privateNodes) issue(["masterIpv4Cidr"], "needs cluster.privateNodes: true");
+    }
+    if (n.hostGrants !== undefined && n.hostProject === undefined) {
+      issue(["network", "hostGrants"], "needs cluster.network.hostProject (the grants are made in the Shared VPC host project)");
     }
     if (n.hostProject !== undefined && n.create) {
       issue(["network", "hostProject"], "needs cluster.network.create: false (the Shared VPC admin creates the subnet and grants GKE's service agents access to it)");
