@@ -131,8 +131,16 @@ describe("default gke deployment", () => {
       "compute.googleapis.com",
       "container.googleapis.com",
       "iam.googleapis.com",
+      // The default collector is gke-managed: managed Prometheus and the dashboard need Cloud Monitoring.
+      "monitoring.googleapis.com",
     ]);
     expect(svcs.every((x: any) => x.disable_on_destroy === false)).toBe(true);
+  });
+
+  test("no Cloud Monitoring API without the gke-managed collector", () => {
+    const { plan } = parseConfig({ gcp: { projectId: "my-proj-123" }, monitoring: { collector: "none" } });
+    expect(plan.cluster!.services).not.toContain("monitoring.googleapis.com");
+    expect(plan.cluster!.services).toContain("container.googleapis.com");
   });
 
   test("local backends", () => {

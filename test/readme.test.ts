@@ -85,6 +85,15 @@ describe("README commands and files", () => {
     expect(readme).toContain(renderReport(parseConfig({}).plan, { now: new Date("2026-05-01T00:00:00Z") }));
   });
 
+  test("one actions/checkout version across the README, workflow_snippet and the workflows", () => {
+    const { CHECKOUT_ACTION, workflowSnippet } = require("../lib/planning/workflow") as typeof import("../lib/planning/workflow");
+    const uses = (text: string) => [...text.matchAll(/uses: (actions\/checkout@.*)$/gm)].map((m) => m[1].trim());
+    const workflows = fs.readdirSync(path.join(ROOT, ".github/workflows")).map((f) => fs.readFileSync(path.join(ROOT, ".github/workflows", f), "utf8"));
+    const all = [readme, workflowSnippet(parseConfig({}).plan.runners), ...workflows].flatMap(uses);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    expect([...new Set(all)]).toEqual([CHECKOUT_ACTION]);
+  });
+
   test("every docs/ link points at a file", () => {
     for (const m of readme.matchAll(/\]\((docs\/[\w.-]+\.md)(#[\w-]+)?\)/g)) expect(fs.existsSync(path.join(ROOT, m[1]))).toBe(true);
   });

@@ -2,6 +2,7 @@
  * GKE cluster planning: every name, location and setting the `<name>-cluster` stack builds,
  * derived once from the validated config. Pure code (no cdktf import).
  */
+import { defaultCollector } from "./monitoring";
 import type { RunnersConfig } from "./input/schema";
 import type { NodeTaint } from "./input/cluster";
 import { PlanError } from "./errors";
@@ -31,6 +32,8 @@ export const REQUIRED_SERVICES = [
   "iam.googleapis.com",
   "cloudresourcemanager.googleapis.com",
 ] as const;
+/** The Cloud Monitoring API: managed Prometheus (PodMonitoring, Rules) and the dashboard use it. */
+export const MONITORING_SERVICE = "monitoring.googleapis.com";
 
 export interface AcceleratorPlan {
   readonly type: string;
@@ -341,7 +344,11 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
       masterAuthorizedNetworks: c.masterAuthorizedNetworks.map((m) => ({ cidr: m.cidr, name: m.name ?? m.cidr })),
     },
     resourceLabels: { "managed-by": "cdktf-dagger-runners", deployment: config.name, ...c.resourceLabels },
-    services: config.gcp.enableServices ? [...REQUIRED_SERVICES] : [],
+    // Managed Service for Prometheus writes to Cloud Monitoring, and the dashboard is a Cloud
+    // Monitoring resource: both need its API (monitoring.collector gke-managed).
+    services: config.gcp.enableServices
+      ? [...REQUIRED_SERVICES, ...((config.monitoring.collector ?? defaultCollector(config.target)) === "gke-managed" ? [MONITORING_SERVICE] : [])]
+      : [],
     warnings,
   };
 }

@@ -18,6 +18,13 @@ export function defaultLabel(plan: RunnerPlan): string {
   return pick.label;
 }
 
+/**
+ * The checkout step every workflow of this project uses, pinned by commit SHA (actions/checkout
+ * v6.0.2): the README, {@link workflowSnippet} and .github/workflows use this one line
+ * (test/readme.test.ts holds them equal).
+ */
+export const CHECKOUT_ACTION = "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2";
+
 /** A minimal workflow running a Dagger function on the default label. */
 export function workflowSnippet(plan: RunnerPlan): string {
   const label = defaultLabel(plan);
@@ -29,7 +36,7 @@ export function workflowSnippet(plan: RunnerPlan): string {
     "  build:",
     `    runs-on: ${label}`,
     "    steps:",
-    "      - uses: actions/checkout@v4",
+    `      - uses: ${CHECKOUT_ACTION}`,
     "      # The runner already has the matching dagger CLI on PATH and an engine configured.",
     "      - run: dagger version",
     "      - run: dagger call test # a function of your Dagger module",
