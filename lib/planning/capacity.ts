@@ -19,6 +19,7 @@ import type { ScaleSetPlan } from "./labels";
 import type { RunnersConfig } from "./input/schema";
 import type { ClusterPlan, PoolKey } from "./cluster";
 import { enginePoolKeys } from "./placement";
+import { GPU_RESOURCE } from "./engines";
 import { PlanError, formatPath } from "./errors";
 import { GKE_SYSTEM_DAEMONSETS, gkeAllocatable, machineShape } from "./machine-types";
 
@@ -76,6 +77,10 @@ export interface EngineInput {
   readonly requests: RequestList;
   /** Config key path of the engine's requests, e.g. `dagger.engine.resources.requests`. */
   readonly path: string;
+  /** Runner sizes whose scale sets use this engine. @default every size */
+  readonly sizes?: readonly string[];
+  /** Config key path of its `nvidia.com/gpu` request, named when the GPUs do not fit. @default path */
+  readonly gpuPath?: string;
 }
 
 export interface SizeInput {
@@ -348,6 +353,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     const larger = largerHint(p);
     const maxNodesPath = p.maxNodesPath ?? `${p.path}.maxNodes`;
 
+    checkEngineGpus(p, afterSystem.gpus ?? 0, dsEngines, stsEngines);
     // Errors: engines that cannot fit on this machine type.
     if (dsEngines.length > 0 && !fits(dsTotal, afterSystem)) {
       const e = dsEngines[0];
@@ -463,7 +469,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
   const poolOf = new Map(pools.map((p) => [p.name, p]));
   const sizePool = new Map(sizes.map((s) => [s.name, s.pool]));
   const engineCaps: EngineCapacity[] = engines.map((e) => {
-    const sets = input.scaleSets.filter((ss) => ss.version === e.version);
+    const sets = input.scaleSets.filter((ss) => ss.version === e.version && (e.sizes === undefined || e.sizes.includes(ss.size)));
     const worst = sets.reduce((a, ss) => a + ss.maxRunners, 0);
     const byPool = new Map<string, Map<string, number>>();
     for (const ss of sets) {
@@ -491,6 +497,31 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
   });
 
   return { pools, engines: engineCaps, warnings };
+}
+
+/**
+ * GPUs (an extended resource: whole devices, never shared or overcommitted) of the engines of
+ * one pool: every DaemonSet engine on each node, a StatefulSet engine on one node. An engine
+ * asking for more than a node has stays Pending forever: a one-line error naming its GPU key.
+ */
+function checkEngineGpus(
+  p: PoolInput,
+  nodeGpus: number,
+  dsEngines: readonly (EngineInput & { res: Resources })[],
+  stsEngines: readonly (EngineInput & { res: Resources })[],
+): void {
+  const has = nodeGpus > 0 ? `has ${nodeGpus} GPU${nodeGpus === 1 ? "" : "s"}` : "has no GPU";
+  const gpuDs = dsEngines.filter((e) => (e.res.gpus ?? 0) > 0);
+  const dsGpus = gpuDs.reduce((a, e) => a + (e.res.gpus ?? 0), 0);
+  if (dsGpus > nodeGpus) {
+    const e = gpuDs[0];
+    const what = gpuDs.length > 1 ? `${gpuDs.length} GPU engine DaemonSets (one per version) needing ${dsGpus} GPUs` : `a GPU engine needing ${dsGpus} GPU${dsGpus === 1 ? "" : "s"}`;
+    throw new PlanError(e.gpuPath ?? e.path, e.res.gpus, `makes every node of pool "${p.name}" run ${what}, but ${nodeLabel(p)} ${has}; lower it, use fewer engine versions, or a machine type with more GPUs`);
+  }
+  const big = stsEngines.find((e) => (e.res.gpus ?? 0) > nodeGpus);
+  if (big) {
+    throw new PlanError(big.gpuPath ?? big.path, big.res.gpus, `makes GPU engine ${big.version} need ${big.res.gpus} GPU${big.res.gpus === 1 ? "" : "s"}, but ${nodeLabel(p)} of pool "${p.name}" ${has}; lower it or use a machine type with more GPUs`);
+  }
 }
 
 /**
@@ -539,12 +570,15 @@ export function capacityInputFromConfig(
   scaleSets: readonly ScaleSetPlan[],
   engines: readonly { readonly version: string; readonly releaseName: string }[],
   cluster: ClusterPlan | undefined,
+  /** The GPU engines (lib/planning/gpu-engines.ts), on the gpu pool. @default none */
+  gpuEngines: readonly { readonly version: string; readonly releaseName: string }[] = [],
 ): CapacityInput | undefined {
   const mode = config.dagger.engine.mode;
   const pools: PoolInput[] = [];
   let runnerPool: string;
   let enginePools: string[];
-  let gpu: { pool: string; size: string } | undefined;
+  // The gpu pool's size: runners there request the pool's GPUs, or none when GPU engines hold them.
+  let gpu: { pool: string; size: string; runnerGpus: number; engineGpus: number } | undefined;
   if (!cluster) {
     const n = config.kubernetes.nodes;
     if (!n) return undefined;
@@ -582,20 +616,42 @@ export function capacityInputFromConfig(
     // Where the engines run: the same rule as the placement (lib/planning/placement.ts).
     enginePools = enginePoolKeys(cluster, mode).map(nameOf);
     const g = cluster.pools.find((p) => p.key === "gpu");
-    if (g?.runnerSize) gpu = { pool: g.name, size: g.runnerSize };
+    if (g?.runnerSize) {
+      const engineGpus = g.gpuEngines?.gpus ?? 0;
+      gpu = { pool: g.name, size: g.runnerSize, runnerGpus: g.gpuEngines ? 0 : (g.accelerator?.count ?? 0), engineGpus };
+    }
   }
 
+  const onGpu = (name: string) => gpu !== undefined && gpu.size === name;
   const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => ({
     name,
-    pool: gpu && gpu.size === name ? gpu.pool : runnerPool,
-    requests: schedulingRequests(s),
+    pool: onGpu(name) ? gpu!.pool : runnerPool,
+    // The runner template gets `nvidia.com/gpu` as a limit (lib/planning/placement.ts), which is its request.
+    requests: onGpu(name) && gpu!.runnerGpus > 0 ? { ...schedulingRequests(s), [GPU_RESOURCE]: gpu!.runnerGpus } : schedulingRequests(s),
     path: formatPath(["runners", "sizes", name, "requests"]),
   }));
   const requests = schedulingRequests(config.dagger.engine.resources);
+  const path = "dagger.engine.resources.requests";
+  // With GPU engines, the gpu size's scale sets use them and the other sizes the normal engines.
+  const gpuSizes = gpu && gpuEngines.length > 0 ? [gpu.size] : [];
+  const otherSizes = gpuSizes.length > 0 ? Object.keys(sizes).filter((n) => !gpuSizes.includes(n)) : undefined;
   return {
     mode,
     pools,
-    engines: engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path: "dagger.engine.resources.requests" })),
+    engines: [
+      ...engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path, sizes: otherSizes })),
+      ...(gpuSizes.length > 0
+        ? gpuEngines.map((e) => ({
+            version: e.version,
+            releaseName: e.releaseName,
+            pools: [gpu!.pool],
+            requests: { ...requests, [GPU_RESOURCE]: gpu!.engineGpus },
+            path,
+            sizes: gpuSizes,
+            gpuPath: "cluster.nodePools.gpu.engineGpus",
+          }))
+        : []),
+    ],
     sizes: sizeInputs,
     scaleSets,
     paths: { maxRunners: "runners.maxRunners" },
