@@ -123,9 +123,13 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   }
   warnings.push(...unshippedSchemaWarnings(runners.versions.map((v) => v.text)));
   warnings.push(...artifacts.warnings);
-  const monitoring = planMonitoring(config, engines, engine.namespace, engine.port);
+  // GPU engines serve metrics like the others (same versions, same chart values).
+  const monitoring = planMonitoring(config, [...engines, ...(gpuEngines?.engines ?? [])], engine.namespace, engine.port);
   warnings.push(...monitoring.warnings);
-  const alerts = planAlerts({ config, monitoring, engine, scaleSets: runners.scaleSets.length, clusterName: cluster?.name });
+  // A gpu pool scaled to zero nodes has no GPU engine pod: not an outage.
+  const gpuPool = cluster?.pools.find((p) => p.key === "gpu");
+  const mayBeAbsent = gpuEngines && gpuPool?.minNodes === 0 ? gpuEngines.engines.map((g) => g.releaseName) : [];
+  const alerts = planAlerts({ config, monitoring, engine, scaleSets: runners.scaleSets.length, clusterName: cluster?.name, mayBeAbsent });
   warnings.push(...alerts.warnings);
 
   warnings.push(...schedules.warnings);
