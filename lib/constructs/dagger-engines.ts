@@ -334,7 +334,8 @@ export class DaggerEngines extends Construct {
     };
     this.specs = p.engines.map((e) => addEngine(e, p, imageOverride(p.image, e.version), releases));
     this.gpuSpecs =
-      gpu && gpuValues ? gpu.engines.map((e) => addEngine(e, gpuValues, imageOverride(gpu.image, e.version) ?? gpuEngineImage(e.version), gpuReleases)) : [];
+      // Marked GPU whatever the caller passed, so their resource ids never collide with the engines'.
+      gpu && gpuValues ? gpu.engines.map((e) => addEngine({ ...e, gpu: true }, gpuValues, imageOverride(gpu.image, e.version) ?? gpuEngineImage(e.version), gpuReleases)) : [];
     this.releases = releases;
     this.gpuReleases = gpuReleases;
 

@@ -114,7 +114,9 @@ export function checkGpu(e: Engine, plan: DeploymentPlan | undefined, add: Add):
     if (limit !== undefined || request !== undefined) add(rel, at("resources"), `requests ${GPU_RESOURCE} ${q(limit ?? request)}, but the plan has no GPU engine ${rel}: it holds a node's GPU no runner can use`);
     return;
   }
-  if (String(limit) !== String(g.gpus)) add(rel, at(`resources.limits[${GPU_RESOURCE}]`), `${q(limit)} is not the planned ${g.gpus} GPU(s): the engine gets no GPU device`);
+  if (String(limit) !== String(g.gpus)) {
+    add(rel, at(`resources.limits[${GPU_RESOURCE}]`), `${limit === undefined ? "is not set" : `${q(limit)} is not`}, the plan gives the GPU engine ${g.gpus}: ${limit === undefined ? "the engine gets no GPU device" : "the capacity plan does not hold"}`);
+  }
   if (request !== undefined && String(request) !== String(limit)) add(rel, at(`resources.requests[${GPU_RESOURCE}]`), `${q(request)} differs from the limit ${q(limit)} (an extended resource's request must equal its limit)`);
   if (!env(e.container, GPU_SUPPORT_ENV)) add(rel, at(`env[${GPU_SUPPORT_ENV}]`), "is not set: the engine refuses every exec given GPUs");
   const image = g.images[e.version];
