@@ -14,6 +14,7 @@ import { PlanError } from "../lib/planning/errors";
 import { planCapacity } from "../lib/planning/capacity";
 import { planRunners } from "../lib/planning/labels";
 import { renderReport } from "../lib/report";
+import { planPicture } from "../lib/picture/graph";
 import { configError, helmValues, resources, synthConfig } from "./util";
 
 const GITHUB = { configUrl: "https://github.com/acme", app: { id: 1, installationId: 2 } };
@@ -212,6 +213,18 @@ describe("GPU capacity per node", () => {
     const text = renderReport(parseConfig(raw()).plan);
     expect(text).toMatch(/^dagger-v0\.20-gpu\s+0\.20\.3 GPU\s+dagger-v0\.20-gpu\s+gpu$/m);
     expect(text).toMatch(/^0\.20\.3 GPU\s+daemonset\s+gpu\s+1 \/ 2Gi \/ 1 GPU\s+3\s+30\s+/m);
+  });
+});
+
+describe("the picture draws the GPU engine between the gpu pool and the gpu scale sets", () => {
+  test("gpu pool -> engine 0.20.3 GPU -> the -gpu scale sets; the runners pool -> engine 0.20.3 -> the others", () => {
+    const pic = planPicture(parseConfig(raw()).plan);
+    const id = (column: keyof typeof pic.columns, first: string) => pic.columns[column].find((n) => n.lines[0] === first)!.id;
+    const to = (from: string) => pic.edges.filter((e) => e.from === from).map((e) => pic.columns.scaleSet.concat(pic.columns.engine).find((n) => n.id === e.to)!.lines[0]);
+    expect(to(id("pool", "pool gpu"))).toEqual(["engine 0.20.3 GPU"]);
+    expect(to(id("pool", "pool runners"))).toEqual(["engine 0.20.3"]);
+    expect(to(id("engine", "engine 0.20.3 GPU"))).toEqual(["scale set dagger-v0.20.3-gpu", "scale set dagger-v0.20-gpu", "scale set dagger-latest-gpu"]);
+    expect(to(id("engine", "engine 0.20.3"))).toEqual(["scale set dagger-v0.20.3", "scale set dagger-v0.20", "scale set dagger-latest"]);
   });
 });
 

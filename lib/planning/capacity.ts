@@ -249,8 +249,9 @@ const sub = (a: Resources, b: Resources): Resources => ({
 });
 const fits = (need: Resources, room: Resources) =>
   need.cpuMillis <= room.cpuMillis + 1e-9 && need.memoryMiB <= room.memoryMiB + 1e-9 && (need.gpus ?? 0) <= (room.gpus ?? 0);
-const describe = (r: Resources) =>
-  `${formatMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)}${r.gpus ? ` / ${r.gpus} GPU` : ""}`;
+/** `1 CPU / 2Gi`, with ` / <n> GPU` when there are GPUs or `gpus` asks for them (e.g. none left). */
+const describe = (r: Resources, gpus = false) =>
+  `${formatMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)}${r.gpus || gpus ? ` / ${r.gpus ?? 0} GPU` : ""}`;
 
 /** How many pods of `size` fit into `room` (pods per node capped by `podRoom`). */
 function podsThatFit(size: Resources, room: Resources, podRoom: number): number {
@@ -401,7 +402,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
         throw new PlanError(
           s.path,
           s.requests,
-          `does not fit on a node of pool "${p.name}": it needs ${describe(s.res)}, but ${nodeLabel(p)} has ${describe(free)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${larger}`,
+          `does not fit on a node of pool "${p.name}": it needs ${describe(s.res)}, but ${nodeLabel(p)} has ${describe(free, (s.res.gpus ?? 0) > 0)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${larger}`,
         );
       }
     }
@@ -623,13 +624,13 @@ export function capacityInputFromConfig(
   }
 
   const onGpu = (name: string) => gpu !== undefined && gpu.size === name;
-  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => ({
-    name,
-    pool: onGpu(name) ? gpu!.pool : runnerPool,
-    // The runner template gets `nvidia.com/gpu` as a limit (lib/planning/placement.ts), which is its request.
-    requests: onGpu(name) && gpu!.runnerGpus > 0 ? { ...schedulingRequests(s), [GPU_RESOURCE]: gpu!.runnerGpus } : schedulingRequests(s),
-    path: formatPath(["runners", "sizes", name, "requests"]),
-  }));
+  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => {
+    // The runner template gets `nvidia.com/gpu` as a limit (lib/planning/placement.ts), which is
+    // its request, unless the size sets its own.
+    const own = schedulingRequests(s);
+    const gpus = onGpu(name) && gpu!.runnerGpus > 0 && own[GPU_RESOURCE] === undefined ? { [GPU_RESOURCE]: gpu!.runnerGpus } : {};
+    return { name, pool: onGpu(name) ? gpu!.pool : runnerPool, requests: { ...own, ...gpus }, path: formatPath(["runners", "sizes", name, "requests"]) };
+  });
   const requests = schedulingRequests(config.dagger.engine.resources);
   const path = "dagger.engine.resources.requests";
   // With GPU engines, the gpu size's scale sets use them and the other sizes the normal engines.
