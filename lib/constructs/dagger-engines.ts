@@ -1,6 +1,6 @@
 /**
- * The engine layer: one Dagger engine Helm release per version, in its own privileged
- * namespace, plus what each transport needs (RBAC, Service and NetworkPolicy), VPAs and the
+ * The engine layer: one Dagger engine Helm release per version (and, with `gpu`, a GPU engine
+ * per version on a GPU node pool), in its own privileged namespace, plus what each transport needs (RBAC, Service and NetworkPolicy), VPAs and the
  * Dagger Cloud token Secrets. It knows nothing of GitHub: any CI layer consumes
  * {@link DaggerEngines.specs}. The chart values are built by lib/planning/engine-values.ts;
  * the per-concern resources by the engine-*.ts files beside this one.

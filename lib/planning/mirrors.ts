@@ -7,7 +7,9 @@
  * Upstream facts (charts at their release tags, ../shared/charts):
  * - dagger-helm 0.18.19-0.21.8 (`templates/engine-{daemonset,statefulset}.yaml`): the engine
  *   image is `engine.image.ref`, else `registry.dagger.io/engine:v<chart version>`; pods get
- *   `engine.imagePullSecrets`. No other image.
+ *   `engine.imagePullSecrets`. No other image. A GPU engine (lib/planning/gpu-engines.ts) always
+ *   sets `engine.image.ref` to the GPU variant `registry.dagger.io/engine:v<version>-gpu`
+ *   (engines.ts `gpuEngineImage`), mirrored like the others.
  * - gha-runner-scale-set-controller 0.14.2 (`templates/deployment.yaml`): the controller image is
  *   `<image.repository>:<image.tag | default .Chart.AppVersion>` (appVersion equals the chart
  *   version in 0.13.1, 0.14.1 and 0.14.2); `imagePullSecrets` go on the controller pod and, as
