@@ -216,6 +216,21 @@ describe("GPU capacity per node", () => {
   });
 });
 
+describe("monitoring: GPU engines are scraped; a gpu pool at zero nodes is no outage", () => {
+  const down = (plan: ReturnType<typeof parseConfig>["plan"]) =>
+    plan.alerts.objects.flatMap((o) => o.groups.flatMap((g) => g.rules)).find((r) => r.alert === "DaggerEngineDown")!.expr;
+
+  test("minNodes 0: the GPU engine is a target, alerting on up == 0 but not on an absent pod", () => {
+    const { plan } = parseConfig(raw());
+    expect(plan.monitoring.targets.map((t) => t.name)).toContain("dagger-runners-v0-20-3-gpu");
+    expect(down(plan)).toBe('up{job=~"dagger-runners-v0-20-3|dagger-runners-v0-20-3-gpu"} == 0 or absent(up{job="dagger-runners-v0-20-3"})');
+  });
+
+  test("minNodes 1: a missing GPU engine pod alerts too", () => {
+    expect(down(parseConfig(raw({ minNodes: 1 })).plan)).toContain('absent(up{job="dagger-runners-v0-20-3-gpu"})');
+  });
+});
+
 describe("the picture draws the GPU engine between the gpu pool and the gpu scale sets", () => {
   test("gpu pool -> engine 0.20.3 GPU -> the -gpu scale sets; the runners pool -> engine 0.20.3 -> the others", () => {
     const pic = planPicture(parseConfig(raw()).plan);
