@@ -21,7 +21,7 @@ export type { IRunnersCluster, ClusterBinding, ClusterOutput, KubernetesAccess, 
 
 // Constructs, layer by layer
 export { DaggerEngines, DAGGER_CLOUD_TOKEN_VARIABLE } from "./constructs/dagger-engines";
-export type { DaggerEnginesProps, EngineCacheProps, EngineCloudProps, EnginePriorityClassProps, EngineVpaProps } from "./constructs/dagger-engines";
+export type { DaggerEnginesProps, EngineCacheProps, EngineCloudProps, EnginePriorityClassProps, EngineVpaProps, GpuEnginesProps } from "./constructs/dagger-engines";
 export type { EngineConnectionSpec, EngineTransport } from "./engine-spec";
 export { RunnerNamespaces } from "./constructs/runner-namespaces";
 export type { RunnerNamespacesProps } from "./constructs/runner-namespaces";
@@ -72,7 +72,8 @@ export { MACHINE_TYPES, machineShape } from "./planning/machine-types";
 export type { MachineShape } from "./planning/machine-types";
 export { planArtifacts, mirrorImage } from "./planning/mirrors";
 export type { ArtifactPlan, ImageArtifact, ChartArtifact } from "./planning/mirrors";
-export { DAGGER_CHART, DAGGER_CHART_REPOSITORY } from "./planning/engines";
+export { DAGGER_CHART, DAGGER_CHART_REPOSITORY, gpuEngineImage, planEngineNames } from "./planning/engines";
+export type { GpuEnginePlan } from "./planning/gpu-engines";
 export { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from "./planning/arc-values";
 
 // The report printed by `npm run synth` / `npm run report`

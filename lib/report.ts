@@ -28,11 +28,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-/** The `runs-on` label table: label, engine version, scale set, size. */
+/** The `runs-on` label table: label, engine version (`GPU`: its GPU engine), scale set, size. */
 export function labelTable(plan: DeploymentPlan): string {
   return table(
     ["LABEL", "ENGINE", "SCALE SET", "SIZE"],
-    plan.runners.labels.map((l) => [l.label, l.draining ? `${l.version} (draining)` : l.version, l.scaleSet, l.size === "" ? "(default)" : l.size]),
+    plan.runners.labels.map((l) => {
+      const engine = plan.gpuEngines?.labels.includes(l.label) ? `${l.version} GPU` : l.version;
+      return [l.label, l.draining ? `${engine} (draining)` : engine, l.scaleSet, l.size === "" ? "(default)" : l.size];
+    }),
   );
 }
 
@@ -72,7 +75,7 @@ export function engineTable(capacity: CapacityPlan): string {
   return table(
     ["ENGINE", "MODE", "POOL", "REQUESTS", "SCALE SETS", "WORST-CASE RUNNERS", "POOL HOLDS"],
     capacity.engines.map((e) => [
-      e.version,
+      e.requests.gpus ? `${e.version} GPU` : e.version,
       e.mode,
       e.pools.join(", ") || "-",
       res(e.requests),

@@ -156,8 +156,13 @@ describe("placement", () => {
       { nodeSelector: pool("runners"), tolerations: [] },
     ],
     [
-      "daemonset with a gpu pool: everywhere runners run, tolerating the GPU taint",
+      "daemonset with a gpu pool and GPU engines (the default): the runners pool (GPU engines serve the gpu pool)",
       { runners: { sizes: { "": {}, gpu: {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4" } } } } },
+      { nodeSelector: pool("runners"), tolerations: [] },
+    ],
+    [
+      "daemonset with a gpu pool without GPU engines: everywhere runners run, tolerating the GPU taint",
+      { runners: { sizes: { "": {}, gpu: {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4" }, engines: false } } } },
       { nodeSelector: {}, tolerations: [gpuTol] },
     ],
     [
@@ -183,15 +188,25 @@ describe("placement", () => {
     });
   });
 
-  test("gpu size: gpu pool, GPU toleration, GPU limit", () => {
-    const c = cfg({ runners: { sizes: { "": {}, "gpu-l4": {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4", count: 2 }, runnerSize: "gpu-l4" } } } });
-    expect(planPlacement(c, planCluster(c)).gpu).toEqual({
+  test("gpu size without GPU engines: gpu pool, GPU toleration, GPU limit", () => {
+    const c = cfg({ runners: { sizes: { "": {}, "gpu-l4": {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4", count: 2 }, runnerSize: "gpu-l4", engines: false } } } });
+    const p = planPlacement(c, planCluster(c));
+    expect(p.gpu).toEqual({
       size: "gpu-l4",
       gpus: 2,
       nodeSelector: pool("gpu"),
       tolerations: [gpuTol],
       resources: { limits: { "nvidia.com/gpu": "2" } },
+      gpuEngines: false,
     });
+    expect(p.gpuEngines).toBeUndefined();
+  });
+
+  test("gpu size with GPU engines: gpu pool and toleration, no GPU of its own; the GPU engines get the gpu pool", () => {
+    const c = cfg({ runners: { sizes: { "": {}, "gpu-l4": {} } }, cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4", count: 2 }, runnerSize: "gpu-l4" } } } });
+    const p = planPlacement(c, planCluster(c));
+    expect(p.gpu).toEqual({ size: "gpu-l4", gpus: 0, nodeSelector: pool("gpu"), tolerations: [gpuTol], gpuEngines: true });
+    expect(p.gpuEngines).toEqual({ nodeSelector: pool("gpu"), tolerations: [gpuTol] });
   });
 
   test("DaemonSet engines cannot use a dedicated engines pool (a config error, at load)", () => {

@@ -142,6 +142,11 @@ describe("GithubRunners with typed props (no config file)", () => {
       'scaleSets[0].version: "0.19.10" has no engine (engines: 0.20.3)',
     ],
     [
+      "a scale set naming an engine release that is not one of its version",
+      { scaleSets: [{ name: "x", releaseName: "x", version: "0.20.3", engineRelease: "ci-v0-20-3-gpu" }] },
+      'scaleSets[0].engineRelease: "ci-v0-20-3-gpu" is not an engine of version 0.20.3 (engines: ci-v0-20-3 (0.20.3))',
+    ],
+    [
       "a scale-set chart of another minor",
       { scaleSetChartVersion: "0.13.1" },
       'scaleSetChartVersion: "0.13.1" must match controller.version 0.14.2 (the controller rejects scale sets of another version; only the patch may differ, from 0.12.0 on)',

@@ -159,24 +159,33 @@ describe("gpu-pool", () => {
     expect(p.node_config.guest_accelerator).toEqual([{ type: "nvidia-l4", count: 1, gpu_driver_installation_config: { gpu_driver_version: "DEFAULT" } }]);
     expect(p.node_config.spot).toBe(true);
   });
-  test("gpu-sized labels; DaemonSet engines also run on GPU nodes", () => {
+  test("gpu-sized labels route to a GPU engine on the gpu pool; the normal engine stays on the runners pool", () => {
     const runners = s.stacks["ci-gpu-runners"];
     expect(Object.keys(runners.output.runner_labels.value)).toContain("dagger-v0.20-gpu");
-    const v = helmValues(engineReleases(runners)[0]).engine;
-    expect(v.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
-    expect(v.nodeSelector).toBeUndefined();
+    const [normal, gpu] = ["ci-gpu-v0-20-3", "ci-gpu-v0-20-3-gpu"].map((n) => helmValues(engineReleases(runners).find((r: any) => r.name === n)).engine);
+    expect(normal.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
+    expect(normal.tolerations).toBeUndefined();
+    expect(normal.image).toBeUndefined();
+    expect(gpu.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "gpu" });
+    expect(gpu.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
+    expect(gpu.image).toEqual({ ref: "registry.dagger.io/engine:v0.20.3-gpu" });
+    expect(gpu.resources).toEqual({ requests: { cpu: "1", memory: "2Gi", "nvidia.com/gpu": "1" }, limits: { memory: "8Gi", "nvidia.com/gpu": "1" } });
+    expect(gpu.env).toContainEqual({ name: "_EXPERIMENTAL_DAGGER_GPU_SUPPORT", value: "true" });
   });
-  test("gpu-size runners run on the gpu pool with its GPUs; other sizes stay on the runners pool", () => {
+  test("gpu-size runners run on the gpu pool, use the GPU engine and request no GPU; other sizes stay on the runners pool", () => {
     const sets = Object.values<any>(s.stacks["ci-gpu-runners"].resource.helm_release).filter((r) => r.chart === "gha-runner-scale-set");
     const template = (name: string) => helmValues(sets.find((r) => helmValues(r).runnerScaleSetName === name)).template.spec;
     const gpu = template("dagger-v0.20-gpu");
     expect(gpu.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "gpu" });
     expect(gpu.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }]);
     const runner = gpu.containers.find((c: any) => c.name === "runner");
-    expect(runner.resources.limits).toEqual({ "nvidia.com/gpu": "1", memory: "16Gi" });
+    expect(runner.resources.limits).toEqual({ memory: "16Gi" });
+    expect(gpu.volumes.find((v: any) => v.name === "dagger-engine-socket").hostPath.path).toBe("/run/dagger-ci-gpu-v0-20-3-gpu-dagger-helm");
+    expect(gpu.initContainers.find((c: any) => c.name === "install-dagger-cli").image).toBe("registry.dagger.io/engine:v0.20.3-gpu");
     const cpu = template("dagger-v0.20");
     expect(cpu.nodeSelector).toEqual({ "cloud.google.com/gke-nodepool": "runners" });
     expect(cpu.containers.find((c: any) => c.name === "runner").resources.limits).toEqual({ memory: "2Gi" });
+    expect(cpu.volumes.find((v: any) => v.name === "dagger-engine-socket").hostPath.path).toBe("/run/dagger-ci-gpu-v0-20-3-dagger-helm");
   });
   test("a gpu runnerSize that is not a runner size is a config error", () => {
     const raw = load("gpu-pool.yaml") as any;

@@ -216,6 +216,13 @@ const CONFIGS: Record<string, unknown> = {
     dagger: { engine: { transport: "tcp", cloud: { enabled: true } } },
     mirrors: MIRRORS,
   },
+  "gke with a gpu pool, GPU engines as StatefulSets (kube-pod)": {
+    github: GITHUB,
+    cluster: { nodePools: { gpu: { accelerator: { type: "nvidia-l4" } } } },
+    runners: { sizes: { "": { requests: { cpu: "500m", memory: "1Gi" } }, gpu: { requests: { cpu: "2", memory: "8Gi" } } } },
+    dagger: { engine: { mode: "statefulset" } },
+    mirrors: MIRRORS,
+  },
 };
 
 describe.each(Object.entries(CONFIGS))("synthesized with mirrors: %s", (_name, raw) => {
@@ -248,7 +255,9 @@ describe.each(Object.entries(CONFIGS))("synthesized with mirrors: %s", (_name, r
   test("the engine image is set explicitly in the Dagger chart values; the controller image in the controller's", () => {
     const releases = Object.values<any>(resources(runners, "helm_release"));
     for (const r of releases.filter((x) => x.chart === "dagger-helm")) {
-      expect(helmValues(r).engine.image).toEqual({ ref: `${MIRROR}/engine:v${r.version}` });
+      // A GPU engine (release `<name>-v<version>-gpu`) runs the mirrored GPU variant.
+      const tag = r.name.endsWith("-gpu") ? `v${r.version}-gpu` : `v${r.version}`;
+      expect(helmValues(r).engine.image).toEqual({ ref: `${MIRROR}/engine:${tag}` });
     }
     const controller = helmValues(releases.find((x) => x.chart === "gha-runner-scale-set-controller"));
     expect(controller.image).toEqual({ repository: `${MIRROR}/actions/gha-runner-scale-set-controller`, tag: "0.14.2" });

@@ -283,11 +283,15 @@ describe.each([["the built-in default", undefined as string | undefined], ...EXA
     for (const l of plan.runners.labels) expect(texts.filter((t) => t === l.label)).toHaveLength(1);
     for (const s of plan.runners.scaleSets) expect(texts.filter((t) => t.startsWith(`scale set ${s.name} |`))).toHaveLength(1);
     for (const e of plan.engines) expect(texts.filter((t) => t.startsWith(`engine ${e.version} |`))).toHaveLength(1);
-    expect(texts).toHaveLength(plan.runners.labels.length + plan.runners.scaleSets.length + plan.engines.length + (plan.capacity?.pools.length ?? 1));
+    // GPU engines (lib/planning/gpu-engines.ts) are drawn as "engine <version> GPU".
+    const gpuEngines = plan.gpuEngines?.engines ?? [];
+    for (const e of gpuEngines) expect(texts.filter((t) => t.startsWith(`engine ${e.version} GPU |`))).toHaveLength(1);
+    expect(texts).toHaveLength(plan.runners.labels.length + plan.runners.scaleSets.length + plan.engines.length + gpuEngines.length + (plan.capacity?.pools.length ?? 1));
     for (const l of plan.runners.labels) {
       const p = pathOf(mermaid, l.label);
       expect(p.scaleSet.startsWith(`scale set ${l.scaleSet} |`)).toBe(true);
-      expect(p.engine.startsWith(`engine ${l.version} |`)).toBe(true);
+      const gpu = plan.gpuEngines?.labels.includes(l.label) ? " GPU" : "";
+      expect(p.engine.startsWith(`engine ${l.version}${gpu} |`)).toBe(true);
       expect(p.pools.length).toBeGreaterThan(0);
     }
     expect(sortedEdges(svg.graph)).toEqual(sortedEdges(mermaid));

@@ -27,6 +27,13 @@ interface CiRun {
   error?: string;
   maxSyncInFlight: number;
 }
+interface ModelRun {
+  ok: boolean;
+  result?: string;
+  error?: string;
+  published: boolean;
+  queries: string[];
+}
 interface HarnessOutput {
   constants: {
     CACHE: Record<string, string>;
@@ -35,10 +42,16 @@ interface HarnessOutput {
     SECRET_TF_VARIABLES: Record<string, string>;
     REPO_IGNORE: string[];
     PLAN_DIR: string;
+    MODEL: { MODEL_DIR: string; SCORE_FILE: string; MODEL_LABELS: Record<string, string> };
   };
   graphs: Record<string, Op[]>;
   ciPass: CiRun;
   ciFail: CiRun;
+  modelPass: ModelRun;
+  modelAtThreshold: ModelRun;
+  modelFail: ModelRun;
+  modelNotANumber: ModelRun;
+  modelHalfAuth: ModelRun;
   badPackageManager: string;
   badCacheNamespace: string;
 }
@@ -361,4 +374,96 @@ describe("ci", () => {
 
 test("an unknown Python package manager is a one-line error naming the allowed values", () => {
   expect(out.badPackageManager).toBe('packageManager: "poetry" is not allowed (expected one of: pip, uv)');
+});
+
+describe("model pipeline (GPU engines): weights in the hub cache, evaluation on the GPU, a gate, publish above it", () => {
+  const env = (ops: Op[]) => Object.fromEntries(ops.filter((o) => o.op === "withEnvVariable").map((o) => [o.args.name, o.args.value]));
+
+  test("weights: snapshot_download into the namespaced huggingface-hub volume at HF_HUB_CACHE, copied out to /model", () => {
+    const ops = out.graphs.modelWeights;
+    const hub = cacheMounts(ops).find((m) => m.key === "huggingface-hub");
+    expect(hub).toEqual({ path: "/root/.cache/huggingface/hub", key: "huggingface-hub", namespace: "my-org/ml" });
+    expect(env(ops)).toMatchObject({ HF_HUB_CACHE: hub!.path, MODEL_ID: "acme/sst2", MODEL_REVISION: "0123abc", MODEL_DIR: "/model" });
+    const mount = indexOf(ops, (o) => o.op === "withMountedCache" && (o.args.path as string) === hub!.path);
+    const download = indexOf(ops, (o) => o.op === "withExec" && (o.args.args as string[]).includes("-c"));
+    expect(download).toBe(ops.length - 1);
+    expect(mount).toBeLessThan(download);
+    const [script] = (ops[download].args.args as string[]).slice(-1);
+    expect((ops[download].args.args as string[]).slice(0, 5)).toEqual(["uv", "run", "--locked", "python", "-c"]);
+    expect(script).toContain('snapshot_download(repo_id=os.environ["MODEL_ID"], revision=os.environ["MODEL_REVISION"])');
+    expect(script).toContain('shutil.copytree(path, os.environ["MODEL_DIR"]');
+    // The model id never reaches the command line; the token is a secret variable, never a plain one.
+    expect(JSON.stringify(ops[download].args)).not.toContain("acme/sst2");
+    const token = ops.find((o) => o.op === "withSecretVariable");
+    expect(token?.args.name).toBe("HF_TOKEN");
+    expect((token?.args.secret as Ref).$ops).toEqual([{ op: "loadSecretFromID", args: { id: "SENTINEL-HF-TOKEN" } }]);
+    expect(env(ops).HF_TOKEN).toBeUndefined();
+    // HF_HOME (which would hold a login token) is never on the shared volume.
+    expect(env(ops).HF_HOME).toBeUndefined();
+  });
+
+  test("evaluation: the weights mounted, offline, every GPU, then the evaluation command writing EVAL_SCORE_FILE", () => {
+    const ops = out.graphs.modelEval;
+    const gpu = indexOf(ops, (o) => o.op === "experimentalWithAllGPUs");
+    const run = indexOf(ops, (o) => o.op === "withExec" && JSON.stringify(o.args.args) === JSON.stringify(["uv", "run", "--locked", "python", "eval.py"]));
+    expect(gpu).toBeGreaterThan(0);
+    expect(run).toBe(ops.length - 1);
+    expect(gpu).toBeLessThan(run);
+    const weights = ops.find((o) => o.op === "withMountedDirectory" && o.args.path === out.constants.MODEL.MODEL_DIR);
+    expect((weights?.args.source as Ref).$ops).toEqual([{ op: "loadDirectoryFromID", args: { id: "dir:weights" } }]);
+    expect(env(ops)).toMatchObject({ HF_HUB_OFFLINE: "1", EVAL_SCORE_FILE: out.constants.MODEL.SCORE_FILE, MODEL_DIR: "/model", HF_HUB_CACHE: "/root/.cache/huggingface/hub" });
+    // Installed before the source, like every Python build.
+    expect(execIndex(ops, ["uv", "sync", "--locked", "--no-install-project"])).toBeLessThan(sourceCopy(ops));
+    // pip: the evaluation is a module.
+    expect(out.graphs.modelEvalPip[out.graphs.modelEvalPip.length - 1].args.args).toEqual(["python", "-m", "eval"]);
+    expect(out.graphs.modelEvalPip.some((o) => o.op === "experimentalWithAllGPUs")).toBe(true);
+  });
+
+  test("the published image carries the weights and its provenance labels", () => {
+    const ops = out.graphs.modelImage;
+    expect(ops.find((o) => o.op === "withDirectory" && o.args.path === "/model")).toBeDefined();
+    const labels = Object.fromEntries(ops.filter((o) => o.op === "withLabel").map((o) => [o.args.name, o.args.value]));
+    expect(labels).toEqual({ "model.id": "acme/sst2", "model.revision": "0123abc", "model.eval.score": "0.93" });
+    // The image is not given GPUs (it is what gets deployed, not evaluated).
+    expect(ops.some((o) => o.op === "experimentalWithAllGPUs")).toBe(false);
+  });
+
+  test("gate: at or above the threshold it publishes (after reading the score), with the registry secret", () => {
+    for (const run of [out.modelPass, out.modelAtThreshold]) {
+      expect(run.ok).toBe(true);
+      expect(run.result).toBe(`registry.example/models/sst2:v1@sha256:${"0".repeat(64)}`);
+      const read = run.queries.findIndex((q) => /\bcontents\s*\}/.test(q));
+      const publish = run.queries.findIndex((q) => /\bpublish\s*\(/.test(q));
+      expect(read).toBeGreaterThanOrEqual(0);
+      expect(publish).toBeGreaterThan(read);
+      // The score file is read from the container that ran the evaluation on the GPUs.
+      expect(run.queries[read]).toMatch(/experimentalWithAllGPUs.*withExec.*file \(path: "\/eval\/score"\)/);
+    }
+    const publish = out.modelPass.queries.find((q) => /\bpublish\s*\(/.test(q))!;
+    expect(publish).toContain('publish (address: "registry.example/models/sst2:v1")');
+    // The password reaches the engine as a Secret's ID, never as a value.
+    expect(publish).toContain('withRegistryAuth (address: "registry.example",username: "ci",secret: "Secret:SENTINEL-REGISTRY-PASSWORD")');
+    expect(publish).toContain('withLabel (name: "model.eval.score",value: "0.93")');
+    expect(out.modelAtThreshold.queries.some((q) => q.includes("withRegistryAuth"))).toBe(false);
+  });
+
+  test("gate: below the threshold, or a score that is not a number, fails and publishes nothing", () => {
+    expect(out.modelFail).toMatchObject({ ok: false, published: false, error: "model gate: score 0.87 is below the threshold 0.9; nothing published" });
+    expect(out.modelNotANumber).toMatchObject({
+      ok: false,
+      published: false,
+      error: 'model gate: the evaluation wrote "NaN accuracy" to /eval/score, not a number; nothing published',
+    });
+    // The evaluation did run (its score was read) before the gate refused.
+    expect(out.modelFail.queries.some((q) => /\bcontents\s*\}/.test(q))).toBe(true);
+  });
+
+  test("a registry user without its password is refused before anything runs", () => {
+    expect(out.modelHalfAuth).toMatchObject({
+      ok: false,
+      published: false,
+      error: "registryUsername: give it together with registryPassword (or neither, for a registry the engine can push to already)",
+    });
+    expect(out.modelHalfAuth.queries).toEqual([]);
+  });
 });

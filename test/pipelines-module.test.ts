@@ -156,6 +156,7 @@ describe("module functions, as the SDK's introspector sees them", () => {
       pythonEnv: "Container",
       pythonBuild: "Directory",
       pythonTest: "Container",
+      modelPipeline: "string",
       goEnv: "Container",
       goBuild: "Directory",
       goTest: "Container",
@@ -180,6 +181,8 @@ describe("module functions, as the SDK's introspector sees them", () => {
       ...secrets.map((a) => `plan.${a}`),
       "plan.prCommentToken",
       ...secrets.map((a) => `deploy.${a}`),
+      "modelPipeline.hfToken",
+      "modelPipeline.registryPassword",
     ]);
     for (const a of credentialLike) expect(`${a.at}: ${a.type}`).toBe(`${a.at}: Secret`);
     // And no plain string or list argument could carry one.
@@ -188,9 +191,11 @@ describe("module functions, as the SDK's introspector sees them", () => {
 
   test("plan and deploy are never cached; Google credentials are a key file or GitHub OIDC, both optional to the CLI", () => {
     const caches = Object.fromEntries(Object.entries(main().functions).map(([n, f]) => [n, f.cache]));
+    // modelPipeline publishes an image: a side effect, like deploy.
     expect(Object.entries(caches).filter(([, c]) => c !== null)).toEqual([
       ["plan", "never"],
       ["deploy", "never"],
+      ["modelPipeline", "never"],
     ]);
     // Which of the two is given is checked by the function (one line), see pipelines-plan.test.ts.
     for (const f of ["plan", "deploy"]) {
@@ -223,7 +228,7 @@ describe("module functions, as the SDK's introspector sees them", () => {
   });
 
   test("the reusable functions take the caller's --source (no default path) and show their defaults", () => {
-    for (const name of ["nodeEnv", "nodeBuild", "nodeTest", "pythonEnv", "pythonBuild", "pythonTest", "goEnv", "goBuild", "goTest"]) {
+    for (const name of ["nodeEnv", "nodeBuild", "nodeTest", "pythonEnv", "pythonBuild", "pythonTest", "modelPipeline", "goEnv", "goBuild", "goTest"]) {
       expect({ name, defaultPath: fn(name).args.source.defaultPath, optional: fn(name).args.source.optional }).toEqual({
         name,
         defaultPath: null,
@@ -239,6 +244,12 @@ describe("module functions, as the SDK's introspector sees them", () => {
     expect(fn("pythonTest").args.packageManager.default).toBe("uv");
     expect(fn("pythonTest").args.huggingFace).toMatchObject({ type: "boolean", default: false });
     expect(fn("goTest").args.packages).toMatchObject({ type: "[string]", default: ["./..."] });
+    // The gate's threshold is a float, and required: SDK 0.20.0's introspector would register a
+    // default of 0.9 as 0 (parseInt), a gate that passes everything. The GPU model pipeline uses
+    // the Python defaults.
+    expect(fn("modelPipeline").args.threshold).toMatchObject({ type: "float", optional: false, default: null });
+    expect(fn("modelPipeline").args.image.default).toBe(image("python"));
+    for (const a of ["hfToken", "registryUsername", "registryPassword"]) expect(fn("modelPipeline").args[a].optional).toBe(true);
   });
 });
 

@@ -52,6 +52,14 @@ const describeVerify = HELM ? describe : describe.skip;
 
 const tmp = scratchDirs("verify-test-");
 
+/** What breaking the gpu-pool example's GPU engine and one of its scale sets must report. */
+const GPU_FINDINGS = [
+  "dagger-v0-20-gpu: AutoscalingRunnerSet/dagger-v0.20-gpu spec.template.spec.nodeSelector: lacks cloud.google.com/gke-nodepool=runners: the engine DaemonSet ci-gpu-v0-20-3 (DaemonSet/ci-gpu-v0-20-3-dagger-helm-engine) runs only there, so the runner may land on a node without its socket",
+  'dagger-v0-20-gpu: AutoscalingRunnerSet/dagger-v0.20-gpu spec.template.spec.containers[runner].env[_EXPERIMENTAL_DAGGER_RUNNER_HOST]: "unix:///run/dagger/engine.sock" reaches ci-gpu-v0-20-3, but the plan routes this scale set to the GPU engine ci-gpu-v0-20-3-gpu',
+  "ci-gpu-v0-20-3-gpu: DaemonSet/ci-gpu-v0-20-3-gpu-dagger-helm-engine spec.template.spec.containers[dagger-engine].resources.limits[nvidia.com/gpu]: is not set, the plan gives the GPU engine 1: the engine gets no GPU device",
+  "ci-gpu-v0-20-3-gpu: DaemonSet/ci-gpu-v0-20-3-gpu-dagger-helm-engine spec.template.spec.containers[dagger-engine].env[_EXPERIMENTAL_DAGGER_GPU_SUPPORT]: is not set: the engine refuses every exec given GPUs",
+];
+
 /** Synthesizes a config file (relative to the repo) or raw config into a kept scratch directory. */
 function synth(config: string | object): string {
   const raw = typeof config === "string" ? parseConfigText(fs.readFileSync(path.join(ROOT, config), "utf8"), config) : config;
@@ -225,6 +233,20 @@ describeVerify("npm run verify with the real charts", () => {
         /^dagger-v0-20: AutoscalingRunnerSet\/dagger-v0\.20 spec\.template\.spec\.volumes\[dagger-engine-socket\]\.hostPath\.path: "\/run\/dagger-dagger-runners-v0-20-3" with socket "engine\.sock" is not where any engine DaemonSet puts its socket \(dagger-runners-v0-20-3 \(DaemonSet\/dagger-runners-v0-20-3-dagger-helm-engine\): \/run\/dagger-dagger-runners-v0-20-3-dagger-helm\/engine\.sock\)$/,
       ),
     ]);
+  });
+
+  test("GPU engine: without its variable and nvidia.com/gpu, and a gpu scale set on the normal engine", async () => {
+    const d = mutate(out("gpu-pool.yaml"), (s) => {
+      editValues(one(s, "helm_release", (n) => n === "ci-gpu-v0-20-3-gpu"), (v) => {
+        v.engine.env = v.engine.env.filter((e: any) => e.name !== "_EXPERIMENTAL_DAGGER_GPU_SUPPORT");
+        delete v.engine.resources.requests["nvidia.com/gpu"];
+        delete v.engine.resources.limits["nvidia.com/gpu"];
+      });
+      editValues(scaleSet(s, "dagger-v0-20-gpu"), (v) => {
+        v.template.spec.volumes.find((x: any) => x.name === "dagger-engine-socket").hostPath.path = "/run/dagger-ci-gpu-v0-20-3-dagger-helm";
+      });
+    });
+    expect(await findings(d)).toEqual(GPU_FINDINGS);
   });
 
   test("unix: the socket file name differs from the engine's", async () => {

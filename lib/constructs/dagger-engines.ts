@@ -1,6 +1,6 @@
 /**
- * The engine layer: one Dagger engine Helm release per version, in its own privileged
- * namespace, plus what each transport needs (RBAC, Service and NetworkPolicy), VPAs and the
+ * The engine layer: one Dagger engine Helm release per version (and, with `gpu`, a GPU engine
+ * per version on a GPU node pool), in its own privileged namespace, plus what each transport needs (RBAC, Service and NetworkPolicy), VPAs and the
  * Dagger Cloud token Secrets. It knows nothing of GitHub: any CI layer consumes
  * {@link DaggerEngines.specs}. The chart values are built by lib/planning/engine-values.ts;
  * the per-concern resources by the engine-*.ts files beside this one.
@@ -19,6 +19,8 @@ import {
   EngineMode,
   EngineNames,
   defaultTransport,
+  engineId,
+  gpuEngineImage,
   engineReadsCacheService,
   engineWarnings,
   imageOverride,
@@ -26,7 +28,7 @@ import {
 } from "../planning/engines";
 import type { EngineConfig } from "../planning/engine-config";
 import { effectiveEngineConfig } from "../planning/engine-config";
-import { EngineMetricsProps, daggerChartValues } from "../planning/engine-values";
+import { EngineMetricsProps, EngineValuesInput, daggerChartValues, gpuEngineResources } from "../planning/engine-values";
 import { podSecurityLabels } from "../planning/arc-values";
 import {
   distinctNamespacesRule,
@@ -39,7 +41,6 @@ import {
   portRule,
   priorityClassRule,
 } from "../planning/rules";
-import { engineResourceId } from "../planning/names";
 import { parseVersion } from "../planning/versions";
 import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PREEMPTION_POLICY, DEFAULT_ENGINE_PRIORITY } from "../planning/defaults";
 import { addEngineCloudToken } from "./engine-cloud-token";
@@ -84,6 +85,20 @@ export interface EngineCloudProps {
    * @default none: the sensitive variable `dagger_cloud_token` feeds the created Secrets
    */
   readonly existingSecretName?: string;
+}
+
+/** GPU engines: one more engine per version, on a GPU node pool (lib/planning/gpu-engines.ts). */
+export interface GpuEnginesProps {
+  /** The GPU engines, one per version of `engines`, named by the plan (`planEngineNames` with `gpu: true`: `<release>-gpu`). */
+  readonly engines: readonly EngineNames[];
+  /** GPUs each GPU engine requests (`nvidia.com/gpu`, request and limit). @default 1 */
+  readonly gpus?: number;
+  /** Image override: `{version}` template or version -> image. @default registry.dagger.io/engine:v<version>-gpu */
+  readonly image?: string | Readonly<Record<string, string>>;
+  /** nodeSelector of the GPU engine pods (the GPU node pool). @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Tolerations of the GPU engine pods (the GPU taint, `nvidia.com/gpu=present:NoSchedule` on GKE). @default none */
+  readonly tolerations?: readonly Toleration[];
 }
 
 /** Props of {@link DaggerEngines}. */
@@ -142,6 +157,13 @@ export interface DaggerEnginesProps {
    */
   readonly chartValues?: Readonly<Record<string, unknown>>;
   /**
+   * GPU engines beside the engines: per version, a second release with the GPU image,
+   * `_EXPERIMENTAL_DAGGER_GPU_SUPPORT=true` and `nvidia.com/gpu`, with the same mode, transport,
+   * engine.json, resources and PriorityClass. Their specs are {@link DaggerEngines.gpuSpecs}.
+   * @default none
+   */
+  readonly gpu?: GpuEnginesProps;
+  /**
    * Add the warnings about these props (`engineWarnings`: tcp without authentication, VPA
    * restarts, ...) as annotations. The deployment's stacks pass false: the plan's one warnings
    * list has them, and RunnersStack adds that list. @default true
@@ -159,6 +181,10 @@ export class DaggerEngines extends Construct {
   readonly namespaceName: string;
   /** Helm releases by engine version. */
   readonly releases: Readonly<Record<string, HelmRelease>>;
+  /** The GPU engines' connection specs, in the order of `props.gpu.engines` (empty without). */
+  readonly gpuSpecs: EngineConnectionSpec[];
+  /** The GPU engines' Helm releases, by engine version. */
+  readonly gpuReleases: Readonly<Record<string, HelmRelease>>;
   /** The sensitive token variable, when Dagger Cloud is on without an existing Secret. */
   readonly cloudTokenVariable?: TerraformVariable;
 
@@ -191,6 +217,13 @@ export class DaggerEngines extends Construct {
                 { path: ["namespace"], value: nsName },
               ])),
           ...engineObjectNamesRule(p.engines, transport, (e, i) => ({ path: ["engines", i, "releaseName"], value: e.releaseName })),
+          ...engineObjectNamesRule(p.gpu?.engines ?? [], transport, (e, i) => ({ path: ["gpu", "engines", i, "releaseName"], value: e.releaseName })),
+          ...(p.gpu?.engines ?? []).flatMap((e, i) => {
+            const at = { path: ["gpu", "engines", i, "releaseName"], value: e.releaseName };
+            if (!p.engines.some((x) => x.version === e.version)) return [{ ...at, message: `is a GPU engine of version ${e.version}, which is not among engines (${p.engines.map((x) => x.version).join(", ")})` }];
+            if (p.engines.some((x) => x.releaseName === e.releaseName)) return [{ ...at, message: "is also an engine's release name (a GPU engine needs its own, e.g. planEngineNames with gpu: true)" }];
+            return [];
+          }),
         ].map(formatProblem),
     });
     if (p.warnings ?? true) {
@@ -246,11 +279,25 @@ export class DaggerEngines extends Construct {
       : undefined;
     this.cloudTokenVariable = cloud?.variable;
 
-    // --- Engines -----------------------------------------------------------------------------
+    // --- Engines (and GPU engines) --------------------------------------------------------------
     const releases: Record<string, HelmRelease> = {};
-    this.specs = p.engines.map((e) => {
-      const values = daggerChartValues(p, e.version, { priorityClassName, magicacheSecret: cloud?.magicacheSecret, port });
-      releases[e.version] = new HelmRelease(this, `release-${engineResourceId(e.version)}`, {
+    const gpuReleases: Record<string, HelmRelease> = {};
+    const gpu = p.gpu;
+    // A GPU engine: the engine's values with the GPU image (always set: the chart's default is
+    // the non-GPU image), the GPUs, the GPU pool's placement and _EXPERIMENTAL_DAGGER_GPU_SUPPORT.
+    const gpuValues: EngineValuesInput | undefined = gpu
+      ? {
+          ...p,
+          image: undefined,
+          resources: gpuEngineResources(p.resources, gpu.gpus ?? 1),
+          nodeSelector: gpu.nodeSelector,
+          tolerations: gpu.tolerations,
+          gpuSupport: true,
+        }
+      : undefined;
+    const addEngine = (e: EngineNames, vp: EngineValuesInput, image: string | undefined, into: Record<string, HelmRelease>): EngineConnectionSpec => {
+      const values = daggerChartValues({ ...vp, image }, e.version, { priorityClassName, magicacheSecret: cloud?.magicacheSecret, port });
+      into[e.version] = new HelmRelease(this, `release-${engineId(e)}`, {
         name: e.releaseName,
         namespace,
         repository: p.chartRepository ?? DAGGER_CHART_REPOSITORY,
@@ -266,12 +313,12 @@ export class DaggerEngines extends Construct {
         transport,
         namespace: nsName,
         port,
-        image: imageOverride(p.image, e.version),
+        image,
         serviceAccountName: saName,
         cloudTokenSecret: cloud?.clientSecret,
         imagePullSecrets: p.imagePullSecrets,
-        nodeSelector: p.nodeSelector,
-        tolerations: p.tolerations,
+        nodeSelector: vp.nodeSelector,
+        tolerations: vp.tolerations,
       });
       if (transport === "tcp" && port !== undefined) {
         addEngineTcpAccess(this, {
@@ -286,13 +333,18 @@ export class DaggerEngines extends Construct {
       }
       if (p.vpa?.enabled) addEngineVpa(this, e, p.mode, namespace, p.vpa);
       return spec;
-    });
+    };
+    this.specs = p.engines.map((e) => addEngine(e, p, imageOverride(p.image, e.version), releases));
+    this.gpuSpecs =
+      // Marked GPU whatever the caller passed, so their resource ids never collide with the engines'.
+      gpu && gpuValues ? gpu.engines.map((e) => addEngine({ ...e, gpu: true }, gpuValues, imageOverride(gpu.image, e.version) ?? gpuEngineImage(e.version), gpuReleases)) : [];
     this.releases = releases;
+    this.gpuReleases = gpuReleases;
 
     // --- kube-pod RBAC (lib/constructs/engine-client-rbac.ts) ---------------------------------
     if (transport === "kube-pod") {
       addEngineClientRbac(this, {
-        pods: p.engines.map((e) => e.podName).filter((n): n is string => !!n),
+        pods: [...p.engines, ...(gpu?.engines ?? [])].map((e) => e.podName).filter((n): n is string => !!n),
         namespace,
         namePrefix: p.namePrefix,
         serviceAccountName: saName,

@@ -7,8 +7,7 @@
 import type { Construct } from "constructs";
 import { NetworkPolicyV1, ServiceV1 } from "../imports/kubernetes";
 import type { EngineConnectionSpec } from "../engine-spec";
-import { EngineMode, EngineNames, engineServiceName } from "../planning/engines";
-import { engineResourceId } from "../planning/names";
+import { EngineMode, EngineNames, engineId, engineServiceName } from "../planning/engines";
 
 /** Inputs of {@link addEngineTcpAccess}. */
 export interface EngineTcpAccessInput {
@@ -28,7 +27,7 @@ export interface EngineTcpAccessInput {
 /** Creates the engine's Service and NetworkPolicy in `scope`. */
 export function addEngineTcpAccess(scope: Construct, i: EngineTcpAccessInput): { service: ServiceV1; networkPolicy: NetworkPolicyV1 } {
   const { engine: e, port } = i;
-  const id = engineResourceId(e.version);
+  const id = engineId(e);
   const service = new ServiceV1(scope, `service-${id}`, {
     metadata: { name: engineServiceName(e.releaseName), namespace: i.namespace, labels: { "app.kubernetes.io/part-of": "dagger-engines" } },
     spec: {

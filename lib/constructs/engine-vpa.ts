@@ -4,8 +4,7 @@
  */
 import type { Construct } from "constructs";
 import { Manifest } from "../imports/kubernetes";
-import { ENGINE_CONTAINER_NAME, EngineMode, EngineNames } from "../planning/engines";
-import { engineResourceId } from "../planning/names";
+import { ENGINE_CONTAINER_NAME, EngineMode, EngineNames, engineId } from "../planning/engines";
 import { DEFAULT_VPA_UPDATE_MODE } from "../planning/defaults";
 
 /** VerticalPodAutoscaler settings. */
@@ -28,7 +27,7 @@ export function addEngineVpa(scope: Construct, engine: EngineNames, mode: Engine
     ...(vpa.minAllowed ? { minAllowed: vpa.minAllowed } : {}),
     ...(vpa.maxAllowed ? { maxAllowed: vpa.maxAllowed } : {}),
   };
-  return new Manifest(scope, `vpa-${engineResourceId(engine.version)}`, {
+  return new Manifest(scope, `vpa-${engineId(engine)}`, {
     manifest: {
       apiVersion: "autoscaling.k8s.io/v1",
       kind: "VerticalPodAutoscaler",

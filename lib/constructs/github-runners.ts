@@ -42,6 +42,11 @@ export interface RunnerScaleSetSpec {
   readonly releaseName: string;
   /** Engine version the runners use; one of `engines`. */
   readonly version: string;
+  /**
+   * Helm release of the engine the runners use, when `engines` has several of {@link version}
+   * (a GPU engine beside the engine). @default the first engine of `version` in `engines`
+   */
+  readonly engineRelease?: string;
   /** Further `runs-on` labels of the set (`multi-label` strategy). @default [] */
   readonly extraLabels?: readonly string[];
   /** Runner container requests/limits. @default none */
@@ -106,7 +111,10 @@ export interface GithubRunnersProps {
   readonly scaleSetChartVersion?: string;
   /** Controller and runners namespaces (created before the engines). */
   readonly namespaces: RunnerNamespaces;
-  /** How runners reach each engine version (`DaggerEngines.specs`). */
+  /**
+   * How runners reach each engine (`DaggerEngines.specs`, then `DaggerEngines.gpuSpecs`): a scale
+   * set uses the first of its version, or the one its `engineRelease` names.
+   */
   readonly engines: readonly EngineConnectionSpec[];
   /** The runner pods. @default {} */
   readonly pod?: RunnerPodProps;
@@ -125,9 +133,10 @@ export interface GithubRunnersProps {
    */
   readonly listenerTemplate?: Readonly<Record<string, unknown>>;
   /**
-   * The engine release of each version (`DaggerEngines.releases`): each scale set depends on its
-   * engine's, so a destroy or a replacement removes the scale set (and its runners) before the
-   * engine they use, and a new scale set starts after its engine. @default none
+   * The engine release of each version (`DaggerEngines.releases`), and of each release name a
+   * scale set's `engineRelease` names (the GPU engines): each scale set depends on its engine's,
+   * so a destroy or a replacement removes the scale set (and its runners) before the engine they
+   * use, and a new scale set starts after its engine. @default none
    */
   readonly engineReleases?: Readonly<Record<string, ITerraformDependable>>;
 }
@@ -160,7 +169,10 @@ export class GithubRunners extends Construct {
     const ns = namespaces.runnersNamespace;
 
     // The config file's rules (lib/planning/rules.ts) and the engine specs, naming the props.
-    const byVersion = new Map(engines.map((e) => [e.version, e]));
+    // The first engine of each version (a GPU engine of the same version comes later).
+    const byVersion = new Map<string, EngineConnectionSpec>();
+    for (const e of engines) if (!byVersion.has(e.version)) byVersion.set(e.version, e);
+    const engineOf = (s: RunnerScaleSetSpec) => (s.engineRelease === undefined ? byVersion.get(s.version) : engines.find((e) => e.releaseName === s.engineRelease && e.version === s.version));
     const problems: Problem[] = [
       ...engines.flatMap((e, i) => engineSpecProblems(e).map((message) => ({ path: ["engines", i], value: e.version, message: `(engine) ${message}` }))),
       // One line per missing version, at its first scale set.
@@ -168,6 +180,11 @@ export class GithubRunners extends Construct {
         byVersion.has(s.version) || props.scaleSets.findIndex((x) => x.version === s.version) !== i
           ? []
           : [{ path: ["scaleSets", i, "version"], value: s.version, message: `has no engine (engines: ${engines.map((e) => e.version).join(", ") || "none"})` }],
+      ),
+      ...props.scaleSets.flatMap((s, i) =>
+        s.engineRelease === undefined || engineOf(s)
+          ? []
+          : [{ path: ["scaleSets", i, "engineRelease"], value: s.engineRelease, message: `is not an engine of version ${s.version} (engines: ${engines.map((e) => `${e.releaseName} (${e.version})`).join(", ") || "none"})` }],
       ),
       // A schedule patches AutoscalingRunnerSets by name: the chart names each `runnerScaleSetName`.
       ...(props.schedules ?? []).flatMap((job, i) =>
@@ -214,7 +231,7 @@ export class GithubRunners extends Construct {
     const dependsOn: ITerraformDependable[] = [this.controller.release, this.serviceAccount];
     const multiLabel = props.labelStrategy === "multi-label";
     for (const s of props.scaleSets) {
-      const engine = byVersion.get(s.version);
+      const engine = engineOf(s);
       if (!engine || engineSpecProblems(engine).length > 0) continue;
       const template = buildRunnerPodTemplate({
         engine,
@@ -229,7 +246,7 @@ export class GithubRunners extends Construct {
         serviceAccountName,
         templatePatch: pod.templatePatch,
       });
-      const engineRelease = props.engineReleases?.[s.version];
+      const engineRelease = props.engineReleases?.[s.engineRelease ?? s.version];
       const set = new RunnerScaleSet(this, s.releaseName, {
         releaseName: s.releaseName,
         namespace: ns,

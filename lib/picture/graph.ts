@@ -85,19 +85,22 @@ export function planPicture(plan: DeploymentPlan): DeploymentPicture {
       })
     : [{ name: "", lines: ["existing cluster", "nodes not declared"] }];
   const poolIndex = new Map(pools.map((p, i) => [p.name, i]));
-  const enginePools = (version: string): number[] =>
-    capacity ? (capacity.engines.find((e) => e.version === version)?.pools ?? []).map((p) => poolIndex.get(p)!).filter((i) => i !== undefined) : [0];
+  const enginePools = (release: string): number[] =>
+    capacity ? (capacity.engines.find((e) => e.releaseName === release)?.pools ?? []).map((p) => poolIndex.get(p)!).filter((i) => i !== undefined) : [0];
 
-  // Engines: by the mean position of their pools, then newest first.
+  // Engines (the GPU engines too): by the mean position of their pools, then newest first.
   const newestFirst = [...plan.runners.versions].reverse().map((v) => v.text);
   const drainingVersions = new Set(plan.runners.labels.filter((l) => l.draining).map((l) => l.version));
-  const engines = sortBy(plan.engines, (e) => {
-    const ps = enginePools(e.version);
-    return [ps.length > 0 ? ps.reduce((a, b) => a + b, 0) / ps.length : pools.length, newestFirst.indexOf(e.version)];
+  const engines = sortBy([...plan.engines, ...(plan.gpuEngines?.engines ?? [])], (e) => {
+    const ps = enginePools(e.releaseName);
+    return [ps.length > 0 ? ps.reduce((a, b) => a + b, 0) / ps.length : pools.length, newestFirst.indexOf(e.version), e.gpu ? 1 : 0];
   });
-  const engineIndex = new Map(engines.map((e, i) => [e.version, i]));
-  const transportText = (version: string): string => {
-    const t = plan.transports[version];
+  const engineIndex = new Map(engines.map((e, i) => [e.releaseName, i]));
+  /** The engine release a scale set's runners use: its version's GPU engine for the GPU labels. */
+  const engineOf = (s: { name: string; version: string }): string | undefined =>
+    plan.gpuEngines?.scaleSets.includes(s.name) ? plan.gpuEngines.transports[s.version]?.releaseName : plan.engines.find((e) => e.version === s.version)?.releaseName;
+  const transportText = (version: string, gpu = false): string => {
+    const t = gpu ? plan.gpuEngines?.transports[version] : plan.transports[version];
     if (!t) return plan.engine.transport;
     if (t.transport === "unix") return "unix socket";
     if (t.transport === "tcp") return `tcp :${t.port ?? plan.engine.port}`;
@@ -106,7 +109,7 @@ export function planPicture(plan: DeploymentPlan): DeploymentPicture {
 
   // Scale sets: by engine, then size, then kind.
   const sizeOrder = plan.runners.sizes;
-  const scaleSets = sortBy(plan.runners.scaleSets, (s) => [engineIndex.get(s.version) ?? engines.length, sizeOrder.indexOf(s.size), KIND_ORDER.indexOf(s.kind)]);
+  const scaleSets = sortBy(plan.runners.scaleSets, (s) => [engineIndex.get(engineOf(s) ?? "") ?? engines.length, sizeOrder.indexOf(s.size), KIND_ORDER.indexOf(s.kind)]);
   const setIndex = new Map(scaleSets.map((s, i) => [s.name, i]));
   const runnerPools = (size: string) => (capacity ? capacity.pools.filter((p) => size in p.runnersPerNode).map((p) => p.name) : []);
 
@@ -120,7 +123,7 @@ export function planPicture(plan: DeploymentPlan): DeploymentPicture {
   const engineNodes: PictureNode[] = engines.map((e, i) => ({
     id: `engine${i + 1}`,
     column: "engine",
-    lines: [`engine ${e.version}`, `${MODE_NAMES[plan.engine.mode]} · ${transportText(e.version)}`, ...(drainingVersions.has(e.version) ? ["draining"] : [])],
+    lines: [`engine ${e.version}${e.gpu ? " GPU" : ""}`, `${MODE_NAMES[plan.engine.mode]} · ${transportText(e.version, e.gpu)}`, ...(drainingVersions.has(e.version) ? ["draining"] : [])],
     draining: drainingVersions.has(e.version),
   }));
   const setNodes: PictureNode[] = scaleSets.map((s, i) => {
@@ -136,11 +139,11 @@ export function planPicture(plan: DeploymentPlan): DeploymentPicture {
 
   const edges: PictureEdge[] = [];
   engines.forEach((e, i) => {
-    for (const p of enginePools(e.version)) edges.push({ from: poolNodes[p].id, to: engineNodes[i].id });
+    for (const p of enginePools(e.releaseName)) edges.push({ from: poolNodes[p].id, to: engineNodes[i].id });
   });
   edges.sort((a, b) => Number(a.from.slice(4)) - Number(b.from.slice(4))); // pools in order, engines in order within
   scaleSets.forEach((s, i) => {
-    const e = engineIndex.get(s.version);
+    const e = engineIndex.get(engineOf(s) ?? "");
     if (e !== undefined) edges.push({ from: engineNodes[e].id, to: setNodes[i].id });
   });
   labels.forEach((l, i) => {

@@ -94,6 +94,11 @@ export interface AlertsInput {
   readonly scaleSets: number;
   /** GKE cluster name (gke-managed dashboards filter on `cluster`). */
   readonly clusterName?: string;
+  /**
+   * Engine targets (release names) whose pods are normally absent: the GPU engines of a gpu pool
+   * that scales to zero nodes. DaggerEngineDown fires for them on `up == 0` only. @default []
+   */
+  readonly mayBeAbsent?: readonly string[];
 }
 
 export function planAlerts(input: AlertsInput): AlertsPlan {
@@ -185,11 +190,14 @@ export function planAlerts(input: AlertsInput): AlertsPlan {
   const engineRules: AlertRule[] = [];
   if (engines.length > 0) {
     const E = `{${jobMatcher(engines.map(job))}}`;
-    const missing = engines.map((e) => `absent(up{${jobMatcher([job(e)])}})`).join(" or ");
+    const missing = engines
+      .filter((e) => !(input.mayBeAbsent ?? []).includes(e.name))
+      .map((e) => `absent(up{${jobMatcher([job(e)])}})`)
+      .join(" or ");
     engineRules.push(
       rule(
         "DaggerEngineDown",
-        `up${E} == 0 or ${missing}`,
+        missing === "" ? `up${E} == 0` : `up${E} == 0 or ${missing}`,
         t.engineDownMinutes,
         "A Dagger engine does not answer ({{ $labels.job }} {{ $labels." + ENGINE_VERSION_TARGET_LABEL + " }})",
         "Its metrics endpoint is down or no engine pod is running: runners of that version cannot build.",

@@ -8,6 +8,7 @@ import type { RunnersConfig } from "./input/schema";
 import type { ClusterPlan, PoolKey } from "./cluster";
 import type { CapacityInput, PoolInput, SizeInput } from "./capacity";
 import { enginePoolKeys } from "./placement";
+import { GPU_RESOURCE } from "./engines";
 import { formatPath } from "./errors";
 import { RequestList, ZERO, schedulingRequests } from "./quantity";
 
@@ -22,12 +23,15 @@ export function capacityInputFromConfig(
   scaleSets: readonly ScaleSetPlan[],
   engines: readonly { readonly version: string; readonly releaseName: string }[],
   cluster: ClusterPlan | undefined,
+  /** The GPU engines (lib/planning/gpu-engines.ts), on the gpu pool. @default none */
+  gpuEngines: readonly { readonly version: string; readonly releaseName: string }[] = [],
 ): CapacityInput | undefined {
   const mode = config.dagger.engine.mode;
   const pools: PoolInput[] = [];
   let runnerPool: string;
   let enginePools: string[];
-  let gpu: { pool: string; size: string } | undefined;
+  // The gpu pool's size: runners there request the pool's GPUs, or none when GPU engines hold them.
+  let gpu: { pool: string; size: string; runnerGpus: number; engineGpus: number } | undefined;
   if (!cluster) {
     const n = config.kubernetes.nodes;
     if (!n) return undefined;
@@ -65,20 +69,42 @@ export function capacityInputFromConfig(
     // Where the engines run: the same rule as the placement (lib/planning/placement.ts).
     enginePools = enginePoolKeys(cluster, mode).map(nameOf);
     const g = cluster.pools.find((p) => p.key === "gpu");
-    if (g?.runnerSize) gpu = { pool: g.name, size: g.runnerSize };
+    if (g?.runnerSize) {
+      const engineGpus = g.gpuEngines?.gpus ?? 0;
+      gpu = { pool: g.name, size: g.runnerSize, runnerGpus: g.gpuEngines ? 0 : (g.accelerator?.count ?? 0), engineGpus };
+    }
   }
 
-  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => ({
-    name,
-    pool: gpu && gpu.size === name ? gpu.pool : runnerPool,
-    requests: schedulingRequests(s),
-    path: formatPath(["runners", "sizes", name, "requests"]),
-  }));
+  const onGpu = (name: string) => gpu !== undefined && gpu.size === name;
+  const sizeInputs: SizeInput[] = Object.entries(sizes).map(([name, s]) => {
+    // The runner template gets `nvidia.com/gpu` as a limit (lib/planning/placement.ts), which is
+    // its request, unless the size sets its own.
+    const own = schedulingRequests(s);
+    const gpus = onGpu(name) && gpu!.runnerGpus > 0 && own[GPU_RESOURCE] === undefined ? { [GPU_RESOURCE]: gpu!.runnerGpus } : {};
+    return { name, pool: onGpu(name) ? gpu!.pool : runnerPool, requests: { ...own, ...gpus }, path: formatPath(["runners", "sizes", name, "requests"]) };
+  });
   const requests = schedulingRequests(config.dagger.engine.resources);
+  const path = "dagger.engine.resources.requests";
+  // With GPU engines, the gpu size's scale sets use them and the other sizes the normal engines.
+  const gpuSizes = gpu && gpuEngines.length > 0 ? [gpu.size] : [];
+  const otherSizes = gpuSizes.length > 0 ? Object.keys(sizes).filter((n) => !gpuSizes.includes(n)) : undefined;
   return {
     mode,
     pools,
-    engines: engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path: "dagger.engine.resources.requests" })),
+    engines: [
+      ...engines.map((e) => ({ version: e.version, releaseName: e.releaseName, pools: enginePools, requests, path, sizes: otherSizes })),
+      ...(gpuSizes.length > 0
+        ? gpuEngines.map((e) => ({
+            version: e.version,
+            releaseName: e.releaseName,
+            pools: [gpu!.pool],
+            requests: { ...requests, [GPU_RESOURCE]: gpu!.engineGpus },
+            path,
+            sizes: gpuSizes,
+            gpuPath: "cluster.nodePools.gpu.engineGpus",
+          }))
+        : []),
+    ],
     sizes: sizeInputs,
     scaleSets,
     paths: { maxRunners: "runners.maxRunners" },

@@ -82,6 +82,10 @@ export interface EngineInput {
   readonly requests: RequestList;
   /** Config key path of the engine's requests, e.g. `dagger.engine.resources.requests`. */
   readonly path: string;
+  /** Runner sizes whose scale sets use this engine. @default every size */
+  readonly sizes?: readonly string[];
+  /** Config key path of its `nvidia.com/gpu` request, named when the GPUs do not fit. @default path */
+  readonly gpuPath?: string;
 }
 
 export interface SizeInput {
@@ -264,12 +268,18 @@ export interface NodeFit {
  * Pool fit: every DaemonSet engine of the pool on each node, then the room left for runners.
  * Throws when the engines do not fit on a node.
  */
-export function poolNodeFit(p: PoolInput, mode: CapacityInput["mode"], engines: readonly WithResources<EngineInput>[]): NodeFit {
+export function poolNodeFit(
+  p: PoolInput,
+  mode: CapacityInput["mode"],
+  engines: readonly WithResources<EngineInput>[],
+  stsEngines: readonly WithResources<EngineInput>[] = [],
+): NodeFit {
   const size = nodeSize(p);
   const system = p.systemPods ?? GKE_SYSTEM_DAEMONSETS;
   const dsEngines = mode === "daemonset" ? engines.filter((e) => e.pools.includes(p.name)) : [];
   const dsTotal = dsEngines.reduce((acc, e) => add(acc, e.res), ZERO);
   const afterSystem = sub(size.allocatable, system);
+  checkEngineGpus(p, afterSystem.gpus ?? 0, dsEngines, stsEngines);
   if (dsEngines.length > 0 && !fits(dsTotal, afterSystem)) {
     const e = dsEngines[0];
     const what =
@@ -338,7 +348,7 @@ export function sizeFit(
       throw new PlanError(
         s.path,
         s.requests,
-        `does not fit on a node of pool "${p.name}": it needs ${describeResources(s.res)}, but ${nodeLabel(p)} has ${describeResources(free)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${largerHint(p)}`,
+        `does not fit on a node of pool "${p.name}": it needs ${describeResources(s.res)}, but ${nodeLabel(p)} has ${describeResources(free, (s.res.gpus ?? 0) > 0)} left ${(p.sizeIs ?? "capacity") === "allocatable" ? `of its allocatable${engineNote.replace(/^ and /, " after ")}` : `after GKE's reservations, system pods${engineNote}`}; lower the requests or ${largerHint(p)}`,
       );
     }
   }
@@ -378,7 +388,7 @@ export function engineWorstCase(
   sizePool: ReadonlyMap<string, string>,
 ): EngineCapacity {
   const poolOf = new Map(pools.map((p) => [p.name, p]));
-  const sets = input.scaleSets.filter((ss) => ss.version === e.version);
+  const sets = input.scaleSets.filter((ss) => ss.version === e.version && (e.sizes === undefined || e.sizes.includes(ss.size)));
   const byPool = new Map<string, Map<string, number>>();
   for (const ss of sets) {
     const pool = sizePool.get(ss.size);
@@ -413,9 +423,9 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
 
   const pools: PoolCapacity[] = [];
   for (const p of input.pools) {
-    const fit = poolNodeFit(p, input.mode, engines);
     const stsEngines =
       input.mode === "statefulset" ? engines.filter((e) => e.pools[0] === p.name).sort((a, b) => b.res.memoryMiB - a.res.memoryMiB) : [];
+    const fit = poolNodeFit(p, input.mode, engines, stsEngines);
     const engineNodes = placeStatefulSetEngines(p, fit, stsEngines);
     const poolSizes = sizes.filter((s) => s.pool === p.name);
     const { runnersPerNode, maxRunnersAtMax } = sizeFit(p, fit, engineNodes, poolSizes);
@@ -467,6 +477,31 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
 
   const sizePool = new Map(sizes.map((s) => [s.name, s.pool]));
   return { pools, engines: engines.map((e) => engineWorstCase(e, input, pools, sizePool)), warnings };
+}
+
+/**
+ * GPUs (an extended resource: whole devices, never shared or overcommitted) of the engines of
+ * one pool: every DaemonSet engine on each node, a StatefulSet engine on one node. An engine
+ * asking for more than a node has stays Pending forever: a one-line error naming its GPU key.
+ */
+function checkEngineGpus(
+  p: PoolInput,
+  nodeGpus: number,
+  dsEngines: readonly WithResources<EngineInput>[],
+  stsEngines: readonly WithResources<EngineInput>[],
+): void {
+  const has = nodeGpus > 0 ? `has ${nodeGpus} GPU${nodeGpus === 1 ? "" : "s"}` : "has no GPU";
+  const gpuDs = dsEngines.filter((e) => (e.res.gpus ?? 0) > 0);
+  const dsGpus = gpuDs.reduce((a, e) => a + (e.res.gpus ?? 0), 0);
+  if (dsGpus > nodeGpus) {
+    const e = gpuDs[0];
+    const what = gpuDs.length > 1 ? `${gpuDs.length} GPU engine DaemonSets (one per version) needing ${dsGpus} GPUs` : `a GPU engine needing ${dsGpus} GPU${dsGpus === 1 ? "" : "s"}`;
+    throw new PlanError(e.gpuPath ?? e.path, e.res.gpus, `makes every node of pool "${p.name}" run ${what}, but ${nodeLabel(p)} ${has}; lower it, use fewer engine versions, or a machine type with more GPUs`);
+  }
+  const big = stsEngines.find((e) => (e.res.gpus ?? 0) > nodeGpus);
+  if (big) {
+    throw new PlanError(big.gpuPath ?? big.path, big.res.gpus, `makes GPU engine ${big.version} need ${big.res.gpus} GPU${big.res.gpus === 1 ? "" : "s"}, but ${nodeLabel(p)} of pool "${p.name}" ${has}; lower it or use a machine type with more GPUs`);
+  }
 }
 
 /**

@@ -62,6 +62,11 @@ export interface PoolPlan {
   readonly accelerator?: AcceleratorPlan;
   /** gpu pool only: the runner size that runs there. */
   readonly runnerSize?: string;
+  /**
+   * gpu pool only: GPU engines run there (`cluster.nodePools.gpu.engines`), each requesting
+   * `gpus` (`engineGpus`, default the accelerator count); the runners of {@link runnerSize} use them.
+   */
+  readonly gpuEngines?: { readonly gpus: number };
 }
 
 export interface NetworkPlan {
@@ -296,6 +301,11 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
         warnings.push(`${configPath}.machineType "${p.machineType}" does not take accelerator ${accelerator.type} (it needs a ${series.join(" or ")}-* machine type)`);
       }
     }
+    if (gpu && !gpu.engines) {
+      for (const k of ["engineGpus", "engineImage"] as const) {
+        if (gpu[k] !== undefined) warnings.push(`${configPath}.${k} is ignored: ${configPath}.engines is false (no GPU engines)`);
+      }
+    }
     if (key === "engines" && p.spot) {
       warnings.push(`${configPath}.spot: a reclaimed engine node fails every job running on its engines until they are rescheduled (the cache disk survives and re-attaches)`);
     }
@@ -315,6 +325,7 @@ export function planCluster(config: RunnersConfig): ClusterPlan {
       localSsdCount: p.localSsdCount,
       accelerator,
       runnerSize: gpu?.runnerSize,
+      gpuEngines: gpu?.engines && accelerator ? { gpus: gpu.engineGpus ?? accelerator.count } : undefined,
     });
   }
 

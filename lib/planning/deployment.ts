@@ -20,6 +20,7 @@ import { PlacementPlan, planPlacement } from "./placement";
 import { CapacityPlan, planCapacity } from "./capacity";
 import { capacityInputFromConfig } from "./capacity-input";
 import { ArtifactPlan, planArtifacts } from "./mirrors";
+import { GpuEnginePlan, planGpuEngines } from "./gpu-engines";
 import { MonitoringPlan, planMonitoring } from "./monitoring";
 import { AlertsPlan, planAlerts } from "./alerts";
 import { listenerTemplate } from "./arc-values";
@@ -54,6 +55,11 @@ export interface DeploymentPlan {
   readonly engine: EngineLayerPlan;
   /** How runners reach each engine version: its connection spec, by version. */
   readonly transports: Readonly<Record<string, EngineConnectionSpec>>;
+  /**
+   * GPU engines on the gpu pool, one per version, and the scale sets using them
+   * (lib/planning/gpu-engines.ts); undefined without a gpu pool or with `cluster.nodePools.gpu.engines: false`.
+   */
+  readonly gpuEngines?: GpuEnginePlan;
   /** Every image and chart, and where each is pulled from: upstream, mirror or pinned (lib/planning/mirrors.ts). */
   readonly artifacts: ArtifactPlan;
   /** Metrics served and scraped: endpoints, the collector and its targets (lib/planning/monitoring.ts). */
@@ -103,8 +109,9 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   const e = config.dagger.engine;
   // The transport, resolved once: the images (kubectl for kube-pod) and the engine layer use it.
   const transport = e.transport ?? defaultTransport(e.mode);
-  const artifacts = planArtifacts(config, engines.map((x) => x.version), runners.scaleSets.length, transport);
+  const artifacts = planArtifacts(config, engines.map((x) => x.version), runners.scaleSets.length, transport, placement.gpuEngines !== undefined);
   const engine = planEngineLayer(config, engines, transport, placement);
+  const gpuEngines = planGpuEngines(config, cluster, runners, engine, artifacts, placement);
   warnings.push(
     ...engineWarnings({
       mode: engine.mode,
@@ -129,9 +136,13 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   }
   warnings.push(...unshippedSchemaWarnings(runners.versions.map((v) => v.text)));
   warnings.push(...artifacts.warnings);
-  const monitoring = planMonitoring(config, engines, engine.namespace, engine.port);
+  // GPU engines serve metrics like the others (same versions, same chart values).
+  const monitoring = planMonitoring(config, [...engines, ...(gpuEngines?.engines ?? [])], engine.namespace, engine.port);
   warnings.push(...monitoring.warnings);
-  const alerts = planAlerts({ config, monitoring, engine, scaleSets: runners.scaleSets.length, clusterName: cluster?.name });
+  // A gpu pool scaled to zero nodes has no GPU engine pod: not an outage.
+  const gpuPool = cluster?.pools.find((p) => p.key === "gpu");
+  const mayBeAbsent = gpuEngines && gpuPool?.minNodes === 0 ? gpuEngines.engines.map((g) => g.releaseName) : [];
+  const alerts = planAlerts({ config, monitoring, engine, scaleSets: runners.scaleSets.length, clusterName: cluster?.name, mayBeAbsent });
   warnings.push(...alerts.warnings);
 
   warnings.push(...schedules.warnings);
@@ -139,7 +150,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   // Capacity: throws PlanError for configs that cannot fit; warnings join the others. Scale sets
   // count with their scheduled peak of idle runners, which must fit their pool at maxNodes.
   const warmSets = runners.scaleSets.map((s) => ({ ...s, minRunners: schedules.peakMinRunners[s.name] ?? s.minRunners }));
-  const capacityInput = capacityInputFromConfig(config, sizes, warmSets, engines, cluster);
+  const capacityInput = capacityInputFromConfig(config, sizes, warmSets, engines, cluster, gpuEngines?.engines);
   const capacity = capacityInput ? planCapacity(capacityInput) : undefined;
   if (capacity) warnings.push(...capacity.warnings);
   for (const p of capacity?.pools ?? []) {
@@ -165,6 +176,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
     listenerTemplate: listenerTemplate(placement.arc, config.runners.listenerTemplate),
     engine,
     transports: planEngineTransports(config, engines, engine, artifacts),
+    gpuEngines,
     artifacts,
     monitoring,
     schedules,

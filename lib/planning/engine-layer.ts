@@ -46,12 +46,16 @@ export function planEngineLayer(
   return { mode: e.mode, transport, port, namespace: e.namespace, placement: placement.engines, cache };
 }
 
-/** How runners reach each engine version: the connection specs the engine layer hands out. */
+/**
+ * How runners reach each engine version: the connection specs the engine layer hands out. For
+ * the GPU engines, `where` gives their images and placement (default: the normal engines').
+ */
 export function planEngineTransports(
   config: RunnersConfig,
   engines: readonly EngineNames[],
   layer: EngineLayerPlan,
   artifacts: ArtifactPlan,
+  where: { readonly images: Readonly<Record<string, string>>; readonly placement: Placement } = { images: artifacts.engineImages, placement: layer.placement },
 ): Record<string, EngineConnectionSpec> {
   const e = config.dagger.engine;
   const cloudTokenSecret = e.cloud.enabled ? { name: e.cloud.existingSecretName ?? DEFAULT_CLIENT_CLOUD_SECRET, key: CLIENT_CLOUD_TOKEN_KEY } : undefined;
@@ -63,12 +67,12 @@ export function planEngineTransports(
         transport: layer.transport,
         namespace: layer.namespace,
         port: layer.port,
-        image: artifacts.engineImages[names.version],
+        image: where.images[names.version],
         serviceAccountName: config.runners.serviceAccountName,
         cloudTokenSecret,
         imagePullSecrets: artifacts.enginePullSecrets,
-        nodeSelector: layer.placement.nodeSelector,
-        tolerations: layer.placement.tolerations,
+        nodeSelector: where.placement.nodeSelector,
+        tolerations: where.placement.tolerations,
       }),
     ]),
   );

@@ -17,7 +17,7 @@
  * Secret with an `envFrom` its StatefulSet mis-renders up to 0.20.3 (dagger/dagger issue 10065).
  */
 import type { EnvVar, ResourceRequirements, Toleration } from "./k8s-types";
-import { EngineMode, MAGICACHE_TOKEN_KEY, MAGICACHE_URL, MAGICACHE_URL_ENV, chartCreatesService, engineReadsCacheService, imageOverride } from "./engines";
+import { EngineMode, GPU_RESOURCE, GPU_SUPPORT_ENV, MAGICACHE_TOKEN_KEY, MAGICACHE_URL, MAGICACHE_URL_ENV, chartCreatesService, engineReadsCacheService, imageOverride } from "./engines";
 import { EngineConfig, effectiveEngineConfig } from "./engine-config";
 import { ENGINE_METRICS_ADDR_ENV, METRICS_PORT_NAME } from "./monitoring";
 import { parseVersion } from "./versions";
@@ -57,6 +57,22 @@ export interface EngineValuesInput {
   readonly metrics?: EngineMetricsProps;
   /** Extra chart values merged over the typed ones (maps merge, lists and scalars replace). @default none */
   readonly chartValues?: Readonly<Record<string, unknown>>;
+  /** A GPU engine: `_EXPERIMENTAL_DAGGER_GPU_SUPPORT=true` in its env. @default false */
+  readonly gpuSupport?: boolean;
+}
+
+/**
+ * A GPU engine's container resources: the engine's, plus `nvidia.com/gpu: <gpus>` as request
+ * and limit (an extended resource cannot be overcommitted: its request, if given, must equal
+ * its limit).
+ */
+export function gpuEngineResources(resources: ResourceRequirements | undefined, gpus: number): ResourceRequirements {
+  const r = resources ?? DEFAULT_ENGINE_RESOURCES;
+  return {
+    ...r,
+    requests: { ...(r.requests ?? {}), [GPU_RESOURCE]: String(gpus) },
+    limits: { ...(r.limits ?? {}), [GPU_RESOURCE]: String(gpus) },
+  };
 }
 
 /** What the engine layer resolves per deployment: the class, the cache-service Secret, the TCP port. */
@@ -121,6 +137,7 @@ export function daggerChartValues(p: EngineValuesInput, version: string, o: Engi
         ]
       : []),
     ...(metrics ? [{ name: ENGINE_METRICS_ADDR_ENV, value: `0.0.0.0:${metrics.port}` }] : []),
+    ...(p.gpuSupport ? [{ name: GPU_SUPPORT_ENV, value: "true" }] : []),
   ];
   // The monitoring plan leaves out the versions whose chart would then add a Service of its own
   // beside a tcp engine's (0.21.0+).

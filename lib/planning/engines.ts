@@ -5,7 +5,7 @@ import type { EngineConnectionSpec, EngineTransport } from "../engine-spec";
 import type { Toleration } from "./k8s-types";
 import { PlanError } from "./errors";
 import { EngineVersion, compareVersions, parseVersion } from "./versions";
-import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, isDns1123Label } from "./names";
+import { HELM_RELEASE_MAX, K8S_NAME_MAX, STATEFULSET_NAME_MAX, daggerChartFullname, engineResourceId, isDns1123Label } from "./names";
 
 export type EngineMode = "daemonset" | "statefulset";
 
@@ -19,6 +19,16 @@ export interface EngineNames {
   readonly workloadName: string;
   /** StatefulSet mode only: the single pod `<fullname>-engine-0`. */
   readonly podName?: string;
+  /** A GPU engine (release `<name>-v<version>-gpu`, on the gpu pool). @default false */
+  readonly gpu?: boolean;
+}
+
+/** Suffix of a GPU engine's release name and of its image tag (`engine:v<version>-gpu`). */
+export const GPU_SUFFIX = "-gpu";
+
+/** Construct id of an engine's resources: `v0-20-3`, a GPU engine's `v0-20-3-gpu`. */
+export function engineId(e: Pick<EngineNames, "version" | "gpu">): string {
+  return `${engineResourceId(e.version)}${e.gpu ? GPU_SUFFIX : ""}`;
 }
 
 /** Release name of the engine for `version` in deployment `name`. */
@@ -34,11 +44,12 @@ export function planEngineNames(
   versions: readonly EngineVersion[],
   mode: EngineMode,
   paths: { name?: string } = {},
+  options: { gpu?: boolean } = {},
 ): EngineNames[] {
   const namePath = paths.name ?? "name";
   const seen = new Map<string, string>();
   return versions.map((v) => {
-    const releaseName = engineReleaseName(name, v);
+    const releaseName = `${engineReleaseName(name, v)}${options.gpu ? GPU_SUFFIX : ""}`;
     const other = seen.get(releaseName);
     if (other) throw new PlanError("dagger.versions", v.text, `makes engine release "${releaseName}", the same as ${other} (pre-release identifiers differing only in case, "." or "-")`);
     seen.set(releaseName, v.text);
@@ -57,6 +68,7 @@ export function planEngineNames(
       fullname,
       workloadName,
       podName: mode === "statefulset" ? `${workloadName}-0` : undefined,
+      ...(options.gpu ? { gpu: true } : {}),
     };
   });
 }
@@ -186,6 +198,30 @@ export function engineServiceName(releaseName: string): string {
 export function engineImage(version: string, override?: string): string {
   return override ?? `${ENGINE_IMAGE_REPOSITORY}:v${version}`;
 }
+
+/**
+ * The GPU variant of the engine image: `registry.dagger.io/engine:v<version>-gpu`. dagger/dagger
+ * at v0.20.3 publishes two targets per release tag (`toolchains/engine-dev/main.go` `targets`:
+ * tag `%s` for linux/amd64 and arm64, and `%s-gpu`, linux/amd64 only, built `WithGPUSupport`,
+ * which adds Wolfi's `nvidia-driver` and `nvidia-tools` packages in `build/builder.go`); the CLI
+ * picks the same tag itself for a local engine when `_EXPERIMENTAL_DAGGER_GPU_SUPPORT` is set
+ * (`cmd/dagger/engine.go` `defaultRunnerHost`: `tag += "-gpu"`), and the docs run
+ * `registry.dagger.io/engine:${VERSION}-gpu` (docs/current_docs/reference/configuration/custom-runner.mdx).
+ * The `dagger` CLI is in it as in the default image (`Container` adds `/usr/local/bin/dagger` to both).
+ */
+export function gpuEngineImage(version: string): string {
+  return `${ENGINE_IMAGE_REPOSITORY}:v${version}${GPU_SUFFIX}`;
+}
+
+/**
+ * The variable that lets the engine run GPU containers: without it, an exec with GPUs fails
+ * with "GPU support is not enabled, set _EXPERIMENTAL_DAGGER_GPU_SUPPORT" (dagger/dagger
+ * `core/container_exec.go` at v0.20.3; any non-empty value).
+ */
+export const GPU_SUPPORT_ENV = "_EXPERIMENTAL_DAGGER_GPU_SUPPORT";
+
+/** The extended resource of NVIDIA GPUs (the device plugin GKE runs on GPU nodes). */
+export const GPU_RESOURCE = "nvidia.com/gpu";
 
 /**
  * Resolves `dagger.engine.image` for one version: a map is looked up by version (with or

@@ -7,7 +7,9 @@
  * Upstream facts (charts at their release tags, ../shared/charts):
  * - dagger-helm 0.18.19-0.21.8 (`templates/engine-{daemonset,statefulset}.yaml`): the engine
  *   image is `engine.image.ref`, else `registry.dagger.io/engine:v<chart version>`; pods get
- *   `engine.imagePullSecrets`. No other image.
+ *   `engine.imagePullSecrets`. No other image. A GPU engine (lib/planning/gpu-engines.ts) always
+ *   sets `engine.image.ref` to the GPU variant `registry.dagger.io/engine:v<version>-gpu`
+ *   (engines.ts `gpuEngineImage`), mirrored like the others.
  * - gha-runner-scale-set-controller 0.14.2 (`templates/deployment.yaml`): the controller image is
  *   `<image.repository>:<image.tag | default .Chart.AppVersion>` (appVersion equals the chart
  *   version in 0.13.1, 0.14.1 and 0.14.2); `imagePullSecrets` go on the controller pod and, as
@@ -23,7 +25,8 @@ import type { RunnersConfig } from "./input/schema";
 import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "./input/runners";
 import { RunnerRelease, runnerRelease } from "./runner-release";
 import { ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, ARC_SCALE_SET_CHART } from "./arc-values";
-import { DAGGER_CHART, DAGGER_CHART_REPOSITORY, engineImage, imageOverride } from "./engines";
+import { DAGGER_CHART, DAGGER_CHART_REPOSITORY, engineImage, gpuEngineImage, imageOverride } from "./engines";
+import { PlanError } from "./errors";
 import type { EngineTransport } from "../engine-spec";
 
 /** The ARC controller chart's default `image.repository` (0.13-0.14 values.yaml). */
@@ -118,6 +121,13 @@ export interface ArtifactPlan {
    * engine layer sets them as `engine.image.ref`. Empty by default.
    */
   readonly engineImageOverrides: Readonly<Record<string, string>>;
+  /**
+   * Image of each GPU engine, by version (GPU engine pods; the runner pods using them copy its
+   * `dagger` CLI): the GPU variant, mirrored, or `cluster.nodePools.gpu.engineImage`. Always set
+   * as the GPU releases' `engine.image.ref` (the chart's default is the non-GPU image). Empty
+   * without GPU engines.
+   */
+  readonly gpuEngineImages: Readonly<Record<string, string>>;
   /** Runner container (and the `wait-for-engine` step). */
   readonly runnerImage: string;
   /** The runner version of {@link runnerImage} and its release date, when known (lib/planning/runner-release.ts). */
@@ -169,7 +179,14 @@ function stringAt(obj: unknown, key: string): string | undefined {
  * The images and charts of a validated config: `versions` are the planned engine versions,
  * `scaleSets` the number of planned scale sets, `transport` the resolved engine transport.
  */
-export function planArtifacts(config: RunnersConfig, versions: readonly string[], scaleSets: number, transport: EngineTransport): ArtifactPlan {
+export function planArtifacts(
+  config: RunnersConfig,
+  versions: readonly string[],
+  scaleSets: number,
+  transport: EngineTransport,
+  /** The cluster has GPU engines (`cluster.nodePools.gpu.engines`). @default false */
+  gpuEngines = false,
+): ArtifactPlan {
   const registry = config.mirrors.images.registry;
   const choose = (explicit: string | undefined, key: string, upstream: string): Chosen =>
     explicit !== undefined
@@ -179,6 +196,11 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
   const e = config.dagger.engine;
   const r = config.runners;
   const engines = versions.map((v) => ({ version: v, ...choose(imageOverride(e.image, v), "dagger.engine.image", engineImage(v)) }));
+  const gpuImage = gpuEngines && config.target === "gke" ? config.cluster.nodePools.gpu?.engineImage : undefined;
+  checkGpuEngineImage(gpuImage, versions);
+  const gpus = gpuEngines
+    ? versions.map((v) => ({ version: v, ...choose(imageOverride(gpuImage, v), "cluster.nodePools.gpu.engineImage", gpuEngineImage(v)) }))
+    : [];
   const runner = choose(r.image, "runners.image", DEFAULT_RUNNER_IMAGE);
   const kubectl = choose(r.kubectlImage, "runners.kubectlImage", DEFAULT_KUBECTL_IMAGE);
   const copyTool = choose(r.copyToolImage, "runners.copyToolImage", DEFAULT_COPY_TOOL_IMAGE);
@@ -205,6 +227,7 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
     else images.push({ location: c.image, upstream: c.upstream, source: c.source, usedBy: [who] });
   };
   for (const x of engines) use(x, `engine ${x.version} pods, runner pods (dagger CLI)`);
+  for (const x of gpus) use(x, `GPU engine ${x.version} pods, its runner pods (dagger CLI)`);
   use(runner, "runner pods");
   use(copyTool, "runner pods (copy tool)");
   if (transport === "kube-pod") use(kubectl, "runner pods (kubectl)");
@@ -225,13 +248,14 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
     else charts.push({ chart: name, version, repository, location, upstream: `${upstreamRepository}/${name}`, source, usedBy: [who] });
   };
   for (const v of versions) chart(daggerRepo, DAGGER_CHART_REPOSITORY, DAGGER_CHART, v, daggerSource, `engine ${v}`);
+  for (const x of gpus) chart(daggerRepo, DAGGER_CHART_REPOSITORY, DAGGER_CHART, x.version, daggerSource, `GPU engine ${x.version}`);
   chart(arcRepo, ARC_CHART_REPOSITORY, ARC_CONTROLLER_CHART, config.arc.version, arcSource, "ARC controller");
   chart(arcRepo, ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, config.arc.scaleSetVersion ?? config.arc.version, arcSource, `${scaleSets} scale set${scaleSets === 1 ? "" : "s"}`);
 
   // A pinned image outside the mirror is used as written: say so, the cluster may not reach it.
   const warnings: string[] = [];
   if (registry !== undefined) {
-    for (const c of [...engines, runner, copyTool, kubectl, cleanup, controller]) {
+    for (const c of [...engines, ...gpus, runner, copyTool, kubectl, cleanup, controller]) {
       const used = images.some((i) => i.location === c.image);
       if (!used || c.source === "mirrors.images.registry" || c.image.startsWith(`${registry}/`)) continue;
       warnings.push(
@@ -240,11 +264,19 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
     }
   }
 
+  // A pinned engine image says nothing of the GPU variant: say which image the GPU engines pull.
+  if (gpus.length > 0 && e.image !== undefined && gpuImage === undefined) {
+    warnings.push(
+      `cluster.nodePools.gpu.engineImage is not set while dagger.engine.image pins the engine images: the GPU engines pull ${gpus.map((x) => x.image).join(", ")} (set cluster.nodePools.gpu.engineImage to pin them too)`,
+    );
+  }
+
   const pullSecrets = [...config.mirrors.images.pullSecrets];
   const enginePullSecrets = unique([...e.imagePullSecrets, ...pullSecrets]);
   return {
     engineImages: Object.fromEntries(engines.map((x) => [x.version, x.image])),
     engineImageOverrides: Object.fromEntries(engines.filter((x) => x.source !== "default").map((x) => [x.version, x.image])),
+    gpuEngineImages: Object.fromEntries(gpus.map((x) => [x.version, x.image])),
     runnerImage: runner.image,
     runnerRelease: runnerRelease(runner.image),
     kubectlImage: kubectl.image,
@@ -259,4 +291,22 @@ export function planArtifacts(config: RunnersConfig, versions: readonly string[]
     charts,
     warnings: unique(warnings),
   };
+}
+
+/**
+ * `cluster.nodePools.gpu.engineImage`, as `dagger.engine.image` is checked: one string for
+ * several versions needs `{version}`, a map names configured versions only.
+ */
+function checkGpuEngineImage(image: string | Readonly<Record<string, string>> | undefined, versions: readonly string[]): void {
+  const path = "cluster.nodePools.gpu.engineImage";
+  if (typeof image === "string" && !image.includes("{version}") && versions.length > 1) {
+    throw new PlanError(path, image, `is one image for ${versions.length} engine versions (put {version} in it, or map each version to its image)`);
+  }
+  if (image !== undefined && typeof image === "object") {
+    for (const key of Object.keys(image)) {
+      if (!versions.includes(key.replace(/^v/, ""))) {
+        throw new PlanError(`${path}.${key}`, image[key], `is the image of a version that is not in dagger.versions (${versions.join(", ")})`);
+      }
+    }
+  }
 }

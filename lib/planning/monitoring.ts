@@ -130,8 +130,10 @@ export function planMonitoring(config: RunnersConfig, engines: readonly EngineNa
     if (enginePort === ENGINE_METRICS_PORT) {
       throw new PlanError("dagger.engine.port", enginePort, `conflicts with the engines' metrics port ${ENGINE_METRICS_PORT} (choose another port, or set monitoring.engineMetrics: false)`);
     }
-    const versions = engines.map((e) => e.version).filter(engineServesMetrics);
-    const without = engines.map((e) => e.version).filter((v) => !engineServesMetrics(v));
+    // One entry per version (a GPU engine shares its version with an engine).
+    const all = [...new Set(engines.map((e) => e.version))];
+    const versions = all.filter(engineServesMetrics);
+    const without = all.filter((v) => !engineServesMetrics(v));
     if (without.length > 0) {
       warnings.push(`monitoring.engineMetrics: engine ${without.join(", ")} serves no Prometheus metrics (engines read ${ENGINE_METRICS_ADDR_ENV} from ${ENGINE_METRICS_MIN_VERSION}): not scraped`);
     }
@@ -202,6 +204,6 @@ export function planMonitoring(config: RunnersConfig, engines: readonly EngineNa
     engineMetrics,
     listenerMetrics: config.arc.metrics ? LISTENER_METRICS : undefined,
     targets,
-    warnings,
+    warnings: [...new Set(warnings)],
   };
 }

@@ -7,8 +7,12 @@
  *   run on every node that hosts runners (the runners pool and the gpu pool, whose taints they
  *   tolerate), so each runner finds an engine on its node; a StatefulSet engine runs on the
  *   runners pool.
- * - Runners of the gpu pool's size run on the gpu pool, tolerate its GPU taint and request
- *   the pool's GPUs.
+ * - Runners of the gpu pool's size run on the gpu pool and tolerate its GPU taint. With GPU
+ *   engines (`cluster.nodePools.gpu.engines`, the default) the GPU engines run there too, each
+ *   requesting `engineGpus`, and those runners use them and request no GPU: Dagger functions run
+ *   in the engine, so the engine is what needs the GPU, and a node's GPUs cannot be shared
+ *   between pods. The normal DaemonSet engines then stay off the gpu pool. Without GPU engines
+ *   the runners request the pool's GPUs (`accelerator.count`) and use the normal engine there.
  * - The ARC controller and the listener pods run on the `system` pool when there is one (else
  *   where the scheduler puts them: on target gke, the runners pool, the only untainted one), with
  *   `arc.nodeSelector`/`arc.tolerations` on top; lib/planning/arc-values.ts `listenerTemplate`
@@ -23,6 +27,7 @@ import type { NodeTaint } from "./input/cluster";
 import { ClusterPlan, NODE_POOL_LABEL, PoolKey, PoolPlan } from "./cluster";
 import { PlanError } from "./errors";
 import type { Toleration } from "./k8s-types";
+import { GPU_RESOURCE } from "./engines";
 
 /** Where a workload's pods may run. */
 export interface Placement {
@@ -34,10 +39,12 @@ export interface Placement {
 export interface GpuSizePlacement extends Placement {
   /** Size name (label suffix), e.g. `gpu`. */
   readonly size: string;
-  /** GPUs each runner pod requests (`nvidia.com/gpu` limit). */
+  /** GPUs each runner pod requests (`nvidia.com/gpu` limit): 0 when GPU engines hold them. */
   readonly gpus: number;
-  /** Resources to merge into the size's template: `limits: {"nvidia.com/gpu": "<n>"}`. */
-  readonly resources: { readonly limits: Readonly<Record<string, string>> };
+  /** Resources to merge into the size's template: `limits: {"nvidia.com/gpu": "<n>"}`; none with GPU engines. */
+  readonly resources?: { readonly limits: Readonly<Record<string, string>> };
+  /** The runners of this size use the GPU engines (placed at {@link PlacementPlan.gpuEngines}). */
+  readonly gpuEngines: boolean;
 }
 
 export interface PlacementPlan {
@@ -54,6 +61,8 @@ export interface PlacementPlan {
   readonly arc: Placement;
   /** The controller and listeners have nodes of their own: a `system` pool, or an explicit `arc.nodeSelector`. */
   readonly arcIsolated: boolean;
+  /** GPU engine pods: the gpu pool and its GPU taint (no `dagger.engine.nodeSelector`/`tolerations`). Set with GPU engines. */
+  readonly gpuEngines?: Placement;
 }
 
 /** No constraint: the scheduler's choice (target `existing-cluster`). */
@@ -82,14 +91,16 @@ const onPool = (p: PoolPlan): Placement => ({
 });
 
 /**
- * The pools engines run on: the tainted `engines` pool when there is one; otherwise a DaemonSet
- * runs on every pool that hosts runners (runners and gpu) and a StatefulSet on the runners pool.
+ * The pools the normal engines run on: the tainted `engines` pool when there is one; otherwise a
+ * DaemonSet runs on every pool that hosts runners using them (runners, and gpu unless GPU
+ * engines serve its runners) and a StatefulSet on the runners pool.
  */
 export function enginePoolKeys(cluster: ClusterPlan, mode: RunnersConfig["dagger"]["engine"]["mode"]): PoolKey[] {
   const has = (key: PoolKey) => cluster.pools.some((p) => p.key === key);
   if (has("engines")) return ["engines"];
   if (mode === "statefulset") return ["runners"];
-  return has("gpu") ? ["runners", "gpu"] : ["runners"];
+  const gpu = cluster.pools.find((p) => p.key === "gpu");
+  return gpu && !gpu.gpuEngines ? ["runners", "gpu"] : ["runners"];
 }
 
 /**
@@ -132,11 +143,17 @@ export function planPlacement(config: RunnersConfig, cluster: ClusterPlan | unde
       : { nodeSelector: {}, tolerations: uniqueTolerations(hosts.flatMap((p) => onPool(p).tolerations)) };
 
   let gpu: GpuSizePlacement | undefined;
+  let gpuEngines: Placement | undefined;
   if (gpuPool?.accelerator && gpuPool.runnerSize) {
-    const gpus = gpuPool.accelerator.count;
-    gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus, resources: { limits: { "nvidia.com/gpu": String(gpus) } } };
+    if (gpuPool.gpuEngines) {
+      gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus: 0, gpuEngines: true };
+      gpuEngines = onPool(gpuPool);
+    } else {
+      const gpus = gpuPool.accelerator.count;
+      gpu = { ...onPool(gpuPool), size: gpuPool.runnerSize, gpus, resources: { limits: { [GPU_RESOURCE]: String(gpus) } }, gpuEngines: false };
+    }
   }
-  return explicit({ engines, runners: onPool(runnersPool), gpu, arc: systemPool ? onPool(systemPool) : ANYWHERE });
+  return explicit({ engines, runners: onPool(runnersPool), gpu, gpuEngines, arc: systemPool ? onPool(systemPool) : ANYWHERE });
 }
 
 /**

@@ -96,8 +96,9 @@ export const sub = (a: Resources, b: Resources): Resources => ({
 });
 export const fits = (need: Resources, room: Resources) =>
   need.cpuMillis <= room.cpuMillis + 1e-9 && need.memoryMiB <= room.memoryMiB + 1e-9 && (need.gpus ?? 0) <= (room.gpus ?? 0);
-export const describeResources = (r: Resources) =>
-  `${formatMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)}${r.gpus ? ` / ${r.gpus} GPU` : ""}`;
+/** `1 CPU / 2Gi`, with ` / <n> GPU` when there are GPUs or `gpus` asks for them (e.g. none left). */
+export const describeResources = (r: Resources, gpus = false) =>
+  `${formatMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)}${r.gpus || gpus ? ` / ${r.gpus ?? 0} GPU` : ""}`;
 
 /** How many pods of `size` fit into `room` (pods per node capped by `podRoom`). */
 export function podsThatFit(size: Resources, room: Resources, podRoom: number): number {

@@ -45,6 +45,15 @@ export function daggerEnginesPropsFromConfig(
     cloud: e.cloud,
     metrics: plan.monitoring.engineMetrics,
     chartValues: e.chartValues,
+    gpu: plan.gpuEngines
+      ? {
+          engines: plan.gpuEngines.engines,
+          gpus: plan.gpuEngines.gpus,
+          image: plan.gpuEngines.images,
+          nodeSelector: plan.gpuEngines.placement.nodeSelector,
+          tolerations: plan.gpuEngines.placement.tolerations,
+        }
+      : undefined,
     warnings: false,
   };
 }
@@ -75,8 +84,10 @@ export function githubRunnersPropsFromPlan(
   const { github, arc, runners } = config;
   const artifacts = plan.artifacts;
   const placement = plan.placement.runners;
-  // The gpu pool's size runs there, tolerates its taint and requests its GPUs.
+  // The gpu pool's size runs there and tolerates its taint; it uses the GPU engines, or, without
+  // them, requests the pool's GPUs itself.
   const gpu = plan.placement.gpu;
+  const gpuEngines = plan.gpuEngines;
   return {
     github: { configUrl: github.configUrl, runnerGroup: github.runnerGroup, app: github.app, pat: github.pat, existingSecretName: github.existingSecretName },
     controller: {
@@ -98,10 +109,12 @@ export function githubRunnersPropsFromPlan(
     },
     scaleSets: plan.runners.scaleSets.map((s) => {
       const onGpu = gpu !== undefined && gpu.size === s.size;
+      const gpuEngine = gpuEngines?.scaleSets.includes(s.name) ? gpuEngines.transports[s.version] : undefined;
       return {
         name: s.name,
         releaseName: s.releaseName,
         version: s.version,
+        ...(gpuEngine ? { engineRelease: gpuEngine.releaseName } : {}),
         extraLabels: s.extraLabels,
         resources: onGpu && gpu.resources ? mergeResources(gpu.resources, plan.sizes[s.size]) : plan.sizes[s.size],
         minRunners: s.minRunners,

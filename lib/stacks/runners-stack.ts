@@ -71,21 +71,27 @@ export class RunnersStack extends TerraformStack {
       create: config.runners.createNamespaces,
     });
     this.engines = daggerEnginesFromConfig(this, "dagger-engines", config, plan, this.namespaces.runnersNamespace);
-    // Scale sets go before the engine they use on destroy (and after it on create).
-    this.runners = new GithubRunners(this, "github", githubRunnersPropsFromPlan(config, plan, this.namespaces, this.engines.specs, this.engines.releases));
+    // Scale sets go before the engine they use on destroy (and after it on create); the GPU
+    // engines' releases are keyed by release name, as the scale sets using them name them.
+    const gpuReleases = Object.fromEntries(this.engines.gpuSpecs.map((g) => [g.releaseName, this.engines.gpuReleases[g.version]]));
+    this.runners = new GithubRunners(
+      this,
+      "github",
+      githubRunnersPropsFromPlan(config, plan, this.namespaces, [...this.engines.specs, ...this.engines.gpuSpecs], { ...this.engines.releases, ...gpuReleases }),
+    );
 
     this.monitoring = new RunnerMonitoring(this, "monitoring", {
       collector: plan.monitoring.collector,
       targets: plan.monitoring.targets,
       interval: plan.monitoring.interval,
       labels: plan.monitoring.labels,
-      dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases)],
+      dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases), ...Object.values(this.engines.gpuReleases)],
     });
     this.alerts = new RunnerAlerts(this, "alerts", {
       collector: plan.monitoring.collector,
       objects: plan.alerts.objects,
       labels: plan.monitoring.labels,
-      dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases)],
+      dependsOn: [this.runners.controller.release, ...Object.values(this.engines.releases), ...Object.values(this.engines.gpuReleases)],
     });
     if (plan.alerts.dashboard?.kind === "grafana") {
       this.grafanaDashboard = new GrafanaDashboard(this, "grafana-dashboard", {

@@ -39,6 +39,7 @@ export interface Container {
   env?: { name: string; value?: string }[];
   ports?: { name?: string; containerPort: number }[];
   volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
 }
 
 const PART_OF = "app.kubernetes.io/part-of";

@@ -5,7 +5,7 @@
  */
 import type { DeploymentPlan } from "../planning/deployment";
 import type { Container, PodSpec } from "./arc-pods";
-import { checkEngineConfig, checkPlacement, checkPvc } from "./engine-checks";
+import { checkEngineConfig, checkGpu, checkPlacement, checkPvc } from "./engine-checks";
 import { metricsPods } from "./metrics-pods";
 import { checkScrapeObjects, isScrapeObject } from "./scrape";
 import { checkRuleObjects, isRuleObject } from "./rules";
@@ -58,6 +58,12 @@ export function checkContracts(input: VerifyInput): Finding[] {
     if (target && want && target.version !== want) {
       add(rel, at, `${q(s.host)} reaches engine ${target.version} (${byRelease(target)}), but the plan routes this scale set to ${want}`);
     }
+    // A scale set of the GPU engines' size reaches its version's GPU engine, the others never do.
+    const name = (s.ars.spec as { runnerScaleSetName?: string }).runnerScaleSetName ?? s.ars.metadata.name;
+    const wantGpu = plan?.gpuEngines?.scaleSets.includes(name) ? plan.gpuEngines.transports[want ?? ""]?.releaseName : undefined;
+    const isGpu = target !== undefined && (plan?.gpuEngines?.engines.some((g) => g.releaseName === byRelease(target)) ?? false);
+    if (target && wantGpu && byRelease(target) !== wantGpu) add(rel, at, `${q(s.host)} reaches ${byRelease(target)}, but the plan routes this scale set to the GPU engine ${wantGpu}`);
+    if (target && !wantGpu && isGpu) add(rel, at, `${q(s.host)} reaches the GPU engine ${byRelease(target)}, but the plan routes this scale set to a normal engine`);
   }
 
   // --- tcp: exactly one Service in front of each engine ------------------------------------------
@@ -73,6 +79,7 @@ export function checkContracts(input: VerifyInput): Finding[] {
   for (const e of engines) {
     checkEngineConfig(e, add);
     checkPlacement(e, plan, resources, add);
+    checkGpu(e, plan, add);
     checkPvc(e, add);
   }
 

@@ -3,10 +3,10 @@
  * planned placement and PriorityClass are on the pod, the PVC settings are in the StatefulSet.
  */
 import type { DeploymentPlan } from "../planning/deployment";
-import { ENGINE_CONTAINER_NAME } from "../planning/engines";
+import { ENGINE_CONTAINER_NAME, GPU_RESOURCE, GPU_SUPPORT_ENV } from "../planning/engines";
 import { engineConfigValidator } from "../planning/engine-config";
 import type { TfResource } from "./terraform";
-import { Add, ENGINE_CONFIG_PATH, ENGINE_DATA_PATH, Engine, q } from "./model";
+import { Add, ENGINE_CONFIG_PATH, ENGINE_DATA_PATH, Engine, env, q } from "./model";
 
 export function checkEngineConfig(e: Engine, add: Add): void {
   const rel = e.rr.release.name;
@@ -47,7 +47,8 @@ export function checkEngineConfig(e: Engine, add: Add): void {
 
 export function checkPlacement(e: Engine, plan: DeploymentPlan | undefined, resources: readonly TfResource[], add: Add): void {
   const rel = e.rr.release.name;
-  const want = plan?.placement?.engines ?? {
+  const gpu = plan?.gpuEngines?.engines.some((g) => g.releaseName === rel) ? plan.gpuEngines : undefined;
+  const want = gpu?.placement ?? plan?.placement?.engines ?? {
     nodeSelector: ((e.rr.values.engine as { nodeSelector?: Record<string, string> } | undefined)?.nodeSelector ?? {}),
     tolerations: ((e.rr.values.engine as { tolerations?: Record<string, unknown>[] } | undefined)?.tolerations ?? []),
   };
@@ -95,4 +96,29 @@ export function checkPvc(e: Engine, add: Add): void {
   const mount = e.container.volumeMounts?.find((m) => m.mountPath === ENGINE_DATA_PATH);
   if (mount?.name !== "data") add(rel, `${e.ref} spec.template.spec.containers[${ENGINE_CONTAINER_NAME}].volumeMounts`, `${ENGINE_DATA_PATH} is ${mount ? `volume ${q(mount.name)}` : "not mounted"}, not the claim "data": the cache is not on the PVC`);
   if (e.spec.volumes?.some((v) => v.name === "data")) add(rel, `${e.ref} spec.template.spec.volumes[data]`, `a pod volume also named "data" shadows the claim (set engine.hostPath.dataVolume.enabled: false)`);
+}
+
+/**
+ * A planned GPU engine, as rendered: the GPU image, `_EXPERIMENTAL_DAGGER_GPU_SUPPORT` and the
+ * planned `nvidia.com/gpu` as the engine container's limit (the scheduler's request for an
+ * extended resource); a normal engine has none of them.
+ */
+export function checkGpu(e: Engine, plan: DeploymentPlan | undefined, add: Add): void {
+  const rel = e.rr.release.name;
+  const g = plan?.gpuEngines;
+  const mine = g?.engines.find((x) => x.releaseName === rel);
+  const at = (f: string) => `${e.ref} spec.template.spec.containers[${ENGINE_CONTAINER_NAME}].${f}`;
+  const limit = e.container.resources?.limits?.[GPU_RESOURCE];
+  const request = e.container.resources?.requests?.[GPU_RESOURCE];
+  if (!g || !mine) {
+    if (limit !== undefined || request !== undefined) add(rel, at("resources"), `requests ${GPU_RESOURCE} ${q(limit ?? request)}, but the plan has no GPU engine ${rel}: it holds a node's GPU no runner can use`);
+    return;
+  }
+  if (String(limit) !== String(g.gpus)) {
+    add(rel, at(`resources.limits[${GPU_RESOURCE}]`), `${limit === undefined ? "is not set" : `${q(limit)} is not`}, the plan gives the GPU engine ${g.gpus}: ${limit === undefined ? "the engine gets no GPU device" : "the capacity plan does not hold"}`);
+  }
+  if (request !== undefined && String(request) !== String(limit)) add(rel, at(`resources.requests[${GPU_RESOURCE}]`), `${q(request)} differs from the limit ${q(limit)} (an extended resource's request must equal its limit)`);
+  if (!env(e.container, GPU_SUPPORT_ENV)) add(rel, at(`env[${GPU_SUPPORT_ENV}]`), "is not set: the engine refuses every exec given GPUs");
+  const image = g.images[e.version];
+  if (e.container.image !== image) add(rel, at("image"), `${q(e.container.image)} is not the planned GPU engine image ${q(image)}`);
 }

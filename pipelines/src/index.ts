@@ -14,8 +14,9 @@
  *   dagger call plan --help
  *   dagger -m github.com/<org>/cdktf-dagger-runners call node-test --source=.
  */
-import { Container, Directory, File, Secret, argument, func, object } from "@dagger.io/dagger";
+import { Container, Directory, File, Secret, argument, float, func, object } from "@dagger.io/dagger";
 import * as builds from "./builds.js";
+import * as modelPipelines from "./model.js";
 import * as repo from "./repo.js";
 
 /** One readable failure: the SDK's message, the cause, and the tail of an exec's stderr. */
@@ -344,6 +345,55 @@ export class Pipelines {
   ): Container {
     const pm = pythonPackageManager(packageManager);
     return builds.pythonEnv(source, { packageManager: pm, requirements, huggingFace, image, cacheNamespace }).withExec(builds.pythonRun(pm, args));
+  }
+
+  /**
+   * Model pipeline for a GPU runner (`runs-on: dagger-v0.20-gpu`): pulls the model's weights into
+   * the Hugging Face hub cache volume, runs the evaluation on the engine's GPUs, fails when the
+   * score is below the threshold, and publishes the model image only above it. Returns the
+   * published reference. Needs a GPU engine (cluster.nodePools.gpu.engines).
+   */
+  @func({ cache: "never" })
+  async modelPipeline(
+    /** Project root: the evaluation and its locked dependencies, which must include huggingface_hub (e.g. through transformers). */
+    source: Directory,
+    /** Hugging Face model repository, e.g. `distilbert/distilbert-base-uncased-finetuned-sst-2-english`. */
+    model: string,
+    /** Image address to publish to when the score passes, e.g. `us-docker.pkg.dev/my-project/models/sst2:v1`. */
+    address: string,
+    /**
+     * Lowest score that publishes, e.g. 0.9; below it the function fails and nothing is published.
+     * Required: the SDK's introspector (0.20.0, `resolveParameterDefaultValue`) registers a
+     * numeric default through `parseInt`, so a default of 0.9 would become 0 and pass everything.
+     */
+    threshold: float,
+    /** Model revision; a commit hash pins the weights (a branch moves). */
+    revision: string = "main",
+    /** Evaluation run on the GPU (a command for uv, a module for pip); it writes its score, a number, to $EVAL_SCORE_FILE. */
+    evalArgs: string[] = ["python", "eval.py"],
+    /** "uv" (pyproject.toml + uv.lock) or "pip" (requirements files). */
+    packageManager: string = "uv",
+    /** pip only: requirements files, relative to the project root. */
+    requirements: string[] = ["requirements.txt"],
+    /** Python base image (PyTorch wheels bring their CUDA libraries; the GPU engine brings the driver). */
+    image: string = "python:3.12-slim-bookworm",
+    /** Hugging Face token for gated or private models (download step only). */
+    hfToken?: Secret,
+    /** Registry user for the publish (with registryPassword). */
+    registryUsername?: string,
+    /** Registry password or access token for the publish (with registryUsername). */
+    registryPassword?: Secret,
+    /** Namespace of the cache volumes, e.g. `<owner>/<repo>` (pull requests: `<owner>/<repo>/pr`, forks: `<owner>/<repo>/untrusted`). */
+    cacheNamespace: string = "local",
+  ): Promise<string> {
+    return modelPipelines.modelPipeline(
+      source,
+      address,
+      evalArgs,
+      threshold,
+      { model, revision, packageManager: pythonPackageManager(packageManager), requirements, image, hfToken, cacheNamespace },
+      { username: registryUsername, password: registryPassword },
+    );
   }
 
   // -------------------------------------------------------------------------------------- Go

@@ -19,6 +19,7 @@ import { Context, Directory, File, Secret, dag } from "@dagger.io/dagger";
 import { Pipelines } from "../src/index.js";
 import * as builds from "../src/builds.js";
 import * as repo from "../src/repo.js";
+import * as model from "../src/model.js";
 import { CACHE, CACHE_PATH } from "../src/caches.js";
 import { PLAN_DIR } from "../src/terraform.js";
 
@@ -90,6 +91,10 @@ function graphs(): Record<string, Op[]> {
     nodeEnvPr: serialize(p.nodeEnv(src(), undefined, "my-org/app/pr")),
     goEnvUntrusted: serialize(p.goEnv(src(), undefined, undefined, "my-org/app/untrusted")),
     pythonBuildPip: serialize(p.pythonBuild(src(), "pip")),
+    modelWeights: serialize(model.modelWeights(src(), { model: "acme/sst2", revision: "0123abc", hfToken: secret("SENTINEL-HF-TOKEN"), cacheNamespace: "my-org/ml" })),
+    modelEval: serialize(model.modelEval(src(), dag.loadDirectoryFromID("dir:weights" as never), ["python", "eval.py"], { model: "acme/sst2", revision: "0123abc", cacheNamespace: "my-org/ml" })),
+    modelEvalPip: serialize(model.modelEval(src(), dag.loadDirectoryFromID("dir:weights" as never), ["eval"], { model: "acme/sst2", packageManager: "pip" })),
+    modelImage: serialize(model.modelImage(src(), dag.loadDirectoryFromID("dir:weights" as never), 0.93, { model: "acme/sst2", revision: "0123abc", cacheNamespace: "my-org/ml" })),
     goEnv: serialize(p.goEnv(src())),
     goBuild: serialize(p.goBuild(src(), ["./cmd/..."])),
     goTest: serialize(p.goTest(src())),
@@ -175,6 +180,38 @@ function installFake(fail: string[]): FakeRun {
   return run;
 }
 
+/**
+ * The model pipeline against a fake client whose evaluation wrote `score`: every query it sent,
+ * whether one published, and the result or the error.
+ */
+async function runModel(score: string, threshold: number, auth: { username?: string; password?: string } = {}) {
+  const queries: string[] = [];
+  const client = {
+    async request(doc: unknown): Promise<unknown> {
+      const q = typeof doc === "string" ? doc : String((doc as { loc?: { source: { body: string } } }).loc?.source.body ?? doc);
+      const trimmed = q.replace(/\s+/g, " ").trim();
+      queries.push(trimmed);
+      // Nested object resolution: `{ loadSecretFromID (id: "X") { id } }` -> echo a recognisable ID.
+      const load = /^\{ load(\w+)FromID \(id: "([^"]+)"\) \{ id \}+ ?\}$/.exec(trimmed);
+      if (load) return { r: `${load[1]}:${load[2]}` };
+      if (/\bcontents\s*\}/.test(q)) return { r: score };
+      if (/\bpublish\s*\(/.test(q)) return { r: "registry.example/models/sst2:v1@sha256:" + "0".repeat(64) };
+      return { r: `fake-id-${queries.length}` };
+    },
+  };
+  (dag as unknown as { _ctx: { _connection: { setGQLClient(c: unknown): void } } })._ctx._connection.setGQLClient(client);
+  const published = () => queries.some((q) => /\bpublish\s*\(/.test(q));
+  try {
+    const result = await new Pipelines().modelPipeline(
+      src(), "acme/sst2", "registry.example/models/sst2:v1", threshold, "0123abc", ["python", "eval.py"],
+      undefined, undefined, undefined, undefined, auth.username, auth.password === undefined ? undefined : secret(auth.password), "my-org/ml",
+    );
+    return { ok: true, result, published: published(), queries };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, published: published(), queries };
+  }
+}
+
 async function runCi(fail: string[]) {
   const run = installFake(fail);
   try {
@@ -194,6 +231,7 @@ async function main() {
       SECRET_TF_VARIABLES: repo.SECRET_TF_VARIABLES,
       REPO_IGNORE: repo.REPO_IGNORE,
       PLAN_DIR: PLAN_DIR,
+      MODEL: { MODEL_DIR: model.MODEL_DIR, SCORE_FILE: model.SCORE_FILE, MODEL_LABELS: model.MODEL_LABELS },
     },
     graphs: graphs(),
   };
@@ -208,6 +246,11 @@ async function main() {
     }
     return undefined;
   };
+  out.modelPass = await runModel("0.93\n", 0.9, { username: "ci", password: "SENTINEL-REGISTRY-PASSWORD" });
+  out.modelAtThreshold = await runModel("0.9", 0.9);
+  out.modelFail = await runModel("0.87", 0.9);
+  out.modelNotANumber = await runModel("NaN accuracy", 0.9);
+  out.modelHalfAuth = await runModel("0.99", 0.9, { username: "ci" });
   out.badPackageManager = error(() => new Pipelines().pythonEnv(src(), "poetry"));
   out.badCacheNamespace = error(() => new Pipelines().nodeEnv(src(), undefined, "my org/app"));
   process.stdout.write(JSON.stringify(out));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { findOverlaps, parseCidr } from "../network";
-import { quantity } from "./common";
+import { imageTemplate, pinnedImage, quantity } from "./common";
 import { projectId } from "./gcp";
 import { DEFAULT_MAINTENANCE_WINDOW, GKE_MAINTENANCE_MIN_HOURS, GKE_MAINTENANCE_MIN_WINDOW_HOURS } from "../defaults";
 
@@ -129,6 +129,22 @@ const gpuPool = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'is not a valid size name (lowercase letters, digits and "-")' })
       .default("gpu"),
+    /**
+     * GPU engines: each engine version gets a second engine on this pool (release
+     * `<name>-v<version>-gpu`, the GPU variant of the engine image,
+     * `_EXPERIMENTAL_DAGGER_GPU_SUPPORT=true`, an `nvidia.com/gpu` request), and the runners of
+     * `runnerSize` use it; they then request no GPU themselves (the Dagger functions, and so the
+     * GPU work, run in the engine). `false`: the runners of `runnerSize` get the pool's GPUs and
+     * use a normal engine, which cannot run GPU containers. @default true
+     */
+    engines: z.boolean().default(true),
+    /** GPUs each GPU engine requests (`nvidia.com/gpu`). @default accelerator.count */
+    engineGpus: z.number().int().positive().optional(),
+    /**
+     * GPU engine image, pinned: a map version -> image, or one string where `{version}` is
+     * replaced by each version. Used as written. @default "registry.dagger.io/engine:v<version>-gpu" (mirrored with mirrors.images.registry)
+     */
+    engineImage: z.union([imageTemplate, z.record(z.string(), pinnedImage)]).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

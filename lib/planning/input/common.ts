@@ -50,3 +50,11 @@ export const pinnedImage = z
   .refine((v) => /(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(v) && !/:latest$/.test(v), {
     message: "is not a pinned image (expected repository:tag or repository@sha256:digest, not :latest)",
   });
+
+/** An image template: `{version}` is replaced by each engine version. */
+export const imageTemplate = z
+  .string()
+  .min(1)
+  .refine((v) => pinnedImage.safeParse(v.replace(/\{version\}/g, "0.0.0")).success, {
+    message: "is not a pinned image (expected repository:tag or repository@sha256:digest, not :latest; {version} is replaced by each engine version)",
+  });

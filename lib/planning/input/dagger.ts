@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nodeSelector, pinnedImage, quantity, resourceList, resources, toleration } from "./common";
+import { imageTemplate, nodeSelector, pinnedImage, quantity, resourceList, resources, toleration } from "./common";
 import { MIN_ENGINE_VERSION } from "../engines";
 import { engineCacheRule, engineCloudRule, engineConfigRule, engineTransportRule, priorityClassRule } from "../rules";
 import { addProblems } from "./problems";
@@ -37,13 +37,6 @@ const namespaceName = z
     message: 'is not a valid namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit)',
   });
 
-/** An image template: `{version}` is replaced by each engine version. */
-const imageTemplate = z
-  .string()
-  .min(1)
-  .refine((v) => pinnedImage.safeParse(v.replace(/\{version\}/g, "0.0.0")).success, {
-    message: "is not a pinned image (expected repository:tag or repository@sha256:digest, not :latest; {version} is replaced by each engine version)",
-  });
 
 /** Where the engine keys live in the config file (for the rules' messages). */
 const ENGINE = ["dagger", "engine"] as const;
