@@ -406,7 +406,11 @@ describe("the deployment plan and report", () => {
       cluster: { nodePools: { runners: { machineType: "e2-standard-4", maxNodes: 2 } } },
       runners: { maxRunners: 20 },
     });
-    expect(plan.capacity?.pools.map((p) => [p.name, p.machineType, p.capacity, p.demand])).toEqual([["runners", "e2-standard-4", 10, 60]]);
+    expect(plan.capacity?.pools.map((p) => [p.name, p.machineType, p.capacity, p.demand])).toEqual([
+      ["runners", "e2-standard-4", 10, 60],
+      // The default system pool holds the controller and listeners: no runners, no demand.
+      ["system", "e2-standard-2", 0, 0],
+    ]);
     expect(plan.warnings).toContain(
       "cluster.nodePools.runners.maxNodes: 2 nodes of e2-standard-4 hold about 10 runners, but 3 scale sets at runners.maxRunners allow 60 at once (exact and alias labels each count); jobs beyond that will queue",
     );

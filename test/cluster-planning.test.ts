@@ -94,7 +94,7 @@ describe("planCluster", () => {
       verticalPodAutoscaling: false,
     });
     expect(p.nat).toBeUndefined();
-    expect(p.pools.map((x) => x.name)).toEqual(["runners"]);
+    expect(p.pools.map((x) => x.name)).toEqual(["runners", "system"]);
   });
 
   test("created network: default CIDRs unless given", () => {

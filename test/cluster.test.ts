@@ -87,8 +87,8 @@ describe("default gke deployment", () => {
     expect(resources(cluster, "google_compute_router_nat")).toEqual({});
   });
 
-  test("one runners pool: autoscaled totals, GKE metadata, node service account", () => {
-    const p = one(cluster, "google_container_node_pool");
+  test("the runners pool: autoscaled totals, GKE metadata, node service account", () => {
+    const p = byName(cluster, "google_container_node_pool").runners;
     expect(p).toMatchObject({
       name: "runners",
       location: "us-central1",
@@ -255,7 +255,7 @@ describe("private cluster, NAT, engine pool, GCS backend", () => {
 
   test("spot runners pool and a tainted SSD engines pool", () => {
     const pools = byName(cluster, "google_container_node_pool");
-    expect(Object.keys(pools).sort()).toEqual(["engines", "runners"]);
+    expect(Object.keys(pools).sort()).toEqual(["engines", "runners", "system"]);
     expect(pools.runners.node_config.spot).toBe(true);
     expect(pools.runners.autoscaling).toMatchObject({ total_max_node_count: 10, location_policy: "ANY" });
     expect(pools.engines.node_config).toMatchObject({

@@ -31,9 +31,9 @@ test("the examples directory holds the documented examples", () => {
 describe("simple-daemonset", () => {
   let s: Synthesized;
   beforeAll(() => (s = synth("simple-daemonset.yaml")));
-  test("a cluster with one runners pool and a DaemonSet engine", () => {
+  test("a cluster with a runners pool (and the default system pool) and a DaemonSet engine", () => {
     const cluster = s.stacks["dagger-runners-cluster"];
-    expect(Object.keys(pools(cluster))).toEqual(["runners"]);
+    expect(Object.keys(pools(cluster))).toEqual(["runners", "system"]);
     const engines = engineReleases(s.stacks["dagger-runners-runners"]);
     expect(engines).toHaveLength(1);
     expect(helmValues(engines[0]).engine.kind).toBe("DaemonSet");

@@ -47,8 +47,11 @@ const CONFIGS: Record<string, unknown> = {
   warmMore: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
   warmImmediate: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1 } },
   warmImmediateMore: { ...GKE, arc: { updateStrategy: "immediate" }, dagger: { versions: ["0.20.3"] }, runners: { minRunners: 1, maxRunners: 12 } },
-  system: { ...GKE, cluster: { nodePools: { system: {} } }, dagger: { versions: ["0.20.3"] } },
-  warmSystem: { ...GKE, runners: { minRunners: 1 }, cluster: { nodePools: { system: {} } }, dagger: { versions: ["0.20.3"] } },
+  // The system pool is on by default: these start without it and add it back.
+  noSystem: { ...GKE, cluster: { nodePools: { system: false } }, dagger: { versions: ["0.20.3"] } },
+  system: { ...GKE, dagger: { versions: ["0.20.3"] } },
+  warmNoSystem: { ...GKE, runners: { minRunners: 1 }, cluster: { nodePools: { system: false } }, dagger: { versions: ["0.20.3"] } },
+  warmSystem: { ...GKE, runners: { minRunners: 1 }, dagger: { versions: ["0.20.3"] } },
 };
 
 const sides = new Map<string, ImpactSide>();
@@ -242,7 +245,7 @@ describe("cluster", () => {
 describe("listener changes (ListenerSpecHash covers the whole AutoscalingRunnerSet spec)", () => {
   test("a system pool moves the listeners: only they restart, and under eventual they wait for running jobs", () => {
     expect(helmValues(release(side("system"), "dagger-v0-20")).listenerTemplate.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux", "cloud.google.com/gke-nodepool": "system" });
-    const i = impact("base", "system");
+    const i = impact("noSystem", "system");
     expect(i.verdict).toBe("safe");
     expect(texts(i, "safe")).toContain(
       "dagger-latest, dagger-v0.20.3, dagger-v0.20: only the listener restarts (listenerTemplate changed); runners keep running; under update strategy eventual ARC recreates it only once the scale set has no running or pending runner, so new jobs wait for the running ones (and idle warm runners keep it down: actions-runner-controller issue 4432)",
@@ -250,7 +253,7 @@ describe("listener changes (ListenerSpecHash covers the whole AutoscalingRunnerS
   });
 
   test("with idle runners (minRunners > 0) under eventual the same change stops the scale sets: disruptive, with the way out", () => {
-    const i = impact("warm", "warmSystem");
+    const i = impact("warmNoSystem", "warmSystem");
     expect(i.verdict).toBe("disruptive");
     expect(texts(i, "disruptive")).toEqual([
       "dagger-latest, dagger-v0.20.3, dagger-v0.20 keep idle runners (minRunners > 0): under update strategy eventual their listener is not recreated while those runners exist, so they stop taking jobs (actions-runner-controller issue 4432); deploy with arc.updateStrategy: immediate",

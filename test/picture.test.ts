@@ -286,7 +286,10 @@ describe.each([["the built-in default", undefined as string | undefined], ...EXA
     // GPU engines (lib/planning/gpu-engines.ts) are drawn as "engine <version> GPU".
     const gpuEngines = plan.gpuEngines?.engines ?? [];
     for (const e of gpuEngines) expect(texts.filter((t) => t.startsWith(`engine ${e.version} GPU |`))).toHaveLength(1);
-    expect(texts).toHaveLength(plan.runners.labels.length + plan.runners.scaleSets.length + plan.engines.length + gpuEngines.length + (plan.capacity?.pools.length ?? 1));
+    // Pools that hold engines or runners; the system pool (controller and listeners) is not drawn.
+    const jobPools = plan.capacity?.pools.filter((p) => p.name !== "system") ?? [undefined];
+    expect(texts.filter((t) => t.startsWith("pool system"))).toEqual([]);
+    expect(texts).toHaveLength(plan.runners.labels.length + plan.runners.scaleSets.length + plan.engines.length + gpuEngines.length + jobPools.length);
     for (const l of plan.runners.labels) {
       const p = pathOf(mermaid, l.label);
       expect(p.scaleSet.startsWith(`scale set ${l.scaleSet} |`)).toBe(true);

@@ -75,12 +75,19 @@ describe("listener pods are placed where the controller runs", () => {
     expect(plan(raw).warnings.join("\n")).not.toMatch(LISTENER_WARNING);
   });
 
-  test("gke without a system pool: the controller is unpinned, listeners only prefer other nodes, and the report says so", () => {
+  test("gke by default: the controller and listeners are pinned to the system pool, and nothing warns", () => {
     const p = plan(gke());
+    expect(p.placement.arc).toEqual({ nodeSelector: { "cloud.google.com/gke-nodepool": "system" }, tolerations: [] });
+    expect((p.listenerTemplate.spec as any).nodeSelector).toEqual({ "kubernetes.io/os": "linux", "cloud.google.com/gke-nodepool": "system" });
+    expect(p.warnings.filter((w) => LISTENER_WARNING.test(w))).toEqual([]);
+  });
+
+  test("gke with system: false: the controller is unpinned, listeners only prefer other nodes, and the report says so", () => {
+    const p = plan(gke({ cluster: { nodePools: { system: false } } }));
     expect(p.placement.arc).toEqual({ nodeSelector: {}, tolerations: [] });
     expect((p.listenerTemplate.spec as any).affinity).toEqual(AWAY_FROM_RUNNERS);
     expect(p.warnings.filter((w) => LISTENER_WARNING.test(w))).toEqual([
-      "the ARC listener pods (each holds the GitHub credentials) share the runners pool with the jobs, kept off runner nodes by a scheduling preference only: add cluster.nodePools.system (a small pool for the controller and listeners) to give them nodes of their own",
+      "the ARC listener pods (each holds the GitHub credentials) share the runners pool with the jobs, kept off runner nodes by a scheduling preference only: remove cluster.nodePools.system: false (the default system pool gives the controller and listeners nodes of their own)",
     ]);
   });
 

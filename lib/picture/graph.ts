@@ -67,11 +67,13 @@ function sortBy<T>(items: readonly T[], key: (t: T, i: number) => readonly numbe
 /** The picture of `plan`. */
 export function planPicture(plan: DeploymentPlan): DeploymentPicture {
   const capacity = plan.capacity;
-  const multiPool = (capacity?.pools.length ?? 0) > 1;
+  // Node pools that hold engines or runners (not the system pool of the controller and listeners).
+  const jobPools = capacity?.pools.filter((p) => Object.keys(p.runnersPerNode).length > 0 || p.daemonSetEngines.length > 0 || p.statefulSetEngines.length > 0);
+  const multiPool = (jobPools?.length ?? 0) > 1;
 
   // Node pools: those of the capacity plan, or the existing cluster as one node.
-  const pools = capacity
-    ? capacity.pools.map((p) => {
+  const pools = jobPools
+    ? jobPools.map((p) => {
         const runnerSizes = Object.keys(p.runnersPerNode);
         const nodes = `${p.minNodes}–${p.maxNodes} node${p.maxNodes === 1 ? "" : "s"}`;
         return {
@@ -111,7 +113,7 @@ export function planPicture(plan: DeploymentPlan): DeploymentPicture {
   const sizeOrder = plan.runners.sizes;
   const scaleSets = sortBy(plan.runners.scaleSets, (s) => [engineIndex.get(engineOf(s) ?? "") ?? engines.length, sizeOrder.indexOf(s.size), KIND_ORDER.indexOf(s.kind)]);
   const setIndex = new Map(scaleSets.map((s, i) => [s.name, i]));
-  const runnerPools = (size: string) => (capacity ? capacity.pools.filter((p) => size in p.runnersPerNode).map((p) => p.name) : []);
+  const runnerPools = (size: string) => (jobPools ? jobPools.filter((p) => size in p.runnersPerNode).map((p) => p.name) : []);
 
   // Labels: by scale set, then their order in it.
   const labels = sortBy(plan.runners.labels, (l) => {

@@ -96,7 +96,7 @@ export function planDeployment(config: RunnersConfig): DeploymentPlan {
   const warnings: string[] = [];
   if (config.target === "gke" && !placement.arcIsolated && !config.runners.listenerTemplate?.spec.nodeSelector) {
     warnings.push(
-      "the ARC listener pods (each holds the GitHub credentials) share the runners pool with the jobs, kept off runner nodes by a scheduling preference only: add cluster.nodePools.system (a small pool for the controller and listeners) to give them nodes of their own",
+      "the ARC listener pods (each holds the GitHub credentials) share the runners pool with the jobs, kept off runner nodes by a scheduling preference only: remove cluster.nodePools.system: false (the default system pool gives the controller and listeners nodes of their own)",
     );
   }
   if (config.target === "gke" && config.gcp.projectId === PLACEHOLDER_PROJECT_ID) {

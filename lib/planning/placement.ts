@@ -13,8 +13,8 @@
  *   in the engine, so the engine is what needs the GPU, and a node's GPUs cannot be shared
  *   between pods. The normal DaemonSet engines then stay off the gpu pool. Without GPU engines
  *   the runners request the pool's GPUs (`accelerator.count`) and use the normal engine there.
- * - The ARC controller and the listener pods run on the `system` pool when there is one (else
- *   where the scheduler puts them: on target gke, the runners pool, the only untainted one), with
+ * - The ARC controller and the listener pods run on the `system` pool (there by default on target gke; else
+ *   where the scheduler puts them: with `system: false`, the runners pool, the only untainted one), with
  *   `arc.nodeSelector`/`arc.tolerations` on top; lib/planning/arc-values.ts `listenerTemplate`
  *   turns that into the listeners' pod template.
  * - The engines' cache StorageClass does not depend on the pools: it is

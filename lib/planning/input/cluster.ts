@@ -373,11 +373,17 @@ export const clusterSchema = z
         /** Optional GPU pool (GKE taints it `nvidia.com/gpu=present:NoSchedule`). @default none */
         gpu: gpuPool.optional(),
         /**
-         * Optional small pool for the ARC controller and the listener pods (which hold the GitHub
+         * Small pool for the ARC controller and the listener pods (which hold the GitHub
          * credentials), so no job or engine shares their nodes; untainted, so GKE's own system pods
-         * may use it too. Without it they share the runners pool. @default none
+         * may use it too. `false`: no such pool; the controller and listeners then share the
+         * runners pool (kept off runner nodes by a scheduling preference only, with a warning).
+         * @default {} (an e2-standard-2 pool of 1-2 nodes)
          */
-        system: pool({ machineType: "e2-standard-2", diskType: "pd-balanced", diskSizeGb: 50, minNodes: 1, maxNodes: 2, taints: [] }).optional(),
+        system: z
+          .union([z.literal(false), pool({ machineType: "e2-standard-2", diskType: "pd-balanced", diskSizeGb: 50, minNodes: 1, maxNodes: 2, taints: [] })])
+          .default({})
+          // `false` is the absence of the pool: planning reads an optional pool.
+          .transform((v) => (v === false ? undefined : v)),
       })
       .strict()
       .default({}),
