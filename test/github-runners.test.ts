@@ -166,6 +166,8 @@ describe("per-label strategy, unix transport", () => {
       // arc.metrics defaults to true (issue 15): the chart's documented metrics values.
       metrics: { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" },
       serviceAccount: { create: true, name: "arc-gha-rs-controller" },
+      // The default GKE system pool: the controller (and the listeners) off the job pool.
+      nodeSelector: { "cloud.google.com/gke-nodepool": "system" },
     });
     expect(controllerRelease(s.stack).namespace).toContain(nsRef("controller"));
   });
@@ -255,7 +257,8 @@ describe("multi-label strategy, tcp transport", () => {
       metrics: { controllerManagerAddr: ":8080", listenerAddr: ":8080", listenerEndpoint: "/metrics" },
       serviceAccount: { create: true, name: "arc-gha-rs-controller" },
       resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-      nodeSelector: { pool: "system" },
+      // The system pool's selector with arc.nodeSelector on top.
+      nodeSelector: { "cloud.google.com/gke-nodepool": "system", pool: "system" },
       tolerations: [{ key: "system", operator: "Exists", effect: "NoSchedule" }],
       priorityClassName: "system-cluster-critical",
     });
