@@ -137,6 +137,9 @@ class ChartCrds {
   }
 }
 
+/** Messages of each object validated, by the chart directories whose CRDs were used. */
+const validated = new WeakMap<object, Map<string, string[]>>();
+
 /** Each chart directory's CRDs, read once per process. */
 const chartCrds = new Map<string, ChartCrds>();
 let ajv: Ajv | undefined;
@@ -144,12 +147,14 @@ let ajv: Ajv | undefined;
 /** Validates objects against the built-in schemas and a set of CRDs. */
 export class KubeSchemas {
   private readonly charts: ChartCrds[] = [];
+  private chartDirs = "";
 
   /** Adds the CRDs of a chart's `crds/` directory (if it has one). */
   addChartCrds(chartDir: string): void {
     let c = chartCrds.get(chartDir);
     if (!c) chartCrds.set(chartDir, (c = new ChartCrds(chartDir)));
     this.charts.push(c);
+    this.chartDirs += `${chartDir}\n`;
   }
 
   /** The validator of `key` from the chart added last that declares it (as adding them in order would overwrite). */
@@ -162,7 +167,17 @@ export class KubeSchemas {
   }
 
   /** One message per schema violation of `o` (`<path>: <message>`); a kind without a schema is one message. */
-  validate(o: K8sObject): string[] {
+  validate(o: K8sObject): readonly string[] {
+    // Rendered objects are shared by every verify of the same release in this process (the
+    // render memo): each is validated once per set of CRDs.
+    let byCharts = validated.get(o);
+    if (!byCharts) validated.set(o, (byCharts = new Map()));
+    let out = byCharts.get(this.chartDirs);
+    if (!out) byCharts.set(this.chartDirs, (out = this.check(o)));
+    return out;
+  }
+
+  private check(o: K8sObject): string[] {
     const key = `${o.apiVersion} ${o.kind}`;
     const crd = this.crd(key);
     if (crd) {
