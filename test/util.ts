@@ -97,8 +97,8 @@ const NPM_SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join
 /**
  * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
  * from the repository root: with the node flags of the npm script that runs it as
- * `node <flags> <script>` (`npm run synth`: `--require tsx/cjs`), else `node --import tsx` (how
- * cdktf.json runs main.ts; the `tsx` CLI the other npm scripts use runs the same loader).
+ * `node <flags> <script>` (`npm run synth`, `report`, `verify`...: `--require tsx/cjs`), else
+ * `node --import tsx`, the way cdktf.json runs main.ts.
  */
 export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
   const npm = Object.values(NPM_SCRIPTS)
