@@ -1,3 +1,5 @@
+const os = require("node:os");
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
@@ -8,4 +10,8 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 60000,
+  setupFilesAfterEnv: ["<rootDir>/test/setup-stack-traces.ts"],
+  // jest's default is one worker per core minus one: on a 2-core machine a single in-band
+  // process, leaving a core idle while tests wait on child processes (helm, the app).
+  maxWorkers: Math.max(2, (os.availableParallelism?.() ?? os.cpus().length) - 1),
 };

@@ -37,15 +37,16 @@ function parseArgs(argv: readonly string[]): Args | string {
   return a;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded after the arguments are checked (a usage error is immediate) */
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === "string") {
     process.stderr.write(`error: ${args}\n`);
     return 2;
   }
-  const { CannotVerify, formatFinding, verify } = await import("../lib/verify");
-  const { findHelm } = await import("../lib/verify/render");
-  const { KUBERNETES_SCHEMA_VERSION } = await import("../lib/verify/kube-schema");
+  const { CannotVerify, formatFinding, verify } = require("../lib/verify") as typeof import("../lib/verify");
+  const { findHelm } = require("../lib/verify/render") as typeof import("../lib/verify/render");
+  const { KUBERNETES_SCHEMA_VERSION } = require("../lib/verify/kube-schema") as typeof import("../lib/verify/kube-schema");
   let helm: string;
   try {
     helm = findHelm();
@@ -58,9 +59,9 @@ async function main(argv: readonly string[]): Promise<number> {
   let scratch: string | undefined;
   let source = `cdktf output ${args.out}`;
   if (!outdir) {
-    const { ConfigError, loadConfig } = await import("../lib/config/load");
-    const { synthDeployment } = await import("../lib/app");
-    const { formatSynthError } = await import("../lib/errors");
+    const { ConfigError, loadConfig } = require("../lib/config/load") as typeof import("../lib/config/load");
+    const { synthDeployment } = require("../lib/app") as typeof import("../lib/app");
+    const { formatSynthError } = require("../lib/errors") as typeof import("../lib/errors");
     try {
       const loaded = loadConfig();
       source = loaded.source;

@@ -91,10 +91,19 @@ export function runCommand(file: string, args: readonly string[], env: Record<st
   });
 }
 
+/** The npm scripts of package.json. */
+const NPM_SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).scripts;
+
 /**
  * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
- * `node --import tsx`, from the repository root.
+ * from the repository root: with the node flags of the npm script that runs it as
+ * `node <flags> <script>` (`npm run synth`, `report`, `verify`...: `--require tsx/cjs`), else
+ * `node --import tsx`, the way cdktf.json runs main.ts.
  */
 export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
-  return runCommand(process.execPath, ["--import", "tsx", script, ...args], env);
+  const npm = Object.values(NPM_SCRIPTS)
+    .map((s) => new RegExp(`^node ((?:--?[a-z-]+ \\S+ )*)${script.replace(/[.]/g, "\\.")}$`).exec(s))
+    .find(Boolean);
+  const flags = npm ? npm[1].trim().split(" ") : ["--import", "tsx"];
+  return runCommand(process.execPath, [...flags, script, ...args], env);
 }

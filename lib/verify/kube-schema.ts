@@ -88,19 +88,35 @@ function strictSchema(s: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** `apiVersion kind` -> compiled validator, of each chart directory's CRDs (read and compiled once per process). */
-const chartCrds = new Map<string, Map<string, () => ValidateFunction>>();
-let ajv: Ajv | undefined;
+/**
+ * The CRDs of one chart directory's `crds/`: `apiVersion kind` -> validator (compiled on first
+ * use). The files are parsed only as far as a lookup needs: the ARC controller chart's CRDs are
+ * ~3 MB of YAML, and a rendered release holds one of their kinds (AutoscalingRunnerSet). A file
+ * named after the kind's plural (controller-gen's `<group>_<plural>.yaml`) is tried first; a kind
+ * found in no file has had every file parsed, so the answer never depends on the names.
+ */
+class ChartCrds {
+  private readonly found = new Map<string, () => ValidateFunction>();
+  private readonly unread: string[];
 
-function loadChartCrds(chartDir: string): Map<string, () => ValidateFunction> {
-  let out = chartCrds.get(chartDir);
-  if (out) return out;
-  out = new Map();
-  chartCrds.set(chartDir, out);
-  const dir = path.join(chartDir, "crds");
-  if (!fs.existsSync(dir)) return out;
-  for (const f of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"))) {
+  constructor(chartDir: string) {
+    const dir = path.join(chartDir, "crds");
+    this.unread = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => path.join(dir, n)) : [];
+  }
+
+  /** The validator of `key` (`apiVersion kind`), if one of the files declares it. */
+  get(key: string): (() => ValidateFunction) | undefined {
+    const hit = this.found.get(key);
+    if (hit || this.unread.length === 0) return hit;
+    const plural = `_${key.slice(key.lastIndexOf(" ") + 1).toLowerCase()}`;
+    const likely = this.unread.findIndex((f) => path.basename(f).includes(plural));
+    if (likely >= 0) this.read(this.unread.splice(likely, 1)[0]);
+    while (!this.found.has(key) && this.unread.length > 0) this.read(this.unread.shift()!);
+    return this.found.get(key);
+  }
+
+  private read(file: string): void {
+    for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
       const crd = doc.toJS() as {
         kind?: string;
         spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
@@ -110,29 +126,60 @@ function loadChartCrds(chartDir: string): Map<string, () => ValidateFunction> {
         const schema = v.schema?.openAPIV3Schema;
         if (!schema) continue;
         let fn: ValidateFunction | undefined;
-        out.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, () => {
-          ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false });
+        this.found.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, () => {
+          // `optimize: false`: ajv's code optimisation passes cost more than half of compiling
+          // these large schemas and change only the generated code's size, never its result.
+          ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
           return (fn ??= ajv.compile(strictSchema(schema)));
         });
       }
     }
   }
-  return out;
 }
+
+/** Messages of each object validated, by the chart directories whose CRDs were used. */
+const validated = new WeakMap<object, Map<string, string[]>>();
+
+/** Each chart directory's CRDs, read once per process. */
+const chartCrds = new Map<string, ChartCrds>();
+let ajv: Ajv | undefined;
 
 /** Validates objects against the built-in schemas and a set of CRDs. */
 export class KubeSchemas {
-  private readonly crds = new Map<string, () => ValidateFunction>();
+  private readonly charts: ChartCrds[] = [];
+  private chartDirs = "";
 
   /** Adds the CRDs of a chart's `crds/` directory (if it has one). */
   addChartCrds(chartDir: string): void {
-    for (const [k, v] of loadChartCrds(chartDir)) this.crds.set(k, v);
+    let c = chartCrds.get(chartDir);
+    if (!c) chartCrds.set(chartDir, (c = new ChartCrds(chartDir)));
+    this.charts.push(c);
+    this.chartDirs += `${chartDir}\n`;
+  }
+
+  /** The validator of `key` from the chart added last that declares it (as adding them in order would overwrite). */
+  private crd(key: string): (() => ValidateFunction) | undefined {
+    for (let i = this.charts.length - 1; i >= 0; i--) {
+      const fn = this.charts[i].get(key);
+      if (fn) return fn;
+    }
+    return undefined;
   }
 
   /** One message per schema violation of `o` (`<path>: <message>`); a kind without a schema is one message. */
-  validate(o: K8sObject): string[] {
+  validate(o: K8sObject): readonly string[] {
+    // Rendered objects are shared by every verify of the same release in this process (the
+    // render memo): each is validated once per set of CRDs.
+    let byCharts = validated.get(o);
+    if (!byCharts) validated.set(o, (byCharts = new Map()));
+    let out = byCharts.get(this.chartDirs);
+    if (!out) byCharts.set(this.chartDirs, (out = this.check(o)));
+    return out;
+  }
+
+  private check(o: K8sObject): string[] {
     const key = `${o.apiVersion} ${o.kind}`;
-    const crd = this.crds.get(key);
+    const crd = this.crd(key);
     if (crd) {
       const fn = crd();
       if (fn(o)) return [];
