@@ -43,8 +43,10 @@ export function scheduleCommand(kubectl: string, namespace: string, job: Schedul
  * Warm runners on a schedule: CronJobs that set `spec.minRunners` of the scale sets'
  * AutoscalingRunnerSets (ARC hands it to the listener, which keeps that many idle runners).
  * The Role allows `get` and `patch` on exactly those AutoscalingRunnerSets by name: `kubectl
- * patch` reads each named object before patching it (k8s.io/cli-runtime `pkg/resource/builder.go`:
- * `RequireObject` defaults to true, so `RetrieveLazy` GETs it). `kubectl` runs as the command,
+ * patch` reads each named object before patching it (kubectl v0.34.9 `pkg/cmd/patch/patch.go`
+ * builds with `ResourceTypeOrNameArgs` and never calls `RequireObject(false)`; k8s.io/cli-runtime
+ * v0.34.9 `pkg/resource/builder.go`: `requireObject` defaults to true, so `Do()` adds
+ * `RetrieveLazy`, which GETs an object not loaded yet, `visitor.go`). `kubectl` runs as the command,
  * so the image needs no shell.
  */
 export class RunnerSchedule extends Construct {
