@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { parseDocument as ParseDocument } from "yaml";
 import { ZodIssue, ZodTypeAny, z } from "zod";
 import { PlanError, formatPath, formatValue } from "../planning/errors";
+import { valueAt } from "../planning/rules";
 import { RunnersConfig, configSchema } from "../planning/input/schema";
 import { planDeployment, DeploymentPlan } from "../planning/deployment";
 
@@ -28,15 +29,6 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
-}
-
-function valueAt(input: unknown, p: readonly (string | number)[]): unknown {
-  let cur: unknown = input;
-  for (const k of p) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
 }
 
 function unwrap(s: ZodTypeAny): ZodTypeAny {

@@ -1,9 +1,5 @@
 import { z } from "zod";
-
 import { MONITORING_COLLECTORS } from "../monitoring-collector";
-
-export { MONITORING_COLLECTORS } from "../monitoring-collector";
-export type { MonitoringCollector } from "../monitoring-collector";
 
 const minutes = (max: number) => z.number().int().min(1).max(max);
 
