@@ -17,10 +17,14 @@ describe("runners stack, daemonset engines (unix), multi-label", () => {
     stack = s.stacks["dagger-runners-runners"];
   });
 
-  test("runner_labels output is the real scale sets' labels", () => {
+  test("runner_labels output is the real scale sets' labels (a set with aliases: its scaleSetLabels; its hashed name is not a runs-on label)", () => {
     const sets = Object.values(scaleSetReleases(stack)).map((r) => helmValues(r));
     const fromSets: Record<string, true> = {};
-    for (const v of sets) for (const l of [v.runnerScaleSetName, ...(v.scaleSetLabels ?? [])]) fromSets[l] = true;
+    for (const v of sets) {
+      const labels = v.scaleSetLabels?.length ? v.scaleSetLabels : [v.runnerScaleSetName];
+      if (v.scaleSetLabels?.length) expect(v.runnerScaleSetName).toMatch(new RegExp(`^${v.scaleSetLabels[0].replace(/\./g, "\\.")}-[0-9a-f]{6}$`));
+      for (const l of labels) fromSets[l] = true;
+    }
     expect(Object.keys(stack.output.runner_labels.value).sort()).toEqual(Object.keys(fromSets).sort());
     expect(stack.output.runner_labels.value["dagger-latest"]).toBe("0.20.3");
   });
@@ -28,7 +32,7 @@ describe("runners stack, daemonset engines (unix), multi-label", () => {
   test("runner pods mount the engine's node socket; runners namespace is privileged", () => {
     const engines = Object.values<any>(stack.resource.helm_release).filter((r) => /dagger/.test(r.chart));
     expect(engines.length).toBe(2);
-    const t = helmValues(scaleSetReleases(stack)["dagger-v0-20-3"]).template;
+    const t = helmValues(scaleSetReleases(stack)["dagger-v0-20-3-945c2d"]).template;
     const hostPath = t.spec.volumes.find((v: any) => v.hostPath);
     expect(hostPath.hostPath.path).toMatch(/^\/(var\/)?run\/dagger-.*0-20-3/);
     const ns = Object.values<any>(stack.resource.kubernetes_namespace_v1).find((n) => n.metadata.name === "arc-runners");

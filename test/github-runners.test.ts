@@ -197,41 +197,29 @@ describe("multi-label strategy, tcp transport", () => {
     sets = scaleSetReleases(s.stack);
   });
 
-  test("one scale set per version and size: exact label as name, aliases as scaleSetLabels", () => {
+  test("one scale set per version and size: exact label as name, or with aliases the exact label plus their hash", () => {
     const got = Object.fromEntries(Object.values(sets).map((r) => [helmValues(r).runnerScaleSetName, helmValues(r).scaleSetLabels]));
+    // The hashes: sha256sum of the sorted aliases joined by newlines, first 6 hex digits.
     expect(got).toEqual({
-      "dagger-v0.20.3": ["dagger-v0.20", "dagger-latest"],
-      "dagger-v0.19.10": ["dagger-v0.19"],
-      "dagger-v0.20.3-large": ["dagger-v0.20-large", "dagger-latest-large"],
-      "dagger-v0.19.10-large": ["dagger-v0.19-large"],
+      "dagger-v0.20.3-945c2d": ["dagger-v0.20.3", "dagger-v0.20", "dagger-latest"],
+      "dagger-v0.19.10-e7064c": ["dagger-v0.19.10", "dagger-v0.19"],
+      "dagger-v0.20.3-large-d01f46": ["dagger-v0.20.3-large", "dagger-v0.20-large", "dagger-latest-large"],
+      "dagger-v0.19.10-large-fe5082": ["dagger-v0.19.10-large", "dagger-v0.19-large"],
     });
-    expect(helmValues(sets["dagger-v0-20-3"]).minRunners).toBe(1);
+    expect(helmValues(sets["dagger-v0-20-3-945c2d"]).minRunners).toBe(1);
     expect(Object.keys(s.runners.runnerLabels)).toHaveLength(10);
   });
 
-  test("a change of the label list replaces the scale set (terraform_data + replace_triggered_by)", () => {
-    const data = s.stack.resource.terraform_data;
-    expect(Object.keys(data)).toHaveLength(Object.keys(sets).length);
-    const seen = new Set<string>();
+  test("no replacement trigger: a label change is a new scale set (new name); Helm waits up to 6 h for an uninstall", () => {
+    expect(s.stack.resource.terraform_data).toBeUndefined();
     for (const r of Object.values(sets)) {
-      const v = helmValues(r);
-      expect(r.lifecycle.replace_triggered_by).toHaveLength(1);
-      const ref = r.lifecycle.replace_triggered_by[0] as string;
-      // Terraform parses each JSON string of replace_triggered_by as a bare HCL reference
-      // (internal/configs/resource.go decodeReplaceTriggeredBy): `terraform_data.<name>`, never
-      // `${...}` ("Invalid character": hashicorp/terraform-cdk issues 3532, 3645).
-      expect(ref).not.toContain("${");
-      const m = /^terraform_data\.([A-Za-z_][\w-]*)$/.exec(ref);
-      expect(m).not.toBeNull();
-      seen.add(m![1]);
-      // The referenced resource holds exactly this set's name and label list.
-      expect(data[m![1]].triggers_replace).toEqual({ runnerScaleSetName: v.runnerScaleSetName, scaleSetLabels: v.scaleSetLabels });
+      expect(r.lifecycle).toBeUndefined();
+      expect([r.wait, r.timeout]).toEqual([true, 21600]);
     }
-    expect(seen.size).toBe(Object.keys(sets).length); // one trigger per scale set
   });
 
   test("pod template: NetworkPolicy labels, no socket, no hostPath, no cloud token", () => {
-    const t = helmValues(sets["dagger-v0-20-3"]).template;
+    const t = helmValues(sets["dagger-v0-20-3-945c2d"]).template;
     expect(t.metadata.labels).toEqual({ "dagger-runners/engine": "dagger-runners-v0-20-3" }); // the engine's NetworkPolicy admits these
     expect(t.metadata.annotations[SAFE_TO_EVICT]).toBe("false");
     expect(t.spec.initContainers.map((c: any) => c.name)).toEqual(["stage-copy-tool", "install-dagger-cli"]);
@@ -382,7 +370,7 @@ describe("image and controller knobs change the output", () => {
   });
 
   test("runner image, kubectl image and path, copy-tool image", () => {
-    const t = helmValues(sets["dagger-v0-20-3"]).template;
+    const t = helmValues(sets["dagger-v0-20-3-945c2d"]).template;
     const byName = Object.fromEntries(t.spec.initContainers.map((c: any) => [c.name, c]));
     expect(byName["stage-copy-tool"].image).toBe("registry.example.com/mirror/busybox:1.37.0-musl");
     expect(byName["install-kubectl"]).toMatchObject({

@@ -36,6 +36,8 @@ const CONFIGS: Record<string, unknown> = {
   unprotectedRegion: { gcp: { projectId: "my-proj-123", region: "europe-west1" }, cluster: { deletionProtection: false }, dagger: { versions: ["0.20.3"] } },
   multi: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3"] } },
   multiPatch: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3", "0.20.4"] } },
+  multiDrain: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.3", "0.20.4"], draining: ["0.20.3"] } },
+  multiRemoved: { ...GKE, arc: { labelStrategy: "multi-label" }, dagger: { versions: ["0.20.4"] } },
   runnerBump: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { image: "ghcr.io/actions/actions-runner:2.336.0" } },
   prefixed: { ...GKE, dagger: { versions: ["0.20.3"] }, runners: { labelPrefix: "dagger-staging" } },
   window: {
@@ -140,13 +142,52 @@ describe("version lifecycle", () => {
     );
   });
 
-  test("multi-label: a patch version moves the alias labels, which replaces the scale sets that carried them", () => {
+  /** Scale sets of a side: runnerScaleSetName -> [scaleSetLabels, maxRunners], from the synthesized values. */
+  const multiSets = (name: string) =>
+    Object.fromEntries(
+      side(name)
+        .stacks.flatMap((st) => Object.values<any>(st.json.resource?.helm_release ?? {}))
+        .filter((r) => r.chart === "gha-runner-scale-set")
+        .map((r) => [helmValues(r).runnerScaleSetName, [helmValues(r).scaleSetLabels, helmValues(r).maxRunners]]),
+    );
+
+  test("multi-label: a patch version moves the aliases to a new scale set; the old one is removed only after its jobs, no label is left without runners", () => {
+    // The names: the exact label, plus sha256("dagger-latest\ndagger-v0.20") = 945c2d... when it carries aliases.
+    expect(multiSets("multi")).toEqual({ "dagger-v0.20.3-945c2d": [["dagger-v0.20.3", "dagger-v0.20", "dagger-latest"], 10] });
+    expect(multiSets("multiPatch")).toEqual({
+      "dagger-v0.20.4-945c2d": [["dagger-v0.20.4", "dagger-v0.20", "dagger-latest"], 10],
+      "dagger-v0.20.3": [[], 10],
+    });
     const i = impact("multi", "multiPatch");
-    const replaced = i.resources.filter((r) => r.action === "replace");
-    expect(replaced.map((r) => r.type).sort()).toEqual(["helm_release", "terraform_data"]);
-    expect(replaced.find((r) => r.type === "helm_release")!.forcedBy).toEqual([expect.stringMatching(/^replace_triggered_by terraform_data\.github_dagger-v0-20-3_labels_/)]);
-    expect(i.verdict).toBe("disruptive");
-    expect(texts(i, "disruptive")).toContainEqual(expect.stringMatching(/^scale set dagger-v0\.20\.3 is replaced .*its labels \(dagger-v0\.20\.3, dagger-v0\.20, dagger-latest\) have no runners in between/));
+    // Nothing is replaced in place (a same-name reinstall would leave its labels without runners).
+    expect(i.resources.filter((r) => r.action === "replace")).toEqual([]);
+    const moved = i.resources.filter((r) => r.type === "helm_release" && r.action !== "update").map((r) => `${r.action} ${r.id.replace(/_[0-9A-F]{8}$/, "")}`);
+    expect(moved.sort()).toEqual(["create dagger-engines_release-v0-20-4", "create github_dagger-v0-20-3_release", "create github_dagger-v0-20-4-945c2d_release", "delete github_dagger-v0-20-3-945c2d_release"]);
+    expect(i.verdict).toBe("safe");
+    expect(texts(i, "safe")).toEqual(
+      expect.arrayContaining([
+        "new runner labels: dagger-v0.20.4",
+        expect.stringMatching(
+          /^scale set dagger-v0\.20\.3-945c2d gives way to dagger-v0\.20\.3, dagger-v0\.20\.4-945c2d, which serve its labels \(dagger-v0\.20\.3, dagger-v0\.20, dagger-latest\) from this apply: ARC stops its listener and keeps its busy runners until their jobs end, and this apply waits for them \(Helm uninstall, at most 6 h\)/,
+        ),
+      ]),
+    );
+  });
+
+  test("multi-label: drain then remove a version; the draining set carries no alias and takes no job", () => {
+    expect(multiSets("multiDrain")).toEqual({
+      "dagger-v0.20.4-945c2d": [["dagger-v0.20.4", "dagger-v0.20", "dagger-latest"], 10],
+      "dagger-v0.20.3": [[], 0],
+    });
+    const drain = impact("multi", "multiDrain");
+    expect(drain.verdict).toBe("safe");
+    expect(texts(drain, "safe")).toContainEqual(expect.stringMatching(/^scale set dagger-v0\.20\.3-945c2d gives way to dagger-v0\.20\.3, dagger-v0\.20\.4-945c2d,/));
+    const remove = impact("multiDrain", "multiRemoved");
+    expect(multiSets("multiRemoved")).toEqual({ "dagger-v0.20.4-945c2d": [["dagger-v0.20.4", "dagger-v0.20", "dagger-latest"], 10] });
+    expect(remove.verdict).toBe("safe");
+    expect(texts(remove, "safe")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^engine 0\.20\.3 is removed after draining/), "scale sets removed after draining: dagger-v0.20.3 (check that none of their runners still runs a job)"]),
+    );
   });
 });
 

@@ -167,14 +167,16 @@ describe("examples/multi-version.yaml: three versions in two sizes, multi-label"
   const engine = (v: string) => `engine ${v} | DaemonSet · unix socket`;
   const set = (name: string, size: string) => `scale set ${name} | size ${size} · 0–10 runners`;
 
+  // A set carrying aliases is named after its exact label and the aliases' hash (sha256sum of
+  // the sorted aliases joined by newlines): 945c2d, e7064c, d01f46, fe5082.
   test.each([
-    ["dagger-v0.20", set("dagger-v0.20.4", "(default)"), "0.20.4"],
-    ["dagger-latest", set("dagger-v0.20.4", "(default)"), "0.20.4"],
+    ["dagger-v0.20", set("dagger-v0.20.4-945c2d", "(default)"), "0.20.4"],
+    ["dagger-latest", set("dagger-v0.20.4-945c2d", "(default)"), "0.20.4"],
     ["dagger-v0.20.3", set("dagger-v0.20.3", "(default)"), "0.20.3"],
-    ["dagger-v0.19", set("dagger-v0.19.11", "(default)"), "0.19.11"],
-    ["dagger-v0.20-large", set("dagger-v0.20.4-large", "large"), "0.20.4"],
-    ["dagger-v0.19.11-large", set("dagger-v0.19.11-large", "large"), "0.19.11"],
-    ["dagger-latest-large", set("dagger-v0.20.4-large", "large"), "0.20.4"],
+    ["dagger-v0.19", set("dagger-v0.19.11-e7064c", "(default)"), "0.19.11"],
+    ["dagger-v0.20-large", set("dagger-v0.20.4-large-d01f46", "large"), "0.20.4"],
+    ["dagger-v0.19.11-large", set("dagger-v0.19.11-large-fe5082", "large"), "0.19.11"],
+    ["dagger-latest-large", set("dagger-v0.20.4-large-d01f46", "large"), "0.20.4"],
   ])("label %s -> %s -> engine %s, in Mermaid and in the SVG", (label, scaleSet, version) => {
     for (const g of [mermaid, svg.graph]) expect(pathOf(g, label)).toEqual({ scaleSet, engine: engine(version), pools: [pool] });
   });
@@ -184,7 +186,7 @@ describe("examples/multi-version.yaml: three versions in two sizes, multi-label"
     expect(texts.filter((t) => t.startsWith("engine "))).toEqual([engine("0.20.4"), engine("0.20.3"), engine("0.19.11")]);
     expect(texts.filter((t) => t.startsWith("scale set "))).toHaveLength(6);
     expect(texts.filter((t) => t.startsWith("dagger-"))).toHaveLength(12);
-    expect(mermaid.edges.filter(([a]) => a === set("dagger-v0.20.4", "(default)")).map(([, b]) => b)).toEqual(["dagger-v0.20.4", "dagger-v0.20", "dagger-latest"]);
+    expect(mermaid.edges.filter(([a]) => a === set("dagger-v0.20.4-945c2d", "(default)")).map(([, b]) => b)).toEqual(["dagger-v0.20.4", "dagger-v0.20", "dagger-latest"]);
     expect(mermaid.edges.filter(([a]) => a === set("dagger-v0.20.3", "(default)")).map(([, b]) => b)).toEqual(["dagger-v0.20.3"]);
   });
 

@@ -90,10 +90,25 @@ describe("label plan", () => {
     ]);
   });
 
-  test("draining: refused when it is not a deployed version, when nothing stable would serve latest, and under multi-label", () => {
+  test("draining: refused when it is not a deployed version or when nothing stable would serve latest", () => {
     expect(() => planRunners({ versions: ["0.20.3"], draining: ["0.20.4"] })).toThrow('dagger.draining[0]: "0.20.4" is not one of dagger.versions (0.20.3); a version drains while it is still deployed');
     expect(() => planRunners({ versions: ["0.20.3"], draining: ["v0.20.3"] })).toThrow(/^dagger\.draining: \["v0\.20\.3"\] leaves no stable version serving dagger-latest/);
-    expect(() => planRunners({ versions: ["0.20.3", "0.20.4"], draining: ["0.20.3"], strategy: "multi-label" })).toThrow(/needs arc\.labelStrategy "per-label"/);
+  });
+
+  test("multi-label draining: the draining version's set takes no jobs and carries no alias; the aliases' set is a new one", () => {
+    const before = planRunners({ versions: ["0.20.3"], strategy: "multi-label" });
+    const after = planRunners({ versions: ["0.20.3", "0.20.4"], draining: ["0.20.3"], strategy: "multi-label" });
+    // sha256("dagger-latest\ndagger-v0.20") starts 945c2d (sha256sum).
+    expect(before.scaleSets.map((s) => [s.name, s.extraLabels, s.maxRunners])).toEqual([["dagger-v0.20.3-945c2d", ["dagger-v0.20.3", "dagger-v0.20", "dagger-latest"], 10]]);
+    expect(after.scaleSets.map((s) => [s.name, s.extraLabels, s.minRunners, s.maxRunners])).toEqual([
+      ["dagger-v0.20.4-945c2d", ["dagger-v0.20.4", "dagger-v0.20", "dagger-latest"], 0, 10],
+      ["dagger-v0.20.3", [], 0, 0],
+    ]);
+    // No scale set of the old deployment keeps its name with other labels: ARC never re-registers labels.
+    for (const s of before.scaleSets) {
+      const same = after.scaleSets.find((x) => x.name === s.name);
+      if (same) expect(same.extraLabels).toEqual(s.extraLabels);
+    }
   });
 
   test("a pre-release's release and scale-set names keep its identifiers", () => {
@@ -152,11 +167,15 @@ describe("label plan", () => {
   test("multi-label: one scale set per version and size, aliases as scaleSetLabels", () => {
     const plan = planRunners({ versions: ["0.20.3", "0.20.1", "0.19.10"], sizes: ["", "large"], strategy: "multi-label" });
     expect(plan.scaleSets).toHaveLength(6);
-    const top = plan.scaleSets.find((s) => s.name === "dagger-v0.20.3-large")!;
-    expect(top.extraLabels).toEqual(["dagger-v0.20-large", "dagger-latest-large"]);
+    // A set with aliases is named after its exact label and a hash of its aliases (sha256sum of
+    // the sorted aliases joined by newlines): d01f46, 945c2d, e7064c.
+    const top = plan.scaleSets.find((s) => s.name === "dagger-v0.20.3-large-d01f46")!;
+    expect(top.extraLabels).toEqual(["dagger-v0.20.3-large", "dagger-v0.20-large", "dagger-latest-large"]);
+    expect(top.labels).toEqual(["dagger-v0.20.3-large", "dagger-v0.20-large", "dagger-latest-large"]);
     expect(plan.scaleSets.find((s) => s.name === "dagger-v0.20.1")!.extraLabels).toEqual([]);
-    expect(plan.scaleSets.find((s) => s.name === "dagger-v0.19.10")!.extraLabels).toEqual(["dagger-v0.19"]);
-    expect(plan.labels.find((l) => l.label === "dagger-latest")!.scaleSet).toBe("dagger-v0.20.3");
+    expect(plan.scaleSets.find((s) => s.name === "dagger-v0.19.10-e7064c")!.extraLabels).toEqual(["dagger-v0.19.10", "dagger-v0.19"]);
+    expect(plan.labels.find((l) => l.label === "dagger-latest")!.scaleSet).toBe("dagger-v0.20.3-945c2d");
+    expect(plan.labels.find((l) => l.label === "dagger-v0.20.1")!.scaleSet).toBe("dagger-v0.20.1");
     // Same labels as per-label: both strategies come from one plan.
     const perLabel = planRunners({ versions: ["0.20.3", "0.20.1", "0.19.10"], sizes: ["", "large"] });
     expect(runnerLabelMap(plan)).toEqual(runnerLabelMap(perLabel));

@@ -261,10 +261,11 @@ describeVerify("npm run verify with the real charts", () => {
   test("unix: a runner reaching another version's engine than the plan routes it to", async () => {
     const d = mutate(out("multi-version.yaml"), (s) => {
       const v0203 = JSON.parse(scaleSet(s, "dagger-v0-20-3").values[0]).template.spec.volumes;
-      editValues(scaleSet(s, "dagger-v0-20-4"), (v) => (v.template.spec.volumes = v0203));
+      // The set carrying dagger-v0.20 and dagger-latest (sha256sum of "dagger-latest\ndagger-v0.20": 945c2d...).
+      editValues(scaleSet(s, "dagger-v0-20-4-945c2d"), (v) => (v.template.spec.volumes = v0203));
     });
     expect(await findings(d)).toEqual([
-      expect.stringMatching(/^dagger-v0-20-4: AutoscalingRunnerSet\/dagger-v0\.20\.4 spec\.template\.spec\.containers\[runner\]\.env\[_EXPERIMENTAL_DAGGER_RUNNER_HOST\]: "unix:\/\/\/run\/dagger\/engine\.sock" reaches engine 0\.20\.3 \(dagger-multi-v0-20-3\), but the plan routes this scale set to 0\.20\.4$/),
+      expect.stringMatching(/^dagger-v0-20-4-945c2d: AutoscalingRunnerSet\/dagger-v0\.20\.4-945c2d spec\.template\.spec\.containers\[runner\]\.env\[_EXPERIMENTAL_DAGGER_RUNNER_HOST\]: "unix:\/\/\/run\/dagger\/engine\.sock" reaches engine 0\.20\.3 \(dagger-multi-v0-20-3\), but the plan routes this scale set to 0\.20\.4$/),
     ]);
   });
 

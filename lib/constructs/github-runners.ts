@@ -47,8 +47,14 @@ export interface RunnerScaleSetSpec {
    * (a GPU engine beside the engine). @default the first engine of `version` in `engines`
    */
   readonly engineRelease?: string;
-  /** Further `runs-on` labels of the set (`multi-label` strategy). @default [] */
+  /** Further labels GitHub registers for the set (`scaleSetLabels`, `multi-label` strategy). @default [] */
   readonly extraLabels?: readonly string[];
+  /**
+   * The `runs-on` labels the set serves (the `runner_labels` output), when not every registered
+   * label is one (a multi-label set named `<exact label>-<hash of its aliases>`).
+   * @default [name, ...extraLabels] (multi-label), [name] (per-label)
+   */
+  readonly labels?: readonly string[];
   /** Runner container requests/limits. @default none */
   readonly resources?: ResourceRequirements;
   /** Idle runners. @default 0 */
@@ -268,7 +274,7 @@ export class GithubRunners extends Construct {
         dependsOn: engineRelease ? [...dependsOn, engineRelease] : dependsOn,
       });
       this.scaleSets.push(set);
-      for (const l of set.labels) this.runnerLabels[l] = s.version;
+      for (const l of s.labels ?? set.labels) this.runnerLabels[l] = s.version;
     }
 
     // No voluntary eviction of a runner pod (node upgrades wait for running jobs, docs/cluster.md).

@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
-import { DataResource, ITerraformDependable, Lazy } from "cdktf";
+import { ITerraformDependable } from "cdktf";
 import { HelmRelease } from "../imports/helm";
 import { ARC_CHART_REPOSITORY, ARC_SCALE_SET_CHART, ScaleSetValues, scaleSetValues } from "../planning/arc-values";
 import type { PodTemplate } from "../planning/runner-pod";
 import type { ListenerMetricsValues } from "../planning/monitoring";
 import { formatProblem, runnerCountRule, scaleSetNamesRule } from "../planning/rules";
-import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS, DEFAULT_RUNNER_GROUP } from "../planning/defaults";
+import { DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS, DEFAULT_RUNNER_GROUP, DEFAULT_SCALE_SET_HELM_TIMEOUT } from "../planning/defaults";
 
 /** Props of {@link RunnerScaleSet}. */
 export interface RunnerScaleSetProps {
@@ -19,11 +19,15 @@ export interface RunnerScaleSetProps {
   readonly configUrl: string;
   /** Name of the Secret in {@link namespace} with the GitHub credentials. */
   readonly secretName: string;
-  /** `runnerScaleSetName`: the label GitHub registers. */
+  /**
+   * `runnerScaleSetName`: a label GitHub registers. ARC registers the labels only when it creates
+   * the scale set, so a set whose {@link extraLabels} change needs a new name
+   * (`multiLabelScaleSetName` in lib/planning/labels.ts puts the labels' hash in it).
+   */
   readonly name: string;
   /** `scaleSetLabels` (ARC >= 0.14). @default [] */
   readonly extraLabels?: readonly string[];
-  /** Set `scaleSetLabels` (multi-label strategy) and replace the set when they change. @default false */
+  /** Set `scaleSetLabels` (multi-label strategy). @default false */
   readonly multiLabel?: boolean;
   /** Runner group. @default "default" */
   readonly runnerGroup?: string;
@@ -55,32 +59,31 @@ export interface RunnerScaleSetProps {
   readonly chartRepository?: string;
   /** Resources to create first (controller, Secret, ServiceAccounts). @default [] */
   readonly dependsOn?: ITerraformDependable[];
-}
-
-/**
- * `replace_triggered_by` entry for `resource`: its bare address (`terraform_data.<id>`).
- * Terraform parses each JSON string of `replace_triggered_by` as an HCL expression that must be a
- * resource reference (hashicorp/terraform `internal/configs/resource.go`
- * `decodeReplaceTriggeredBy`), so the `${...}` form cdktf 0.21 writes for a resource object
- * fails with "Invalid character" (hashicorp/terraform-cdk issues 3196, 3532, 3645): the address
- * is written as a plain string, resolved at synth once the logical id is final.
- */
-export function replaceTriggerAddress(resource: DataResource): string {
-  return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
+  /**
+   * Seconds Terraform waits for Helm on this release. Installs and upgrades end at once (the chart
+   * has no workload to wait for); an uninstall ends when the AutoscalingRunnerSet is gone, which
+   * ARC delays until every runner that runs a job has finished it, so a removed or renamed scale
+   * set never cancels a job and the apply reports the removal only once it is done.
+   * @default 21600 (DEFAULT_SCALE_SET_HELM_TIMEOUT: 6 h, GitHub's default job timeout)
+   */
+  readonly timeout?: number;
 }
 
 /**
  * One `gha-runner-scale-set` Helm release (chart keys: actions-runner-controller
- * `charts/gha-runner-scale-set/values.yaml` 0.14.x). ARC registers `scaleSetLabels` only when a
- * scale set is created (actions-runner-controller issue 4424), so with labels the release is tied
- * to a `terraform_data` holding the label list through `replace_triggered_by`: a changed list
- * replaces the `terraform_data`, which replaces (uninstalls, then reinstalls) the scale set.
+ * `charts/gha-runner-scale-set/values.yaml` 0.14.x).
+ *
+ * Its uninstall waits (`wait`, {@link RunnerScaleSetProps.timeout}; hashicorp/helm provider
+ * v3.1.1 `resource_helm_release.go` passes both to Helm's uninstall) until ARC has deleted the
+ * AutoscalingRunnerSet: ARC deletes its listener, then its runners, skipping each one that still
+ * runs a job until the job ends (actions-runner-controller gha-runner-scale-set-0.14.2,
+ * `ephemeralrunnerset_controller.go` `cleanUpEphemeralRunners`, `ephemeralrunner_controller.go`
+ * finalizer: JobStillRunning, retried every 30 s), then the scale set on GitHub. So whatever
+ * Terraform removes after it (the engine, the controller) outlives its jobs.
  */
 export class RunnerScaleSet extends Construct {
   readonly release: HelmRelease;
   readonly values: ScaleSetValues;
-  /** Carries the label list; its replacement replaces {@link release}. */
-  readonly labelsTrigger?: DataResource;
   /** Every `runs-on` label this scale set serves. */
   readonly labels: readonly string[];
 
@@ -111,11 +114,6 @@ export class RunnerScaleSet extends Construct {
       controllerVersion: props.controllerVersion,
     });
     this.labels = [props.name, ...(multiLabel ? props.extraLabels ?? [] : [])];
-    if (multiLabel) {
-      this.labelsTrigger = new DataResource(this, "labels", {
-        triggersReplace: { runnerScaleSetName: props.name, scaleSetLabels: [...(props.extraLabels ?? [])] },
-      });
-    }
     this.release = new HelmRelease(this, "release", {
       name: props.releaseName,
       namespace: props.namespace,
@@ -124,7 +122,8 @@ export class RunnerScaleSet extends Construct {
       version: props.version,
       values: [JSON.stringify(this.values)],
       dependsOn: props.dependsOn,
-      lifecycle: this.labelsTrigger ? { replaceTriggeredBy: [replaceTriggerAddress(this.labelsTrigger)] } : undefined,
+      wait: true,
+      timeout: props.timeout ?? DEFAULT_SCALE_SET_HELM_TIMEOUT,
     });
   }
 }

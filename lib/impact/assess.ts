@@ -93,6 +93,12 @@ const q = (v: unknown) => (v === undefined ? "(unset)" : JSON.stringify(v));
 const list = (xs: readonly string[], max = 6) => (xs.length <= max ? xs.join(", ") : `${xs.slice(0, max).join(", ")} and ${xs.length - max} more`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** How long Helm waits on a release's uninstall (the helm provider's `timeout`, default 300 s). */
+function waitText(body: Body | undefined): string {
+  const seconds = Number(body?.timeout ?? 300);
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
 /** "every node of pool runners (1-10 nodes)" for a DaemonSet engine, from the plan. */
 function daemonSetWhere(plan: DeploymentPlan | undefined, releaseName: string): string {
   const e = plan?.capacity?.engines.find((x) => x.releaseName === releaseName);
@@ -337,11 +343,26 @@ class Assessor {
   }
 
   private scaleSets(pairs: readonly ResourcePair[]): void {
+    // The runs-on labels of a scale set: its name and scaleSetLabels, but not a multi-label name
+    // `<exact label>-<hash of its aliases>` (lib/planning/labels.ts multiLabelScaleSetName).
     const labelsOf = (body: Body | undefined) => {
       const v = helmValues(body);
-      return [String(v.runnerScaleSetName ?? body?.name ?? "?"), ...((v.scaleSetLabels as string[] | undefined) ?? [])];
+      const name = String(v.runnerScaleSetName ?? body?.name ?? "?");
+      const extra = (v.scaleSetLabels as string[] | undefined) ?? [];
+      return extra.length > 0 && name.startsWith(`${extra[0]}-`) && /^[0-9a-f]{6}$/.test(name.slice(extra[0].length + 1)) ? [...extra] : [name, ...extra];
     };
-    const servedAfter = new Set(this.allAfter("helm_release").filter((b) => b.chart === SCALE_SET_CHART).flatMap((b) => labelsOf(b)));
+    const setsOf = (side: ImpactSide) => side.stacks.flatMap((st) => Object.values(st.json.resource?.helm_release ?? {})).filter((b) => b.chart === SCALE_SET_CHART);
+    const servedAfter = new Set(setsOf(this.after).flatMap((b) => labelsOf(b)));
+    const servedBefore = new Set(setsOf(this.before).flatMap((b) => labelsOf(b)));
+    // Engine releases a scale set depends on (its runners' engine) that the new deployment keeps.
+    const releasesAfter = new Set(this.after.stacks.flatMap((st) => Object.keys(st.json.resource?.helm_release ?? {})));
+    const engineStays = (body: Body | undefined) => {
+      const deps = ((body?.depends_on as string[] | undefined) ?? []).filter((d) => d.startsWith("helm_release.")).map((d) => d.slice("helm_release.".length));
+      const engines = deps.filter((d) => this.before.stacks.some((st) => st.json.resource?.helm_release?.[d]?.chart === ENGINE_CHART));
+      return engines.length > 0 && engines.every((d) => releasesAfter.has(d));
+    };
+    const successors = (labels: readonly string[]) =>
+      [...new Set(setsOf(this.after).filter((b) => labelsOf(b).some((l) => labels.includes(l))).map((b) => String(helmValues(b).runnerScaleSetName)))].sort();
     const created: string[] = [];
     const drained: string[] = [];
     const newRunners: string[] = [];
@@ -355,14 +376,22 @@ class Assessor {
       const labels = labelsOf(p.before ?? p.after);
       const name = labels[0];
       if (c.action === "create") {
-        created.push(...labels);
+        created.push(...labels.filter((l) => !servedBefore.has(l)));
         continue;
       }
       if (c.action === "delete") {
         const wasDrained = Number(helmValues(p.before).maxRunners) === 0;
         const gone = labels.filter((l) => !servedAfter.has(l));
-        if (wasDrained) drained.push(name);
-        else {
+        const setName = String(helmValues(p.before).runnerScaleSetName ?? name);
+        if (wasDrained) drained.push(setName);
+        else if (gone.length === 0 && engineStays(p.before)) {
+          // A multi-label set whose labels change is a new set (ARC registers labels only at creation).
+          this.add(
+            "safe",
+            `scale set ${setName}`,
+            `scale set ${setName} gives way to ${list(successors(labels))}, which serve its labels (${list(labels)}) from this apply: ARC stops its listener and keeps its busy runners until their jobs end, and this apply waits for them (Helm uninstall, at most ${waitText(p.before)}); its engine stays`,
+          );
+        } else {
           this.add(
             "disruptive",
             `scale set ${name}`,

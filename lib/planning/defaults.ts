@@ -21,6 +21,12 @@ export const DEFAULT_LABEL_PREFIX = "dagger";
 export const DEFAULT_MIN_RUNNERS = 0;
 /** Most runners per scale set (`runners.maxRunners`). */
 export const DEFAULT_MAX_RUNNERS = 10;
+/**
+ * Seconds Terraform waits for Helm on a scale set's release; an uninstall lasts until ARC has let
+ * every busy runner finish its job. 6 h: GitHub's default job timeout (`timeout-minutes`, default
+ * 360: GitHub docs, "Workflow syntax for GitHub Actions", `jobs.<job_id>.timeout-minutes`).
+ */
+export const DEFAULT_SCALE_SET_HELM_TIMEOUT = 21600;
 /** GitHub runner group of the scale sets (`github.runnerGroup`). */
 export const DEFAULT_RUNNER_GROUP = "default";
 /** Schedule of the failed-pod cleanup (`runners.cleanup.schedule`): every 15 minutes. */

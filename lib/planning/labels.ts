@@ -8,6 +8,7 @@ import { runnerCountRule, scaleSetNamesRule, throwFirst } from "./rules";
 import { EngineVersion, newest, newestPerMajor, newestPerMinor, parseVersion, parseVersionList } from "./versions";
 import { DEFAULT_LABEL_PREFIX, DEFAULT_MAX_RUNNERS, DEFAULT_MIN_RUNNERS } from "./defaults";
 import { labelToResourceName } from "./names";
+import { createHash } from "node:crypto";
 
 /** How labels map onto ARC runner scale sets. */
 export type LabelStrategy = "per-label" | "multi-label";
@@ -123,9 +124,6 @@ export function planRunners(input: PlanInput): RunnerPlan {
     }
     draining.add(v.text);
   });
-  if (draining.size > 0 && strategy === "multi-label") {
-    throw new PlanError(drainingPath, input.draining, 'needs arc.labelStrategy "per-label": under multi-label, moving the alias labels off a version replaces its scale set, which would cancel its running jobs');
-  }
   // The aliases and latest consider the versions that are not draining; an alias whose versions
   // all drain keeps pointing at its newest one, draining too.
   const serving = versions.filter((v) => !draining.has(v.text));
@@ -180,8 +178,12 @@ export function planRunners(input: PlanInput): RunnerPlan {
   } else {
     for (const size of sizes) {
       for (const v of descending) {
-        const name = exactOf(v.text, size);
-        const extra = labels.filter((l) => l.kind !== "exact" && l.size === size && l.version === v.text).map((l) => l.label);
+        const exact = exactOf(v.text, size);
+        // The aliases pointing at this version (a draining version keeps only those whose versions all drain).
+        const aliases = labels.filter((l) => l.kind !== "exact" && l.size === size && l.version === v.text).map((l) => l.label);
+        const name = multiLabelScaleSetName(exact, aliases);
+        const extra = name === exact ? aliases : [exact, ...aliases];
+        const drains = draining.has(v.text);
         scaleSets.push({
           name,
           releaseName: labelToResourceName(name),
@@ -189,9 +191,9 @@ export function planRunners(input: PlanInput): RunnerPlan {
           size,
           kind: "exact",
           extraLabels: extra,
-          labels: [name, ...extra],
-          minRunners: extra.length > 0 ? Math.max(minRunners, aliasMinRunners) : minRunners,
-          maxRunners,
+          labels: [exact, ...aliases],
+          minRunners: drains ? 0 : aliases.length > 0 ? Math.max(minRunners, aliasMinRunners) : minRunners,
+          maxRunners: drains ? 0 : maxRunners,
         });
       }
     }
@@ -228,6 +230,29 @@ export function planRunners(input: PlanInput): RunnerPlan {
   }
 
   return { strategy, versions, latest, sizes, labels: finalLabels, scaleSets };
+}
+
+/**
+ * `runnerScaleSetName` of a multi-label scale set serving `exact` and `aliases`: the exact label
+ * alone, or, when it carries aliases, the exact label and a short hash of them
+ * (`dagger-v0.20.3-3f9a1c`; the exact label is then one of its `scaleSetLabels`).
+ *
+ * ARC registers a scale set's labels with GitHub only when it creates it, and on later changes
+ * updates only its name and runner group (actions-runner-controller gha-runner-scale-set-0.14.2,
+ * `controllers/actions.github.com/autoscalingrunnerset_controller.go`: `createRunnerScaleSet`
+ * sends `Labels`, `updateRunnerScaleSetName` and `updateRunnerScaleSetRunnerGroup` do not). So a
+ * scale set whose labels change must be a new one: with the label set in its name, moving an
+ * alias (a new patch version, a draining one) creates the new set beside the old one, and the
+ * old one is uninstalled; ARC keeps its runners that run a job until the job ends
+ * (`ephemeralrunnerset_controller.go` `cleanUpEphemeralRunners` ->
+ * `deleteEphemeralRunnerWithActionsClient` skips JobStillRunning; the EphemeralRunner's finalizer
+ * retries every 30 s, `ephemeralrunner_controller.go`). No label is left without a scale set and
+ * no running job is cancelled.
+ */
+export function multiLabelScaleSetName(exact: string, aliases: readonly string[]): string {
+  if (aliases.length === 0) return exact;
+  const hash = createHash("sha256").update([...aliases].sort().join("\n")).digest("hex").slice(0, 6);
+  return `${exact}-${hash}`;
 }
 
 /** `runner_labels`: every `runs-on` label mapped to the engine version serving it. */

@@ -116,6 +116,7 @@ export function githubRunnersPropsFromPlan(
         version: s.version,
         ...(gpuEngine ? { engineRelease: gpuEngine.releaseName } : {}),
         extraLabels: s.extraLabels,
+        labels: s.labels,
         resources: onGpu && gpu.resources ? mergeResources(gpu.resources, plan.sizes[s.size]) : plan.sizes[s.size],
         minRunners: s.minRunners,
         maxRunners: s.maxRunners,

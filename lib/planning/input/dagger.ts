@@ -145,7 +145,7 @@ export const daggerSchema = z
      * Versions being drained before their removal (each also in `versions`): their engine stays,
      * their scale sets take no new jobs and let running ones finish, and the aliases and
      * `dagger-latest` move to the newest version that is not draining. Remove a version from
-     * `versions` (and here) once its jobs are done. Needs `arc.labelStrategy: per-label`. @default []
+     * `versions` (and here) once its jobs are done. @default []
      */
     draining: z.array(z.string()).default([]),
     engine: engineSchema.default({}),
