@@ -376,11 +376,13 @@ describe("plan and deploy through the module, against a fake engine and a fake G
     expect(body).toMatch(/<details><summary>Full plan: dagger-runners-cluster \(\d+ to add, 0 to change, 0 to destroy\)<\/summary>\n\n```text\nTerraform used the selected providers/);
   });
 
-  test("the example's comment: the cluster unchanged, the runners stack gains the 0.20.4 engine", () => {
+  test("the example's comment: the cluster unchanged, the runners stack gains the 0.20.4 engine; the aliases' sets give way to new ones", () => {
     const [body] = comments(8).map((c) => c.body);
     const [cluster, runners] = stacks.example;
     expect(body).toContain(`| \`${cluster}\` | 0 | 0 | 0 | no changes |`);
-    expect(body).toMatch(new RegExp(`\\| \`${runners}\` \\| [1-9]\\d* \\| [1-9]\\d* \\| 0 \\| changes \\|`));
+    // Multi-label: the two sets that carried dagger-v0.20(-large) and dagger-latest(-large) on
+    // 0.20.3 are destroyed, new ones carry them on 0.20.4 (a label change is a new set).
+    expect(body).toMatch(new RegExp(`\\| \`${runners}\` \\| [1-9]\\d* \\| [1-9]\\d* \\| 2 \\| changes \\|`));
     expect(body).toMatch(/helm_release\.dagger-engines_release-v0-20-4_\w+ will be created/);
     expect(body).toContain("| `dagger-v0.20` | 0.20.4 |");
     expect(run("example").execs.map((e) => e.stack)).toEqual([cluster, runners]);
@@ -388,7 +390,7 @@ describe("plan and deploy through the module, against a fake engine and a fake G
     const picture = /\n```mermaid\n(flowchart LR\n[\s\S]*?)```\n/.exec(body)?.[1] ?? "";
     expect(body.indexOf("```mermaid")).toBeGreaterThan(body.indexOf("| `dagger-v0.20` | 0.20.4 |"));
     const id = (text: string) => new RegExp(`^ {2}(\\w+)\\W+${text.replace(/\./g, "\\.")}`, "m").exec(picture)?.[1];
-    const [label, set, engine] = [id('dagger-v0.20"'), id("scale set dagger-v0.20.4<br/>"), id("engine 0.20.4<br/>")];
+    const [label, set, engine] = [id('dagger-v0.20"'), id("scale set dagger-v0.20.4-945c2d<br/>"), id("engine 0.20.4<br/>")];
     expect([label, set, engine].every(Boolean)).toBe(true);
     expect(picture).toContain(`  ${set} --> ${label}\n`);
     expect(picture).toContain(`  ${engine} --> ${set}\n`);
