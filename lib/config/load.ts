@@ -7,7 +7,8 @@ import * as path from "node:path";
 import type { parseDocument as ParseDocument } from "yaml";
 import { ZodIssue, ZodTypeAny, z } from "zod";
 import { PlanError, formatPath, formatValue } from "../planning/errors";
-import { valueAt } from "../planning/rules";
+import { formatProblem, valueAt } from "../planning/rules";
+import { deploymentClaims, peerProblems } from "../planning/peers";
 import { RunnersConfig, configSchema } from "../planning/input/schema";
 import { planDeployment, DeploymentPlan } from "../planning/deployment";
 
@@ -229,5 +230,30 @@ export function loadConfig(file: string | undefined = process.env[CONFIG_ENV]): 
       `${path.basename(file)}: is empty (expected a map of keys such as name, dagger, runners; for the built-in default, unset ${CONFIG_ENV})`,
     );
   }
-  return { ...parseConfig(raw), source: file };
+  const loaded = parseConfig(raw);
+  checkPeers(loaded.config, loaded.plan, file);
+  return { ...loaded, source: file };
+}
+
+/**
+ * Loads each of `config.peers` (relative to `file`'s directory; their own peers are not
+ * followed) and throws {@link ConfigError} naming `peers[i]` when the two deployments would
+ * collide (lib/planning/peers.ts).
+ */
+export function checkPeers(config: RunnersConfig, plan: DeploymentPlan, file: string): void {
+  const me = deploymentClaims(config, plan);
+  config.peers.forEach((peerFile, i) => {
+    const at = ["peers", i];
+    const resolved = path.resolve(path.dirname(file), peerFile);
+    let peer: { config: RunnersConfig; plan: DeploymentPlan };
+    try {
+      const raw = parseConfigText(fs.readFileSync(resolved, "utf8"), resolved);
+      peer = parseConfig(raw);
+    } catch (e) {
+      const why = e instanceof ConfigError ? e.message : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message.split("\n")[0];
+      throw new ConfigError(formatProblem({ path: at, value: peerFile, message: `is not a usable peer config (${why})` }));
+    }
+    const problem = peerProblems(me, deploymentClaims(peer.config, peer.plan), peerFile, at)[0];
+    if (problem) throw new ConfigError(formatProblem(problem));
+  });
 }

@@ -33,6 +33,12 @@ export const configSchema = z
     backend: backendSchema,
     mirrors: mirrorsSchema,
     monitoring: monitoringSchema,
+    /**
+     * Config files of other deployments in the same GitHub organization (staging beside prod),
+     * relative to this file. Synth refuses a peer with the same name, the same cluster, or a
+     * scale-set name in the same runner group. @default []
+     */
+    peers: z.array(z.string().min(1)).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {
