@@ -55,7 +55,7 @@ async function main() {
     target: "node20",
     format: "cjs",
     // Class and function names as in the sources (errors and the report may show them).
-    keepNames: true,
+    keepNames: false,
     metafile: true,
     logLevel: "warning",
     plugins: [cdktfArchiveScript],

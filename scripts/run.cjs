@@ -64,7 +64,8 @@ function runBundle(bundle) {
   const options = `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`.replace(/(?<!\S)(--require|-r|--import)(=|\s+)\S+/g, "");
   let hash = 2166136261; // FNV-1a
   for (let i = 0; i < options.length; i++) hash = Math.imul(hash ^ options.charCodeAt(i), 16777619) >>> 0;
-  const cacheFile = `${bundle}.${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}-${hash.toString(16)}.cache`;
+  const build = `${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}`;
+  const cacheFile = `${bundle}.${build}-${hash.toString(16)}.cache`;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -82,10 +83,12 @@ function runBundle(bundle) {
         const tmp = `${cacheFile}.${process.pid}`;
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile); // atomic: a concurrent run reads a whole cache or none
-        // One cache per bundle: drop those of other keys (other node options or versions).
+        // Drop the caches of other builds of the bundle or other node versions (those of other
+        // node options stay: a bench or a profile alternating options must not thrash).
+        const dir = path.dirname(bundle);
         const prefix = `${path.basename(bundle)}.`;
-        for (const f of fs.readdirSync(path.dirname(bundle))) {
-          if (f.startsWith(prefix) && f.endsWith(".cache") && f !== path.basename(cacheFile)) fs.rmSync(path.join(path.dirname(bundle), f), { force: true });
+        for (const f of fs.readdirSync(dir)) {
+          if (f.startsWith(prefix) && f.endsWith(".cache") && !f.startsWith(`${prefix}${build}-`)) fs.rmSync(path.join(dir, f), { force: true });
         }
       } catch {
         // read-only install: run without a cache
