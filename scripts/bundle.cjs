@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bundle` (part of `npm run build`, so of `npm ci` / `npm install` through `prepare`):
+ * `npm run bundle` (also part of `npm run build`, so of `npm ci` / `npm install` through `prepare`):
  * bundles the programs the npm scripts run through scripts/run.cjs (BUNDLED below) into one
  * plain JavaScript file each, dist/bundle/scripts/<name>.js, with esbuild: the package's
  * TypeScript and the packages it loads (cdktf, the provider classes, zod, ...) in one file.
