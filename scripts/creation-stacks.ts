@@ -10,7 +10,10 @@
  * message, lib/errors.ts), never such a stack, and the synthesized output never contains one.
  *
  * So a capture into such a plain `{ stack: "" }` object is skipped: the stack stays empty and
- * cdktf records `[]`. Every other capture (any Error, Node's own) is the engine's, unchanged.
+ * cdktf records `[]`. The only other such capture in these programs is the one cdktf's copy
+ * came from (constructs 10.4.2 lib/private/stack-trace.js, for metadata stack traces, which
+ * lib/app.ts already turns off). Every other capture (any Error, Node's own) is the engine's,
+ * unchanged.
  * test/setup-stack-traces.ts does the like for jest (where it blanks the formatting only).
  */
 export function skipCdktfCreationStacks(): void {
