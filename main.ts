@@ -9,6 +9,7 @@
  */
 process.setSourceMapsEnabled(false);
 /* eslint-disable @typescript-eslint/no-require-imports */
+(require("./scripts/creation-stacks") as typeof import("./scripts/creation-stacks")).skipCdktfCreationStacks();
 const { ConfigError, loadConfig } = require("./lib/config/load") as typeof import("./lib/config/load");
 const { synthDeployment } = require("./lib/app") as typeof import("./lib/app");
 const { formatSynthError } = require("./lib/errors") as typeof import("./lib/errors");

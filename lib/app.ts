@@ -55,6 +55,20 @@ export function removeOrphanStacks(outdir: string): void {
 }
 
 /**
+ * A scratch directory for a synth into `outdir`: beside it when its parent exists and is
+ * writable (the same filesystem, so the results move in by rename), else in the OS temp dir.
+ * Never creates a missing parent: a failing synth writes nothing.
+ */
+function scratchDir(outdir: string): string {
+  const to = path.resolve(outdir);
+  try {
+    return fs.mkdtempSync(path.join(path.dirname(to), `.${path.basename(to)}.synth-`));
+  } catch {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-dagger-runners-"));
+  }
+}
+
+/**
  * Synthesizes into a scratch directory and moves the result to `outdir` only when every stack
  * synthesized and validated, so a failing synth leaves no partial output. Beside the stacks
  * and the manifest: the plan ({@link PLAN_FILE}) and the picture ({@link PICTURE_SVG_FILE},
@@ -66,9 +80,12 @@ export function removeOrphanStacks(outdir: string): void {
  * cdktf CLI, which lists the stack directories before running the app and removes the orphans
  * after it, failing on one that is already gone (@cdktf/cli-core `synth-stack.js`, `rmSync`
  * without `force`). The manifest names the stacks of this synth only.
+ *
+ * Each result moves by rename (the scratch directory is beside `outdir`, {@link scratchDir});
+ * across filesystems (`EXDEV`, e.g. `outdir` a mount point) it is copied instead.
  */
 export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, outdir: string): void {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-dagger-runners-"));
+  const scratch = scratchDir(outdir);
   try {
     // No stack traces in annotation metadata: each warning would capture one (the report and
     // the one-line errors never show them), a measurable share of a synth.
@@ -80,10 +97,16 @@ export function synthDeployment(config: RunnersConfig, plan: DeploymentPlan, out
     fs.writeFileSync(path.join(scratch, PICTURE_SVG_FILE), renderSvg(picture));
     fs.writeFileSync(path.join(scratch, PICTURE_MERMAID_FILE), renderMermaid(picture));
     const replace = (rel: string) => {
+      const from = path.join(scratch, rel);
       const to = path.join(outdir, rel);
       fs.rmSync(to, { recursive: true, force: true });
       fs.mkdirSync(path.dirname(to), { recursive: true });
-      fs.cpSync(path.join(scratch, rel), to, { recursive: true });
+      try {
+        fs.renameSync(from, to);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+        fs.cpSync(from, to, { recursive: true });
+      }
     };
     for (const entry of fs.readdirSync(scratch)) {
       if (entry === STACKS_DIR) for (const stack of fs.readdirSync(path.join(scratch, entry))) replace(path.join(entry, stack));

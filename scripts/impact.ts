@@ -9,6 +9,7 @@
  */
 process.setSourceMapsEnabled(false);
 /* eslint-disable @typescript-eslint/no-require-imports */
+(require("./creation-stacks") as typeof import("./creation-stacks")).skipCdktfCreationStacks();
 const { ConfigError } = require("../lib/config/load") as typeof import("../lib/config/load");
 const { BadSide, loadSide } = require("../lib/impact/sides") as typeof import("../lib/impact/sides");
 const { assessImpact } = require("../lib/impact/assess") as typeof import("../lib/impact/assess");

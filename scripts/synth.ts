@@ -12,6 +12,7 @@
  */
 process.setSourceMapsEnabled(false); // one-line errors only; under tsx source maps cost ~40% of a synth
 /* eslint-disable @typescript-eslint/no-require-imports */
+(require("./creation-stacks") as typeof import("./creation-stacks")).skipCdktfCreationStacks();
 const path = require("node:path") as typeof import("node:path");
 const { ConfigError, loadConfig } = require("../lib/config/load") as typeof import("../lib/config/load");
 const { PICTURE_SVG_FILE, removeOrphanStacks, synthDeployment } = require("../lib/app") as typeof import("../lib/app");

@@ -4,6 +4,7 @@
  * print each warning once.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { synthDeployment } from "../lib/app";
 import { parseConfig } from "../lib/config/load";
@@ -11,6 +12,12 @@ import { ScriptResult, runCommand, runScript, scratchDirs } from "./util";
 
 /** The report's clock (seconds): 2026-04-01, 5 days after the pinned runner's release (test/runner-release.test.ts). */
 const SYNTH_DAY = String(Date.parse("2026-04-01T00:00:00Z") / 1000);
+
+// renameSync and cpSync observed (and still done) to tell a move from a copy.
+jest.mock("node:fs", () => {
+  const actual = jest.requireActual("node:fs");
+  return { ...actual, renameSync: jest.fn(actual.renameSync), cpSync: jest.fn(actual.cpSync) };
+});
 
 const ROOT = path.join(__dirname, "..");
 const tmp = scratchDirs("synth-test-");
@@ -92,6 +99,47 @@ test("a stack the new config no longer has is removed, as the CLI removes it", a
   expect(fs.readdirSync(path.join(out, "stacks"))).toEqual(["dagger-runners-runners"]);
   // The picture is the new config's: the existing cluster, no GKE pool.
   expect(fs.readFileSync(path.join(out, "deployment.mmd"), "utf8")).toContain('pool1["existing cluster<br/>nodes not declared"]');
+});
+
+describe("the results move into the output directory", () => {
+  const first = parseConfig({});
+  const files = (dir: string) => Object.keys(tree(dir)).sort();
+
+  beforeEach(() => jest.clearAllMocks());
+
+  test("by rename from a scratch directory beside it, which is gone afterwards", () => {
+    const parent = tmp();
+    const out = path.join(parent, "out");
+    const rename = jest.mocked(fs.renameSync);
+    const copy = jest.mocked(fs.cpSync);
+    synthDeployment(first.config, first.plan, out);
+    expect(fs.readdirSync(parent)).toEqual(["out"]);
+    expect(files(out)).toContain("manifest.json");
+    const moved = rename.mock.calls.map(([from, to]) => [path.relative(parent, String(from)).replace(/^\.out\.synth-\w+/, "<scratch>"), path.relative(parent, String(to))]);
+    expect(moved).toContainEqual(["<scratch>/manifest.json", "out/manifest.json"]);
+    expect(moved).toContainEqual(["<scratch>/stacks/dagger-runners-runners", "out/stacks/dagger-runners-runners"]);
+    expect(copy).not.toHaveBeenCalled();
+  });
+
+  // An output directory whose parent does not exist yet gets its scratch directory in the OS temp
+  // dir; on another filesystem (/dev/shm here) the rename fails with EXDEV and the files are copied.
+  const shm = "/dev/shm";
+  const otherFs = fs.existsSync(shm) && fs.statSync(shm).dev !== fs.statSync(os.tmpdir()).dev;
+  (otherFs ? test : test.skip)("across filesystems by copy: the same files", () => {
+    const base = fs.mkdtempSync(path.join(shm, "synth-test-"));
+    try {
+      const out = path.join(base, "missing-parent", "out");
+      const copy = jest.mocked(fs.cpSync);
+      synthDeployment(first.config, first.plan, out);
+      expect(copy.mock.calls.map(([, to]) => path.relative(out, String(to)))).toContain("manifest.json");
+      const here = tmp();
+      synthDeployment(first.config, first.plan, here);
+      expect(files(out)).toEqual(files(here));
+      expect(tree(out)["manifest.json"]).toBe(tree(here)["manifest.json"]);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
 });
 
 test("a config error is one line, once, and nothing is written", async () => {

@@ -74,11 +74,11 @@ export interface ScriptResult {
   readonly stderr: string;
 }
 
-/** Runs `file` with `args` from the repository root (asynchronously, so several can run at once). */
-export function runCommand(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<ScriptResult> {
+/** Runs `file` with `args` from `cwd`, by default the repository root (asynchronously, so several can run at once). */
+export function runCommand(file: string, args: readonly string[], env: Record<string, string> = {}, cwd = path.join(__dirname, "..")): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      cwd: path.join(__dirname, ".."),
+      cwd,
       env: { ...process.env, NODE_OPTIONS: "", RUNNERS_CONFIG: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -96,11 +96,17 @@ const NPM_SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join
 
 /**
  * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
- * from the repository root: with the node flags of the npm script that runs it as
- * `node <flags> <script>` (`npm run synth`, `report`, `verify`...: `--require tsx/cjs`), else
- * `node --import tsx`, the way cdktf.json runs main.ts.
+ * from the repository root: through the launcher when its npm script is `node scripts/run.cjs
+ * NAME` for scripts/NAME.ts (`npm run synth`, `report`, `impact`: the bundle when current, else
+ * the source through tsx), else with the node flags of the npm script that runs it as
+ * `node <flags> <script>` (`verify`, `picture`...: `--require tsx/cjs`), else `node --import tsx`,
+ * the way cdktf.json runs main.ts.
  */
 export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
+  const name = /^scripts\/([a-z-]+)\.ts$/.exec(script)?.[1];
+  if (name && Object.values(NPM_SCRIPTS).includes(`node scripts/run.cjs ${name}`)) {
+    return runCommand(process.execPath, ["scripts/run.cjs", name, ...args], env);
+  }
   const npm = Object.values(NPM_SCRIPTS)
     .map((s) => new RegExp(`^node ((?:--?[a-z-]+ \\S+ )*)${script.replace(/[.]/g, "\\.")}$`).exec(s))
     .find(Boolean);

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * `npm run bundle` (also part of `npm run build`, so of `npm ci` / `npm install` through `prepare`):
+ * bundles the programs the npm scripts run through scripts/run.cjs (BUNDLED below) into one
+ * plain JavaScript file each, dist/bundle/scripts/<name>.js, with esbuild: the package's
+ * TypeScript and the packages it loads (cdktf, the provider classes, zod, ...) in one file.
+ * One file is what makes the synth program fast: no module resolution (about 700 files
+ * otherwise, each resolved, stat'ed, read and compiled), and one V8 code cache for all of it
+ * (scripts/run.cjs).
+ *
+ * Beside each bundle, <name>.inputs.json lists the files it was built from (esbuild's
+ * metafile): scripts/run.cjs runs the bundle only while none of them is newer than it.
+ *
+ * Plain JavaScript (no tsx): it runs on a fresh `npm ci`, before anything is compiled.
+ */
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const esbuild = require("esbuild");
+
+const ROOT = path.join(__dirname, "..");
+const OUT = path.join(ROOT, "dist", "bundle");
+/** The programs with a bundle: the ones a user runs often (the rest run from source with tsx). */
+const BUNDLED = ["synth", "report", "impact"];
+
+/**
+ * cdktf 0.21.0 lib/private/fs.js `archiveSync` zips an ARCHIVE asset by running its own file as
+ * a script (`execSync(\`node ${__filename} ${src} ${dest}\`)`). In a bundle `__filename` would be
+ * the bundle: point it at cdktf's own file, resolved from the bundle at run time.
+ */
+const cdktfArchiveScript = {
+  name: "cdktf-archive-script",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/ }, (args) => {
+      const text = fs.readFileSync(args.path, "utf8");
+      const patched = text.replace("node ${__filename} ", 'node ${require.resolve("cdktf/lib/private/fs.js")} ');
+      if (patched === text) throw new Error(`${args.path}: archiveSync no longer runs "node \${__filename}": review the bundle's patch`);
+      return { contents: patched, loader: "js" };
+    });
+  },
+};
+
+async function main() {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: BUNDLED.map((n) => `scripts/${n}.ts`),
+    outbase: ".",
+    // dist/bundle/scripts/<name>.js: three levels below the root, as dist/lib/<dir>/<file>.js,
+    // so the package's files found from __dirname (lib/constructs/arc-crds.ts, lib/verify/scrape.ts)
+    // resolve from a bundle as from dist/lib.
+    outdir: OUT,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    // Class and function names as in the sources: without it, esbuild names a class that
+    // refers to itself `_App`, `_TerraformStack`..., which an error may show (constructs'
+    // "There is already a Construct with name ... in App"). Its cost is within the bench's noise.
+    keepNames: true,
+    metafile: true,
+    logLevel: "warning",
+    plugins: [cdktfArchiveScript],
+  });
+  for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+    if (!out.endsWith(".js")) continue;
+    const inputs = Object.keys(meta.inputs).sort();
+    fs.writeFileSync(path.join(ROOT, out.replace(/\.js$/, ".inputs.json")), JSON.stringify(inputs) + "\n");
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bundle: ${e.message}\n`);
+  process.exit(1);
+});

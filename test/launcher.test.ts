@@ -1,0 +1,125 @@
+/**
+ * scripts/run.cjs, what `npm run synth` (report, impact) runs: the bundle (scripts/bundle.cjs)
+ * while it is current, else the TypeScript source through tsx, so it never runs stale code.
+ * Real processes in a copy of the repository (its own dist/, its own npm lock file; the
+ * packages themselves linked from this one's node_modules): the path taken is what the launcher
+ * prints with RUNNERS_DEBUG_LAUNCH=1, and an edited source must show in the output.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ScriptResult, runCommand, scratchDirs } from "./util";
+
+const ROOT = path.join(__dirname, "..");
+const tmp = scratchDirs("launcher-test-");
+
+/** Every file under `dir`: relative path -> content (latin1: every byte, the chart archives included). */
+function tree(dir: string, rel = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) Object.assign(out, tree(dir, r));
+    else out[r] = fs.readFileSync(path.join(dir, r), "latin1");
+  }
+  return out;
+}
+
+let copy: string;
+/** `node <args>` in the copy (its cwd), with the launcher's debug line on. */
+const inCopy = (args: string[], env: Record<string, string> = {}) =>
+  runCommand(process.execPath, args, { RUNNERS_DEBUG_LAUNCH: "1", SOURCE_DATE_EPOCH: "1775001600", ...env }, copy);
+const launched = (r: ScriptResult) => r.stderr.split("\n").filter((l) => l.startsWith("run.cjs: "));
+
+beforeAll(async () => {
+  copy = tmp();
+  for (const f of ["lib", "scripts", "main.ts", "package.json", "tsconfig.json", "cdktf.json"]) fs.cpSync(path.join(ROOT, f), path.join(copy, f), { recursive: true });
+  // The packages by link; npm's lock file (which the launcher compares) a file of the copy's own.
+  fs.mkdirSync(path.join(copy, "node_modules"));
+  for (const e of fs.readdirSync(path.join(ROOT, "node_modules"))) {
+    if (e === ".package-lock.json") fs.copyFileSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e));
+    else if (e !== ".cache") fs.symlinkSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e));
+  }
+  const built = await inCopy(["scripts/bundle.cjs"]);
+  expect(built).toMatchObject({ code: 0, stderr: "" });
+}, 60_000);
+
+describe("a current bundle runs, with its code cache from the second run on, and writes what the source writes", () => {
+  const outs = { first: "", second: "", source: "" };
+  let runs: ScriptResult[];
+  beforeAll(async () => {
+    for (const k of Object.keys(outs) as (keyof typeof outs)[]) outs[k] = tmp();
+    runs = [];
+    runs.push(await inCopy(["scripts/run.cjs", "synth"], { CDKTF_OUTDIR: outs.first }));
+    runs.push(await inCopy(["scripts/run.cjs", "synth"], { CDKTF_OUTDIR: outs.second }));
+    runs.push(await inCopy(["--require", "tsx/cjs", "scripts/synth.ts"], { CDKTF_OUTDIR: outs.source }));
+  }, 60_000);
+
+  test("the bundle, without and then with the code cache", () => {
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(launched(runs[0])).toEqual(["run.cjs: bundle dist/bundle/scripts/synth.js", "run.cjs: code cache absent"]);
+    expect(launched(runs[1])).toEqual(["run.cjs: bundle dist/bundle/scripts/synth.js", "run.cjs: code cache used"]);
+    expect(launched(runs[2])).toEqual([]);
+    expect(fs.readdirSync(path.join(copy, "dist", "bundle", "scripts")).filter((f) => f.startsWith("synth.js.") && f.endsWith(".cache"))).toHaveLength(1);
+  });
+
+  test("the same files and the same report as the TypeScript source", () => {
+    const source = tree(outs.source);
+    expect(Object.keys(source).length).toBeGreaterThan(5);
+    for (const out of [outs.first, outs.second]) {
+      const bundled = tree(out);
+      expect(Object.keys(bundled).sort()).toEqual(Object.keys(source).sort());
+      for (const f of Object.keys(source)) expect([f, bundled[f]]).toEqual([f, source[f]]);
+    }
+    const report = (r: ScriptResult, out: string) => r.stdout.split(path.relative(copy, out)).join("<out>");
+    expect(report(runs[0], outs.first)).toBe(report(runs[2], outs.source));
+    expect(report(runs[1], outs.second)).toBe(report(runs[2], outs.source));
+  });
+});
+
+describe("a stale or missing bundle: the source runs through tsx", () => {
+  // `npm run report`: the same launcher, a cheaper program.
+  const report = () => inCopy(["scripts/run.cjs", "report"]);
+
+  test("an npm install after the build (node_modules/.package-lock.json newer): tsx; the lock file older again: the bundle", async () => {
+    const lock = path.join(copy, "node_modules", ".package-lock.json");
+    const later = new Date(fs.statSync(path.join(copy, "dist", "bundle", "scripts", "report.js")).mtimeMs + 5000);
+    fs.utimesSync(lock, later, later);
+    const stale = await report();
+    expect(stale.code).toBe(0);
+    expect(launched(stale)).toEqual(["run.cjs: tsx scripts/report.ts (node_modules/.package-lock.json is newer than the bundle)"]);
+    expect(stale.stdout).toMatch(/^Stacks: /m);
+    fs.utimesSync(lock, new Date(0), new Date(0));
+    const current = await report();
+    expect(launched(current)[0]).toBe("run.cjs: bundle dist/bundle/scripts/report.js");
+    expect(current.stdout).toBe(stale.stdout);
+  }, 60_000);
+
+  test("a source edited after the build: tsx, and the edit is in the output", async () => {
+    const file = path.join(copy, "lib", "report.ts");
+    const text = fs.readFileSync(file, "utf8");
+    expect(text).toContain("`Stacks: ${");
+    fs.writeFileSync(file, text.replace("`Stacks: ${", "`Stacks (edited): ${"));
+    expect(fs.statSync(file).mtimeMs).toBeGreaterThan(fs.statSync(path.join(copy, "dist", "bundle", "scripts", "report.js")).mtimeMs);
+    const r = await report();
+    expect(r.code).toBe(0);
+    expect(launched(r)).toEqual(["run.cjs: tsx scripts/report.ts (lib/report.ts is newer than the bundle)"]);
+    expect(r.stdout).toMatch(/^Stacks \(edited\): /m);
+  }, 60_000);
+
+  test("no bundle (a clone never built): tsx; a config error is still one line, once", async () => {
+    fs.rmSync(path.join(copy, "dist"), { recursive: true, force: true });
+    const out = tmp();
+    const r = await inCopy(["scripts/run.cjs", "synth"], { RUNNERS_CONFIG: path.join(ROOT, "test/fixtures/bad/version-two-parts.yaml"), CDKTF_OUTDIR: out });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n").filter(Boolean)).toEqual([
+      "run.cjs: tsx scripts/synth.ts (no dist/bundle/scripts/synth.js (npm run build))",
+      expect.stringMatching(/^error: dagger\.versions\[\d\]: "0\.20" is not a full version/),
+    ]);
+    expect(fs.readdirSync(out)).toEqual([]);
+  }, 60_000);
+});
+
+test("an unknown program: a one-line usage error", async () => {
+  const r = await runCommand(process.execPath, ["scripts/run.cjs", "no-such-program"]);
+  expect(r).toEqual({ code: 2, stdout: "", stderr: 'error: usage: node scripts/run.cjs NAME [args...] (NAME: a program scripts/NAME.ts); got "no-such-program"\n' });
+});
