@@ -9,6 +9,7 @@
  * test/pipelines-plan.test.ts.
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { GITHUB_APP_PRIVATE_KEY_VARIABLE, GITHUB_TOKEN_VARIABLE } from "../lib/constructs/github-credentials";
 import { DAGGER_CLOUD_TOKEN_VARIABLE } from "../lib/constructs/dagger-engines";
@@ -154,6 +155,20 @@ describe("dependency manifests are installed before the source is copied", () =>
     expect(out.constants.REPO_IGNORE).toEqual(expect.arrayContaining([".git", "**/node_modules", "**/cdktf.out", "**/.gen", "**/.terraform", "**/*.tfstate*"]));
     const py = out.graphs.pythonEnvUv;
     expect(py[sourceCopy(py)].args.exclude).toEqual(expect.arrayContaining(["**/.venv", "**/__pycache__"]));
+  });
+
+  test.each(["nodeEnv", "lint", "synth", "deploy"])("%s: npm ci skips lifecycle scripts; after the source copy, npm rebuild and then the project's prepare run", (name) => {
+    // This repository's prepare is `npm run build` (tsc over the source): before the source
+    // copy it would fail, so `npm ci` alone would break every Node pipeline.
+    const ops = out.graphs[name];
+    const ci = indexOf(ops, (o) => o.op === "withExec" && (o.args.args as string[])[1] === "ci");
+    expect(ops[ci].args.args).toContain("--ignore-scripts");
+    const rebuild = indexOf(ops, (o) => o.op === "withExec" && JSON.stringify(o.args.args) === JSON.stringify(["npm", "rebuild"]));
+    const prepare = indexOf(ops, (o) => o.op === "withExec" && JSON.stringify(o.args.args) === JSON.stringify(["npm", "run", "--if-present", "prepare"]));
+    expect(rebuild).toBeGreaterThan(sourceCopy(ops));
+    expect(prepare).toBeGreaterThan(rebuild);
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+    expect(pkg.scripts.prepare).toBe("npm run build");
   });
 
   test("uv installs the project itself after the source copy", () => {

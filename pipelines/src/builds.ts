@@ -63,7 +63,13 @@ export interface NodeEnvOptions {
   readonly exclude?: readonly string[];
 }
 
-/** Node with `npm ci` done from the lockfile, then the source copied. */
+/**
+ * Node with `npm ci` done from the lockfile, then the source copied, then the lifecycle scripts.
+ * `npm ci` runs the project's own `prepare` too, which usually builds from the source (this
+ * repository's `npm run build`), and only the manifests are there yet: so the install runs with
+ * `--ignore-scripts`, and once the source is in, `npm rebuild` runs the dependencies' install
+ * scripts and `npm run --if-present prepare` the project's, as `npm ci` would have.
+ */
 export function nodeEnv(source: Directory, opts: NodeEnvOptions = {}): Container {
   return dag
     .container()
@@ -72,8 +78,10 @@ export function nodeEnv(source: Directory, opts: NodeEnvOptions = {}): Container
     .withEnvVariable("npm_config_cache", CACHE_PATH.npm)
     .withWorkdir(WORKDIR)
     .with(withManifests(source, NODE_MANIFESTS))
-    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
-    .with(withSource(source, opts.exclude ?? DEFAULT_SOURCE_EXCLUDE));
+    .withExec(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+    .with(withSource(source, opts.exclude ?? DEFAULT_SOURCE_EXCLUDE))
+    .withExec(["npm", "rebuild"])
+    .withExec(["npm", "run", "--if-present", "prepare"]);
 }
 
 // -------------------------------------------------------------------------------------- Python
