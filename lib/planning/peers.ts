@@ -105,7 +105,8 @@ const NAMESPACE_ROLE: Record<string, string> = { "arc.namespace": "arc", "runner
  *   - another `arc.version`: the CRDs are cluster-wide, installed once, at one version; the
  *     controllers and scale sets of both must be the version those CRDs were generated for
  *     (the API server drops the fields a CRD does not declare, e.g. 0.14's
- *     `spec.autoscalingRunnerSet*Metadata` under 0.13.1's CRDs);
+ *     `spec.autoscalingListener` and `spec.ephemeralRunnerMetadata` of an AutoscalingRunnerSet
+ *     under 0.13.1's CRDs: gha-runner-scale-set-controller 0.13.1 and 0.14.2 `crds/`);
  *   - not exactly one of them installing ARC's CRDs (`arc.installCrds`): with two, each
  *     `arc-crds` release takes the CRDs over from the other (`take_ownership`) and each upgrade
  *     rewrites them; with none, nothing does;
