@@ -25,6 +25,10 @@ const CONFIGS: Record<string, unknown> = {
   removed: { ...GKE, dagger: { versions: ["0.20.4"] } },
   arcOld: { ...GKE, arc: { version: "0.14.1" }, dagger: { versions: ["0.20.3"] } },
   arcMinor: { ...GKE, arc: { version: "0.13.1" }, dagger: { versions: ["0.20.3"] } },
+  // Beside a deployment on the same cluster (docs/runners.md, "On one cluster").
+  shared: { ...GKE, arc: { watchSingleNamespace: true }, dagger: { versions: ["0.20.3"] } },
+  sharedNoCrds: { ...GKE, arc: { watchSingleNamespace: true, installCrds: false }, dagger: { versions: ["0.20.3"] } },
+  sharedNoCrdsOld: { ...GKE, arc: { version: "0.14.1", watchSingleNamespace: true, installCrds: false }, dagger: { versions: ["0.20.3"] } },
   resources: { ...GKE, dagger: { versions: ["0.20.3"], engine: { resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } } } } },
   sts: STS,
   stsSize: { ...STS, dagger: { ...STS.dagger, engine: { ...STS.dagger.engine, cache: { size: "200Gi" } } } },
@@ -218,6 +222,33 @@ describe("ARC", () => {
     const i = impact("arcMinor", "base");
     expect(i.verdict).toBe("disruptive");
     expect(texts(i, "disruptive")).toEqual([expect.stringMatching(/^ARC upgrade 0\.13\.1 → 0\.14\.2: one deploy upgrades the CRDs .*across minor versions \(0\.13 → 0\.14\) the new controller deletes the scale sets of the old minor/)]);
+  });
+});
+
+describe("ARC beside another deployment on one cluster", () => {
+  test("turning arc.watchSingleNamespace on restarts the controller only: safe", () => {
+    const i = impact("base", "shared");
+    expect(i.verdict).toBe("safe");
+    expect(texts(i)).toEqual(["ARC controller restarts with new values (flags.watchSingleNamespace); runners keep running"]);
+  });
+
+  test("an ARC upgrade of a deployment that does not install the CRDs says which deploys first: disruptive", () => {
+    const controller = release(side("sharedNoCrds"), "arc");
+    expect([controller.skip_crds, release(side("sharedNoCrds"), "arc-crds")]).toEqual([true, undefined]);
+    const i = impact("sharedNoCrdsOld", "sharedNoCrds");
+    expect(i.verdict).toBe("disruptive");
+    expect(texts(i, "disruptive")).toEqual([
+      "ARC upgrade 0.14.1 → 0.14.2: this deployment does not install ARC's CRDs (arc.installCrds: false); deploy the one on this cluster that does at 0.14.2 first, else this controller and 3 scale sets run against 0.14.1's CRDs (docs/runners.md#on-one-cluster)",
+    ]);
+  });
+
+  test("handing the CRDs to another deployment (arc.installCrds: false) uninstalls the arc-crds release; the CRDs stay", () => {
+    const i = impact("shared", "sharedNoCrds");
+    expect(i.resources.map((r) => `${r.action} ${r.id}`)).toEqual(["delete github_controller_crds_release_B815EA68"]);
+    expect(i.verdict).toBe("safe");
+    expect(texts(i)).toEqual([
+      "release arc-crds is uninstalled (arc.installCrds: false): ARC's CRDs stay (helm.sh/resource-policy: keep) for the deployment on this cluster that installs them (its arc-crds release takes them over)",
+    ]);
   });
 });
 

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { synthDeployment } from "../lib/app";
-import { parseConfig, parseConfigText } from "../lib/config/load";
+import { loadConfig, parseConfig, parseConfigText } from "../lib/config/load";
 import { formatFinding, verify } from "../lib/verify";
 import { gitHubUrlLabels, listenerPod, runnerPod } from "../lib/verify/arc-pods";
 import { selects } from "../lib/verify/checks";
@@ -522,6 +522,64 @@ describeVerify("npm run verify with the real charts", () => {
     expect([noHelm.code, noHelm.stderr]).toEqual([2, expect.stringMatching(/^error: helm not found on PATH \(.*\)\n$/)]);
     expect([noChart.code, noChart.stderr]).toEqual([2, `error: chart dagger-helm 0.20.3 (release dagger-runners-v0-20-3) not found: no ${fs.realpathSync(empty)}/dagger-helm-0.20.3/Chart.yaml\n`]);
     expect([badArg.code, badArg.stderr]).toEqual([2, expect.stringMatching(/^error: unknown argument "--chart" \(usage: npm run verify/)]);
+  });
+});
+
+/**
+ * Two deployments on one cluster, rendered with the real charts: nothing either deployment's
+ * releases create in the cluster (a cluster-scoped object, or a namespaced one in its
+ * namespace) is created by the other too. Helm would refuse such an object owned by another
+ * release, or (take_ownership) take it over.
+ */
+describeVerify("two deployments on one cluster, with the real charts", () => {
+  /** Kinds the charts could render that are not namespaced. */
+  const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "Namespace", "StorageClass", "PersistentVolume", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "IngressClass", "RuntimeClass", "APIService", "CSIDriver"]);
+  /** Every object the rendered releases create, as `kind namespace/name` (cluster-scoped: `kind /name`), and each release as `helm namespace/name`. */
+  async function claimed(dir: string): Promise<string[]> {
+    const r = await verify({ outdir: dir, chartsDir: CHARTS, helm: HELM! });
+    expect(r.findings.map(formatFinding)).toEqual([]);
+    return r.releases.flatMap((rr) => [
+      `helm ${rr.release.namespace}/${rr.release.name}`,
+      ...rr.objects.map((o) => `${o.kind} ${CLUSTER_SCOPED.has(o.kind) ? "" : (o.metadata.namespace ?? rr.release.namespace)}/${o.metadata.name}`),
+    ]);
+  }
+  /** Synthesizes a config file through loadConfig (which checks its peers). */
+  function synthChecked(file: string): string {
+    const { config, plan } = loadConfig(path.join(ROOT, file));
+    const dir = tmp();
+    synthDeployment(config, plan, dir);
+    return dir;
+  }
+
+  test("prod and staging (test/fixtures/verify/shared-cluster-*.yaml): no name claimed twice; no cluster-scoped object rendered at all but prod's CRDs", async () => {
+    const prod = await claimed(synthChecked("test/fixtures/verify/shared-cluster-prod.yaml"));
+    const staging = await claimed(synthChecked("test/fixtures/verify/shared-cluster-staging.yaml"));
+    expect(prod).toEqual(expect.arrayContaining(["Role arc-runners/arc-gha-rs-controller-single-namespace-watch", "Deployment arc-systems/arc-gha-rs-controller"]));
+    expect(staging).toEqual(expect.arrayContaining(["Role dagger-staging-runners/arc-gha-rs-controller-single-namespace-watch", "Deployment dagger-staging-arc/arc-gha-rs-controller"]));
+    expect(staging.filter((x) => prod.includes(x))).toEqual([]);
+    const clusterScoped = (xs: string[]) => xs.filter((x) => / \//.test(x)).sort();
+    expect(clusterScoped(prod)).toEqual([
+      "CustomResourceDefinition /autoscalinglisteners.actions.github.com",
+      "CustomResourceDefinition /autoscalingrunnersets.actions.github.com",
+      "CustomResourceDefinition /ephemeralrunners.actions.github.com",
+      "CustomResourceDefinition /ephemeralrunnersets.actions.github.com",
+    ]);
+    expect(clusterScoped(staging)).toEqual([]);
+  });
+
+  test("without arc.watchSingleNamespace the two controller releases render the same ClusterRole and ClusterRoleBinding (what the peers rule prevents)", async () => {
+    const prod = await claimed(synth({ gcp: { projectId: "prod-proj-123" }, github: { configUrl: "https://github.com/my-org", pat: true } }));
+    const staging = await claimed(
+      synth({
+        name: "dagger-staging",
+        target: "existing-cluster",
+        github: { configUrl: "https://github.com/my-org", pat: true },
+        arc: { installCrds: false, namespace: "dagger-staging-arc" },
+        runners: { labelPrefix: "dagger-staging", namespace: "dagger-staging-runners" },
+        dagger: { engine: { namespace: "dagger-staging-engines" } },
+      }),
+    );
+    expect(staging.filter((x) => prod.includes(x))).toEqual(["ClusterRole /arc-gha-rs-controller", "ClusterRoleBinding /arc-gha-rs-controller"]);
   });
 });
 

@@ -8,7 +8,7 @@ import type { parseDocument as ParseDocument } from "yaml";
 import { ZodIssue, ZodTypeAny, z } from "zod";
 import { PlanError, formatPath, formatValue } from "../planning/errors";
 import { formatProblem, valueAt } from "../planning/rules";
-import { deploymentClaims, peerProblems } from "../planning/peers";
+import { type Peer, deploymentClaims, peerProblems } from "../planning/peers";
 import { RunnersConfig, configSchema } from "../planning/input/schema";
 import { planDeployment, DeploymentPlan } from "../planning/deployment";
 
@@ -237,12 +237,12 @@ export function loadConfig(file: string | undefined = process.env[CONFIG_ENV]): 
 
 /**
  * Loads each of `config.peers` (relative to `file`'s directory; their own peers are not
- * followed) and throws {@link ConfigError} naming `peers[i]` when the two deployments would
- * collide (lib/planning/peers.ts).
+ * followed) and throws {@link ConfigError}, one line naming `peers[i]` or this config's key,
+ * when the deployments would collide (lib/planning/peers.ts).
  */
 export function checkPeers(config: RunnersConfig, plan: DeploymentPlan, file: string): void {
   const me = deploymentClaims(config, plan);
-  config.peers.forEach((peerFile, i) => {
+  const peers: Peer[] = config.peers.map((peerFile, i) => {
     const at = ["peers", i];
     const resolved = path.resolve(path.dirname(file), peerFile);
     let peer: { config: RunnersConfig; plan: DeploymentPlan };
@@ -253,7 +253,8 @@ export function checkPeers(config: RunnersConfig, plan: DeploymentPlan, file: st
       const why = e instanceof ConfigError ? e.message : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message.split("\n")[0];
       throw new ConfigError(formatProblem({ path: at, value: peerFile, message: `is not a usable peer config (${why})` }));
     }
-    const problem = peerProblems(me, deploymentClaims(peer.config, peer.plan), peerFile, at)[0];
-    if (problem) throw new ConfigError(formatProblem(problem));
+    return { claims: deploymentClaims(peer.config, peer.plan), file: peerFile, at };
   });
+  const problem = peerProblems(me, peers)[0];
+  if (problem) throw new ConfigError(formatProblem(problem));
 }

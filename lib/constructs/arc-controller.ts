@@ -52,6 +52,22 @@ export interface ArcControllerProps {
    * @default true
    */
   readonly manageCrds?: boolean;
+  /**
+   * Install ARC's CRDs at all. `false`: another deployment on the same cluster installs them (its
+   * {@link ArcCrds} release, at the same version): neither the CRD release nor the chart's
+   * `crds/` (`skip_crds`). Helm would not stop a second `arc-crds` release: it adopts objects
+   * with `take_ownership` whatever release owns them (helm v3.18.4, the helm provider 3.1.1's,
+   * `pkg/action/install.go`: `requireAdoption` instead of `existingResourceConflict`).
+   * @default true
+   */
+  readonly installCrds?: boolean;
+  /**
+   * Reconcile the scale sets of this one namespace only (`flags.watchSingleNamespace`; the
+   * runners namespace): the chart then creates Roles instead of its ClusterRole and
+   * ClusterRoleBinding, so two controllers can share a cluster (docs/runners.md, "Two
+   * deployments side by side"). @default undefined (every namespace, cluster-wide RBAC)
+   */
+  readonly watchSingleNamespace?: string;
 }
 
 /** The `gha-runner-scale-set-controller` Helm release. */
@@ -61,7 +77,7 @@ export class ArcController extends Construct {
   /** The controller's ServiceAccount, for the scale sets' `controllerServiceAccount`. */
   readonly serviceAccount: { readonly name: string; readonly namespace: string };
   readonly version: string;
-  /** The CRD release (absent with `manageCrds: false`). */
+  /** The CRD release (absent with `manageCrds: false` or `installCrds: false`). */
   readonly crds?: ArcCrds;
 
   constructor(scope: Construct, id: string, props: ArcControllerProps) {
@@ -78,13 +94,15 @@ export class ArcController extends Construct {
       tolerations: props.tolerations,
       image: props.image,
       imagePullSecrets: props.imagePullSecrets,
+      watchSingleNamespace: props.watchSingleNamespace,
       extra: props.extraValues,
     });
     const sa = this.values.serviceAccount;
     // The config file's rule (lib/planning/rules.ts), naming the prop.
     this.node.addValidation({ validate: () => controllerServiceAccountRule(props.extraValues, { extraValues: ["extraValues"] }).map(formatProblem) });
     this.serviceAccount = { name: String(sa?.name ?? ""), namespace: props.namespace };
-    if (props.manageCrds ?? true) this.crds = new ArcCrds(this, "crds", { namespace: props.namespace, version: props.version });
+    const installCrds = props.installCrds ?? true;
+    if (installCrds && (props.manageCrds ?? true)) this.crds = new ArcCrds(this, "crds", { namespace: props.namespace, version: props.version });
     this.release = new HelmRelease(this, "release", {
       name: ARC_CONTROLLER_RELEASE,
       namespace: props.namespace,
@@ -93,8 +111,9 @@ export class ArcController extends Construct {
       version: props.version,
       values: [JSON.stringify(this.values)],
       wait: true,
-      // The CRDs come from their own release, upgraded before the controller (ArcCrds).
-      skipCrds: this.crds ? true : undefined,
+      // The CRDs come from their own release, upgraded before the controller (ArcCrds), or
+      // from another deployment's (installCrds: false).
+      skipCrds: this.crds || !installCrds ? true : undefined,
       dependsOn: this.crds ? [this.crds.release] : undefined,
     });
   }

@@ -7,7 +7,7 @@ import type { ResourceRequirements, Toleration } from "../planning/k8s-types";
 import type { LabelStrategy } from "../planning/labels";
 import type { ListenerMetricsValues } from "../planning/monitoring";
 import { buildRunnerPodTemplate, engineSpecProblems } from "../planning/runner-pod";
-import { Problem, formatProblem, runnerServiceAccountRule, scaleSetVersionRules } from "../planning/rules";
+import { Problem, formatProblem, runnerServiceAccountRule, scaleSetVersionRules, watchNamespaceRule, watchedByValues } from "../planning/rules";
 import { DEFAULT_CLIENT_SERVICE_ACCOUNT } from "../planning/engines";
 import { DEFAULT_COPY_TOOL_IMAGE, DEFAULT_KUBECTL_IMAGE, DEFAULT_RUNNER_IMAGE } from "../planning/input/runners";
 import { DEFAULT_KUBECTL_PATH } from "../planning/defaults";
@@ -201,6 +201,8 @@ export class GithubRunners extends Construct {
         ),
       ),
       ...runnerServiceAccountRule(serviceAccountName, engines, { serviceAccountName: ["pod", "serviceAccountName"] }),
+      ...watchNamespaceRule(props.controller.watchSingleNamespace, namespaces.runnersNamespaceName, { watchSingleNamespace: ["controller", "watchSingleNamespace"] }),
+      ...watchNamespaceRule(watchedByValues(props.controller.extraValues), namespaces.runnersNamespaceName, { watchSingleNamespace: ["controller", "extraValues", "flags", "watchSingleNamespace"] }),
       ...scaleSetVersionRules(props.controller.version, props.scaleSetChartVersion, props.labelStrategy ?? "per-label", {
         version: ["controller", "version"],
         scaleSetVersion: ["scaleSetChartVersion"],

@@ -34,6 +34,8 @@ export class RunnerNamespaces extends Construct {
   readonly controllerNamespace: string;
   /** Runners namespace name (a reference to the namespace resource when created). */
   readonly runnersNamespace: string;
+  /** The runners namespace's name as given (never a reference). */
+  readonly runnersNamespaceName: string;
   /** Whether this construct created the namespaces. */
   readonly created: boolean;
   /** The namespace resources, when created. */
@@ -44,6 +46,7 @@ export class RunnerNamespaces extends Construct {
   constructor(scope: Construct, id: string, props: RunnerNamespacesProps) {
     super(scope, id);
     this.created = props.create ?? true;
+    this.runnersNamespaceName = props.runnersNamespace;
     this.runnersLevel = props.runnersPodSecurity ?? "baseline";
     // Listeners and runners are kept apart (the config file's rule, naming the props).
     this.node.addValidation({

@@ -175,9 +175,24 @@ class Assessor {
     this.namespaces();
     this.controller(helm.filter((p) => chartOf(p) === CONTROLLER_CHART), helm.filter((p) => chartOf(p) === SCALE_SET_CHART));
     for (const p of helm.filter((x) => chartOf(x) === ENGINE_CHART)) this.engine(p);
+    this.crdsHandedOver(helm.filter((p) => p.change.action === "delete" && (p.before?.name === ARC_CRDS_RELEASE) && chartOf(p).includes(ARC_CRDS_CHART)));
     this.scaleSets(helm.filter((p) => chartOf(p) === SCALE_SET_CHART));
     this.labelMoves();
     this.others();
+  }
+
+  /**
+   * The CRD release uninstalled while the controller stays (`arc.installCrds: false`): every CRD
+   * carries `helm.sh/resource-policy: keep` (lib/constructs/arc-crds.ts), so they stay.
+   */
+  private crdsHandedOver(deleted: readonly ResourcePair[]): void {
+    const controllerStays = this.allAfter("helm_release").some((r) => r.chart === CONTROLLER_CHART);
+    if (deleted.length === 0 || !controllerStays) return;
+    this.add(
+      "safe",
+      "ARC",
+      `release ${ARC_CRDS_RELEASE} is uninstalled (arc.installCrds: false): ARC's CRDs stay (helm.sh/resource-policy: keep) for the deployment on this cluster that installs them (its ${ARC_CRDS_RELEASE} release takes them over)`,
+    );
   }
 
   private cluster(): void {
@@ -242,7 +257,15 @@ class Assessor {
         // The bundled chart is a local asset whose path ends in `<chart>-<version>.tgz`.
         const crds = this.pairs.find((x) => x.change.type === "helm_release" && (x.after ?? x.before)?.name === ARC_CRDS_RELEASE && String((x.after ?? x.before)?.chart ?? "").includes(ARC_CRDS_CHART));
         const [fromMinor, toMinor] = [from, to].map((v) => v.split(".").slice(0, 2).join("."));
-        if (crds?.after && crds.after.version === to) {
+        if (!crds?.after && p.after?.skip_crds === true) {
+          // arc.installCrds: false: another deployment on the cluster installs the CRDs
+          // (docs/runners.md, "On one cluster").
+          this.add(
+            "disruptive",
+            "ARC",
+            `ARC ${direction} ${from} → ${to}: this deployment does not install ARC's CRDs (arc.installCrds: false); deploy the one on this cluster that does at ${to} first, else this controller and ${plural(upgraded, "scale set")} run against ${from}'s CRDs (docs/runners.md#on-one-cluster)`,
+          );
+        } else if (crds?.after && crds.after.version === to) {
           // The CRDs are a release of their own (lib/constructs/arc-crds.ts): one deploy upgrades
           // CRDs, controller and scale sets in that order, and each listener is recreated.
           this.add(

@@ -77,6 +77,16 @@ export interface ControllerInput {
   readonly updateStrategy: string;
   /** Pull Secrets (controller namespace) of the controller and listener pods. @default [] */
   readonly imagePullSecrets?: readonly string[];
+  /**
+   * `flags.watchSingleNamespace`: the one namespace whose scale sets the controller reconciles
+   * (the runners namespace). The 0.14.2 controller chart then renders Roles and RoleBindings in
+   * that namespace and its own instead of its ClusterRole and ClusterRoleBinding named
+   * `<fullname>` (`templates/manager_single_namespace_*.yaml`, `manager_cluster_role*.yaml`), and
+   * passes `--watch-single-namespace`, which limits the controller's cache to that namespace and
+   * its own (`main.go` at gha-runner-scale-set-0.14.2: `defaultNamespaces[watchSingleNamespace]`,
+   * `defaultNamespaces[managerNamespace]`). @default undefined (every namespace)
+   */
+  readonly watchSingleNamespace?: string;
   /** `arc.controllerValues`, merged over the typed values. */
   readonly extra?: Record<string, unknown>;
 }
@@ -85,7 +95,7 @@ export interface ControllerInput {
 export function controllerValues(i: ControllerInput): ControllerValues {
   const typed: ControllerValues = {
     replicaCount: i.replicas,
-    flags: { logLevel: i.logLevel, logFormat: i.logFormat, updateStrategy: i.updateStrategy },
+    flags: { logLevel: i.logLevel, logFormat: i.logFormat, updateStrategy: i.updateStrategy, ...(i.watchSingleNamespace ? { watchSingleNamespace: i.watchSingleNamespace } : {}) },
     serviceAccount: { create: true, name: ARC_CONTROLLER_SERVICE_ACCOUNT },
   };
   if (i.metrics) typed.metrics = { controllerManagerAddr: `:${ARC_METRICS_PORT}`, listenerAddr: `:${ARC_METRICS_PORT}`, listenerEndpoint: METRICS_PATH };

@@ -138,6 +138,28 @@ export function controllerServiceAccountRule(extraValues: Readonly<Record<string
   ];
 }
 
+/** `flags.watchSingleNamespace` of extra controller values (`arc.controllerValues`), if set. */
+export function watchedByValues(extraValues: Readonly<Record<string, unknown>> | undefined): unknown {
+  const flags = extraValues?.flags;
+  return flags !== null && typeof flags === "object" ? (flags as Record<string, unknown>).watchSingleNamespace : undefined;
+}
+
+/**
+ * A controller limited to one namespace (`flags.watchSingleNamespace`) reconciles only the
+ * AutoscalingRunnerSets there (actions-runner-controller gha-runner-scale-set-0.14.2 `main.go`:
+ * the cache holds that namespace and the controller's own), so it must be the runners namespace.
+ */
+export function watchNamespaceRule(watched: unknown, runnersNamespace: string, at: { readonly watchSingleNamespace: Path }): Problem[] {
+  if (watched === undefined || watched === "" || watched === runnersNamespace) return [];
+  return [
+    {
+      path: at.watchSingleNamespace,
+      value: watched,
+      message: `is not the runners namespace ("${runnersNamespace}"), where the scale sets are: the controller would not reconcile them (watch only the runners namespace)`,
+    },
+  ];
+}
+
 /**
  * Names the engine layer derives beyond the chart's (tcp: a `<release>-engine` Service per engine)
  * within Kubernetes limits. `where` says which key or prop made the name.

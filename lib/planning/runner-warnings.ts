@@ -67,5 +67,10 @@ export function runnerWarnings(config: RunnersConfig, transports: readonly Engin
       `arc.labelStrategy: "multi-label" on GitHub Enterprise Server ${ghes} needs GHES 3.18+ with DistributedTask.AllowRunnerScaleSetCustomLabels on (default from 3.21), else alias labels are dropped silently; use "per-label" otherwise`,
     );
   }
+  if (!arc.installCrds && config.peers.length === 0) {
+    out.push(
+      `arc.installCrds is false and peers is empty: another deployment on this cluster must install ARC's CRDs at arc.version ${arc.version}; list its config in peers so synth checks it does`,
+    );
+  }
   return out;
 }

@@ -106,6 +106,9 @@ export function githubRunnersPropsFromPlan(
       imagePullSecrets: artifacts.pullSecrets,
       chartRepository: artifacts.chartRepositories.arc,
       extraValues: arc.controllerValues,
+      // Two deployments on one cluster (docs/runners.md, "Two deployments side by side").
+      watchSingleNamespace: arc.watchSingleNamespace ? runners.namespace : undefined,
+      installCrds: arc.installCrds,
     },
     scaleSets: plan.runners.scaleSets.map((s) => {
       const onGpu = gpu !== undefined && gpu.size === s.size;

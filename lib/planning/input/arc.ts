@@ -51,6 +51,17 @@ export const arcSchema = z
     nodeSelector: nodeSelector.optional(),
     /** Controller tolerations. @default undefined */
     tolerations: z.array(toleration).optional(),
+    /**
+     * The controller reconciles only the scale sets of `runners.namespace`
+     * (`flags.watchSingleNamespace`): Roles instead of a ClusterRole, so two deployments can share
+     * a cluster (each with its own; docs/runners.md, "Two deployments side by side"). @default false
+     */
+    watchSingleNamespace: z.boolean().default(false),
+    /**
+     * Install ARC's CRDs (the `arc-crds` release). `false`: another deployment on the same cluster,
+     * listed in `peers`, installs them at the same `arc.version`. @default true
+     */
+    installCrds: z.boolean().default(true),
     /** Extra controller chart values, deep-merged over the typed ones. @default {} */
     controllerValues: z.record(z.string(), z.unknown()).default({}),
   })

@@ -15,7 +15,7 @@ import { backendSchema } from "./backend";
 import { mirrorsSchema } from "./mirrors";
 import { monitoringSchema } from "./monitoring";
 import { addProblems } from "./problems";
-import { distinctNamespacesRule } from "../rules";
+import { distinctNamespacesRule, watchNamespaceRule, watchedByValues } from "../rules";
 
 export const configSchema = z
   .object({
@@ -49,6 +49,7 @@ export const configSchema = z
         { path: ["arc", "namespace"], value: c.arc.namespace },
         { path: ["dagger", "engine", "namespace"], value: c.dagger.engine.namespace },
       ]),
+      ...watchNamespaceRule(watchedByValues(c.arc.controllerValues), c.runners.namespace, { watchSingleNamespace: ["arc", "controllerValues", "flags", "watchSingleNamespace"] }),
     ]);
   });
 
