@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bundle` (also part of `npm run build`, so of `npm ci` / `npm install` through `prepare`):
- * bundles the programs the npm scripts run through scripts/run.cjs (BUNDLED below) into one
- * plain JavaScript file each, dist/bundle/scripts/<name>.js, with esbuild: the package's
+ * bundles the programs scripts/run.cjs runs (scripts/bundled.cjs: the npm scripts synth, report,
+ * impact, verify and the cdktf app) into one plain JavaScript file each, dist/bundle/scripts/<name>.js, with esbuild: the package's
  * TypeScript and the packages it loads (cdktf, the provider classes, zod, ...) in one file.
  * One file is what makes the synth program fast: no module resolution (about 700 files
  * otherwise, each resolved, stat'ed, read and compiled), and one V8 code cache for all of it
@@ -20,8 +20,8 @@ const esbuild = require("esbuild");
 
 const ROOT = path.join(__dirname, "..");
 const OUT = path.join(ROOT, "dist", "bundle");
-/** The programs with a bundle: the ones a user runs often (the rest run from source with tsx). */
-const BUNDLED = ["synth", "report", "impact"];
+/** The programs with a bundle (scripts/bundled.cjs): the ones users and the tests run often; the rest run from source with tsx. */
+const { BUNDLED } = require("./bundled.cjs");
 
 /**
  * cdktf 0.21.0 lib/private/fs.js `archiveSync` zips an ARCHIVE asset by running its own file as
@@ -44,7 +44,7 @@ async function main() {
   fs.rmSync(OUT, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: BUNDLED.map((n) => `scripts/${n}.ts`),
+    entryPoints: Object.entries(BUNDLED).map(([name, entry]) => ({ in: entry, out: `scripts/${name}` })),
     outbase: ".",
     // dist/bundle/scripts/<name>.js: three levels below the root, as dist/lib/<dir>/<file>.js,
     // so the package's files found from __dirname (lib/constructs/arc-crds.ts, lib/verify/scrape.ts)

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
- * `node scripts/run.cjs NAME [args...]`: what `npm run synth` (and report, impact) runs. Runs
- * the program scripts/NAME.ts in this process, from its bundle when the bundle is current, else
- * from the TypeScript source through tsx, so it never runs stale code:
+ * `node scripts/run.cjs NAME [args...]`: what `npm run synth` (report, impact, verify) and the
+ * cdktf app (cdktf.json: `app`) run. Runs the program NAME (scripts/bundled.cjs: NAME -> its
+ * TypeScript entry, e.g. scripts/synth.ts, main.ts for `app`) in this process, from its bundle
+ * when the bundle is current, else from the TypeScript source through tsx, so it never runs
+ * stale code:
  *
- * - dist/bundle/scripts/NAME.js (scripts/bundle.cjs, built by `npm run build`, which `npm ci`
- *   and `npm install` run through `prepare`) when it exists and no file it was built from
- *   (NAME.inputs.json: the package's own sources, scripts/NAME.ts and what it imports, JSON
- *   included) is newer than it, nor node_modules/.package-lock.json (npm rewrites it on every
- *   install, so a changed dependency counts as newer). Only stat calls: about 100, a few ms.
- * - otherwise scripts/NAME.ts through tsx (`tsx/cjs`), as a developer who edited lib/ without
+ * - dist/bundle/scripts/NAME.js (scripts/bundle.cjs, built by `npm run build`, which `npm ci` and
+ *   `npm install` run through `prepare`, and by `npm test`) when it exists and no file it was
+ *   built from (NAME.inputs.json beside it: the package's own sources, the entry and what it
+ *   imports, JSON included) is newer than it, nor node_modules/.package-lock.json (npm rewrites
+ *   it on every install, so a changed dependency counts as newer). Only stat calls: about 100,
+ *   a few ms.
+ * - otherwise the entry through tsx (`tsx/cjs`), as a developer who edited lib/ without
  *   rebuilding expects: their change is in the output.
  *
  * The bundle is compiled with a V8 code cache (NAME.js.<key>.cache beside it, written after the
@@ -23,11 +26,11 @@ const path = require("node:path");
 const Module = require("node:module");
 
 const ROOT = path.join(__dirname, "..");
-const BUNDLE_DIR = path.join(ROOT, "dist", "bundle", "scripts");
+const { BUNDLED, bundleOf } = require("./bundled.cjs");
 const debug = process.env.RUNNERS_DEBUG_LAUNCH === "1" ? (msg) => process.stderr.write(`run.cjs: ${msg}\n`) : () => {};
 
 /** Why the bundle cannot run (missing, or a file it was built from is newer), or undefined when it is current. */
-function staleReason(name, bundle) {
+function staleReason(bundle) {
   let built;
   try {
     built = fs.statSync(bundle).mtimeMs;
@@ -36,9 +39,9 @@ function staleReason(name, bundle) {
   }
   let inputs;
   try {
-    inputs = JSON.parse(fs.readFileSync(path.join(BUNDLE_DIR, `${name}.inputs.json`), "utf8"));
+    inputs = JSON.parse(fs.readFileSync(bundle.replace(/\.js$/, ".inputs.json"), "utf8"));
   } catch {
-    return `no readable ${name}.inputs.json beside the bundle (npm run build)`;
+    return `no readable ${path.basename(bundle, ".js")}.inputs.json beside the bundle (npm run build)`;
   }
   // The dependencies' own files keep the mtimes of their tarballs: npm's lock file stands for them.
   const own = inputs.filter((f) => !f.startsWith("node_modules/"));
@@ -108,13 +111,14 @@ function runBundle(bundle) {
 
 function main() {
   const name = process.argv[2];
-  const source = name && path.join(ROOT, "scripts", `${name}.ts`);
-  if (!source || !/^[a-z][a-z-]*$/.test(name) || !fs.existsSync(source)) {
-    process.stderr.write(`error: usage: node scripts/run.cjs NAME [args...] (NAME: a program scripts/NAME.ts); got ${JSON.stringify(name ?? "")}\n`);
+  const entry = Object.hasOwn(BUNDLED, name ?? "") ? BUNDLED[name] : undefined;
+  if (!entry) {
+    process.stderr.write(`error: usage: node scripts/run.cjs NAME [args...] (NAME: ${Object.keys(BUNDLED).join(", ")}); got ${JSON.stringify(name ?? "")}\n`);
     process.exit(2);
   }
-  const bundle = path.join(BUNDLE_DIR, `${name}.js`);
-  const reason = staleReason(name, bundle);
+  const source = path.join(ROOT, entry);
+  const bundle = bundleOf(ROOT, name);
+  const reason = staleReason(bundle);
   // The program reads its own arguments from process.argv.slice(2), as when node runs it directly.
   process.argv.splice(1, 2, reason ? source : bundle);
   if (!reason) {

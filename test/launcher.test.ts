@@ -121,5 +121,5 @@ describe("a stale or missing bundle: the source runs through tsx", () => {
 
 test("an unknown program: a one-line usage error", async () => {
   const r = await runCommand(process.execPath, ["scripts/run.cjs", "no-such-program"]);
-  expect(r).toEqual({ code: 2, stdout: "", stderr: 'error: usage: node scripts/run.cjs NAME [args...] (NAME: a program scripts/NAME.ts); got "no-such-program"\n' });
+  expect(r).toEqual({ code: 2, stdout: "", stderr: 'error: usage: node scripts/run.cjs NAME [args...] (NAME: synth, report, impact, verify, app); got "no-such-program"\n' });
 });

@@ -94,15 +94,23 @@ export function runCommand(file: string, args: readonly string[], env: Record<st
 /** The npm scripts of package.json. */
 const NPM_SCRIPTS: Record<string, string> = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).scripts;
 
+/** The cdktf app's command (cdktf.json `app`), which `cdktf synth` and `cdktf deploy` run. */
+const CDKTF_APP: string = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "cdktf.json"), "utf8")).app;
+
 /**
  * Runs a TypeScript entry point of this repository (`main.ts`, `scripts/*.ts`) the way users do,
- * from the repository root: through the launcher when its npm script is `node scripts/run.cjs
- * NAME` for scripts/NAME.ts (`npm run synth`, `report`, `impact`: the bundle when current, else
+ * from the repository root: main.ts with cdktf.json's `app` command (`node scripts/run.cjs
+ * app`), a script through the launcher when its npm script is `node scripts/run.cjs NAME` for
+ * scripts/NAME.ts (`npm run synth`, `report`, `impact`, `verify`: the bundle when current, else
  * the source through tsx), else with the node flags of the npm script that runs it as
- * `node <flags> <script>` (`verify`, `picture`...: `--require tsx/cjs`), else `node --import tsx`,
- * the way cdktf.json runs main.ts.
+ * `node <flags> <script>` (`picture`, `arc-crds`...: `--require tsx/cjs`), else `node --import tsx`.
  */
 export function runScript(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<ScriptResult> {
+  if (script === "main.ts") {
+    const [bin, ...appArgs] = CDKTF_APP.split(" ");
+    if (bin !== "node") throw new Error(`cdktf.json app ${JSON.stringify(CDKTF_APP)} does not start with node`);
+    return runCommand(process.execPath, [...appArgs, ...args], env);
+  }
   const name = /^scripts\/([a-z-]+)\.ts$/.exec(script)?.[1];
   if (name && Object.values(NPM_SCRIPTS).includes(`node scripts/run.cjs ${name}`)) {
     return runCommand(process.execPath, ["scripts/run.cjs", name, ...args], env);
