@@ -7,21 +7,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ScriptResult, runCommand, scratchDirs } from "./util";
+import { fileTree, runCommand, scratchDirs, ScriptResult } from "./util";
 
 const ROOT = path.join(__dirname, "..");
 const tmp = scratchDirs("launcher-test-");
 
-/** Every file under `dir`: relative path -> content (latin1: every byte, the chart archives included). */
-function tree(dir: string, rel = ""): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const r = path.join(rel, e.name);
-    if (e.isDirectory()) Object.assign(out, tree(dir, r));
-    else out[r] = fs.readFileSync(path.join(dir, r), "latin1");
-  }
-  return out;
-}
+const tree = (dir: string) => fileTree(dir);
 
 let copy: string;
 /** `node <args>` in the copy (its cwd), with the launcher's debug line on. */

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { synthDeployment } from "../lib/app";
 import { parseConfig } from "../lib/config/load";
-import { ScriptResult, runCommand, runScript, scratchDirs } from "./util";
+import { fileTree, runCommand, runScript, scratchDirs, ScriptResult } from "./util";
 
 /** The report's clock (seconds): 2026-04-01, 5 days after the pinned runner's release (test/runner-release.test.ts). */
 const SYNTH_DAY = String(Date.parse("2026-04-01T00:00:00Z") / 1000);
@@ -22,16 +22,7 @@ jest.mock("node:fs", () => {
 const ROOT = path.join(__dirname, "..");
 const tmp = scratchDirs("synth-test-");
 
-/** Every file under `dir`: relative path -> content. */
-function tree(dir: string, rel = ""): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const r = path.join(rel, e.name);
-    if (e.isDirectory()) Object.assign(out, tree(dir, r));
-    else out[r] = fs.readFileSync(path.join(dir, r), "utf8");
-  }
-  return out;
-}
+const tree = (dir: string) => fileTree(dir, "utf8");
 
 /** `cdktf synth --output <dir>` as users run it. */
 const cdktfSynth = (outdir: string, config: string) =>

@@ -63,6 +63,20 @@ export function resources(stack: any, type: string): Record<string, any> {
   return stack.resource?.[type] ?? {};
 }
 
+/**
+ * Every file under `dir`: relative path -> content, decoded with `encoding` (`latin1`, the
+ * default, keeps every byte, chart archives included).
+ */
+export function fileTree(dir: string, encoding: BufferEncoding = "latin1", rel = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) Object.assign(out, fileTree(dir, encoding, r));
+    else out[r] = fs.readFileSync(path.join(dir, r), encoding);
+  }
+  return out;
+}
+
 /** Helm values of a helm_release (the `values` list holds YAML/JSON strings). */
 export function helmValues(release: any): any {
   return Object.assign({}, ...(release.values ?? []).map((v: string) => JSON.parse(v)));
