@@ -42,6 +42,7 @@ import {
   priorityClassRule,
 } from "../planning/rules";
 import { parseVersion } from "../planning/versions";
+import { enginePriorityClassName } from "../planning/names";
 import { DEFAULT_ENGINES_NAMESPACE, DEFAULT_ENGINE_PREEMPTION_POLICY, DEFAULT_ENGINE_PRIORITY } from "../planning/defaults";
 import { addEngineCloudToken } from "./engine-cloud-token";
 import { addEngineTcpAccess } from "./engine-tcp-access";
@@ -252,7 +253,7 @@ export class DaggerEngines extends Construct {
     let priorityClassName: string | undefined = pc.create === false ? pc.name : undefined;
     if (pc.create !== false) {
       const cls = new PriorityClassV1(this, "priority-class", {
-        metadata: { name: pc.name ?? `${p.namePrefix}-dagger-engine` },
+        metadata: { name: enginePriorityClassName(p.namePrefix, pc.name) },
         value: pc.value ?? DEFAULT_ENGINE_PRIORITY,
         globalDefault: false,
         // Never: an engine waits for room instead of evicting a running runner; its priority still

@@ -50,3 +50,8 @@ export function labelToResourceName(label: string): string {
 export function engineResourceId(version: string): string {
   return `v${version.replace(/\./g, "-")}`;
 }
+
+/** The engines' PriorityClass the engine layer creates: `name` when given, else `<namePrefix>-dagger-engine`. */
+export function enginePriorityClassName(namePrefix: string, name?: string): string {
+  return name ?? `${namePrefix}-dagger-engine`;
+}

@@ -5,6 +5,7 @@
 import type { RunnersConfig } from "./input/schema";
 import type { DeploymentPlan } from "./deployment";
 import { formatPath } from "./errors";
+import { enginePriorityClassName } from "./names";
 import { type Path, type Problem, watchedByValues } from "./rules";
 
 /** What a deployment claims outside itself: on GitHub, in Terraform and in a cluster. */
@@ -70,8 +71,7 @@ export function deploymentClaims(config: RunnersConfig, plan: DeploymentPlan): D
     arcVersion: config.arc.version,
     installsCrds: config.arc.installCrds,
     singleNamespace: config.arc.watchSingleNamespace || watchedByValues(config.arc.controllerValues) === config.runners.namespace,
-    // The engine layer's name for it (lib/constructs/dagger-engines.ts).
-    priorityClass: pc.create ? (pc.name ?? `${plan.name}-dagger-engine`) : undefined,
+    priorityClass: pc.create ? enginePriorityClassName(plan.name, pc.name) : undefined,
   };
 }
 
