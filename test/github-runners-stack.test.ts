@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseConfig } from "../lib/config/load";
 import { synthDeployment } from "../lib/app";
-import { helmValues, synthConfig, Synthesized } from "./util";
+import { configError, helmValues, synthConfig, Synthesized } from "./util";
 import { readAll, scaleSetReleases } from "./github-runners-fixtures";
 
 const github = { configUrl: "https://github.com/acme", app: { id: 1, installationId: 2 } };
@@ -81,4 +81,24 @@ test("sentinel credentials from TF_VAR_* appear nowhere in cdktf.out", () => {
     delete process.env.TF_VAR_github_token;
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+});
+
+describe("runners.removalWaitSeconds: how long an apply waits for a removed scale set", () => {
+  const sets = (raw: object) => Object.values<any>(scaleSetReleases(synthConfig({ target: "existing-cluster", github, ...raw }).stacks["dagger-runners-runners"]));
+
+  test("default 6 h on every scale set; a given value on every scale set; with wait on", () => {
+    expect(sets({}).map((r) => [r.wait, r.timeout])).toEqual([
+      [true, 21600],
+      [true, 21600],
+      [true, 21600],
+    ]);
+    expect(new Set(sets({ runners: { removalWaitSeconds: 900 } }).map((r) => r.timeout))).toEqual(new Set([900]));
+  });
+
+  test.each([
+    [30, "runners.removalWaitSeconds: 30 is too small (expected >= 60)"],
+    [500000, "runners.removalWaitSeconds: 500000 is too large (expected <= 432000)"],
+  ])("%j is refused in one line", (value, message) => {
+    expect(configError({ target: "existing-cluster", github, runners: { removalWaitSeconds: value } })).toBe(message);
+  });
 });

@@ -113,6 +113,12 @@ export interface GithubRunnersProps {
   readonly scaleSets: readonly RunnerScaleSetSpec[];
   /** `multi-label`: each set also registers its `extraLabels` (ARC >= 0.14). @default "per-label" */
   readonly labelStrategy?: LabelStrategy;
+  /**
+   * Seconds Terraform waits for Helm on each scale set, an uninstall lasting until ARC has let
+   * every busy runner finish its job (`RunnerScaleSetProps.timeout`).
+   * @default 21600 (DEFAULT_SCALE_SET_HELM_TIMEOUT)
+   */
+  readonly removalWaitSeconds?: number;
   /** Chart version of the scale sets, to roll a patch release out ahead of the controller. @default controller.version */
   readonly scaleSetChartVersion?: string;
   /** Controller and runners namespaces (created before the engines). */
@@ -274,6 +280,7 @@ export class GithubRunners extends Construct {
         controllerVersion: this.controller.version,
         chartRepository: props.controller.chartRepository,
         dependsOn: engineRelease ? [...dependsOn, engineRelease] : dependsOn,
+        timeout: props.removalWaitSeconds,
       });
       this.scaleSets.push(set);
       for (const l of s.labels ?? set.labels) this.runnerLabels[l] = s.version;

@@ -127,6 +127,7 @@ export function githubRunnersPropsFromPlan(
       };
     }),
     labelStrategy: plan.runners.strategy,
+    removalWaitSeconds: runners.removalWaitSeconds,
     scaleSetChartVersion: arc.scaleSetVersion,
     namespaces,
     engines,

@@ -154,6 +154,14 @@ export const runnersSchema = z
     serviceAccountName: dnsLabel(63).default(DEFAULT_CLIENT_SERVICE_ACCOUNT),
     /** `unix` transport: seconds a new runner waits for its node's engine socket. @default 300 (DEFAULT_ENGINE_WAIT_SECONDS) */
     engineWaitSeconds: z.number().int().min(1).max(3600).optional(),
+    /**
+     * Seconds an apply (or `cdktf destroy`) waits for a removed scale set: ARC deletes it only
+     * once its busy runners have finished their jobs. Past it the apply reports a timeout; the
+     * removal goes on in the cluster. At most 5 days, the longest a job may run on a self-hosted
+     * runner (GitHub docs, "Actions limits": job execution time). @default 21600
+     * (DEFAULT_SCALE_SET_HELM_TIMEOUT: 6 h, GitHub's default job timeout)
+     */
+    removalWaitSeconds: z.number().int().min(60).max(432000).optional(),
     cleanup: cleanupSchema,
     /**
      * Warm runners on a schedule: in-cluster CronJobs raise and restore `minRunners` on the
