@@ -32,6 +32,7 @@
 import type { DeploymentPlan } from "../planning/deployment";
 import { compareVersionText } from "../planning/versions";
 import { ARC_CRDS_CHART, ARC_CRDS_RELEASE } from "../planning/arc-crds";
+import { multiLabelScaleSetName } from "../planning/labels";
 import { Action, ResourceChange, ResourcePair, SynthStackInput, differingPaths, diffResources } from "./diff";
 
 /** One side of the comparison: a config synthesized here, or an earlier `cdktf.out`. */
@@ -92,6 +93,16 @@ function helmValues(body: Body | undefined): Values {
 const q = (v: unknown) => (v === undefined ? "(unset)" : JSON.stringify(v));
 const list = (xs: readonly string[], max = 6) => (xs.length <= max ? xs.join(", ") : `${xs.slice(0, max).join(", ")} and ${xs.length - max} more`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The scale-set releases of a side. */
+function scaleSetBodies(side: ImpactSide): Body[] {
+  return side.stacks.flatMap((st) => Object.values<Body>(st.json.resource?.helm_release ?? {})).filter((b) => b.chart === SCALE_SET_CHART);
+}
+
+/** `runnerScaleSetName` of a scale-set release (the release name when unset, as the chart does). */
+function setNameOf(body: Body | undefined): string {
+  return String(helmValues(body).runnerScaleSetName ?? body?.name ?? "?");
+}
 
 /** How long Helm waits on a release's uninstall (the helm provider's `timeout`, default 300 s). */
 function waitText(body: Body | undefined): string {
@@ -362,21 +373,19 @@ class Assessor {
 
   /** Whether the old deployment had any scale set (runners that a new engine could preempt). */
   private hadRunnersBefore(): boolean {
-    return this.before.stacks.some((s) => Object.values(s.json.resource?.helm_release ?? {}).some((b) => b.chart === SCALE_SET_CHART));
+    return scaleSetBodies(this.before).length > 0;
   }
 
   private scaleSets(pairs: readonly ResourcePair[]): void {
-    // The runs-on labels of a scale set: its name and scaleSetLabels, but not a multi-label name
-    // `<exact label>-<hash of its aliases>` (lib/planning/labels.ts multiLabelScaleSetName).
+    // The runs-on labels of a scale set: its name and scaleSetLabels, but not the name of a
+    // multi-label set carrying aliases, `<exact label>-<hash>` (multiLabelScaleSetName).
     const labelsOf = (body: Body | undefined) => {
-      const v = helmValues(body);
-      const name = String(v.runnerScaleSetName ?? body?.name ?? "?");
-      const extra = (v.scaleSetLabels as string[] | undefined) ?? [];
-      return extra.length > 0 && name.startsWith(`${extra[0]}-`) && /^[0-9a-f]{6}$/.test(name.slice(extra[0].length + 1)) ? [...extra] : [name, ...extra];
+      const name = setNameOf(body);
+      const extra = (helmValues(body).scaleSetLabels as string[] | undefined) ?? [];
+      return extra.length > 1 && name === multiLabelScaleSetName(extra[0], extra.slice(1)) ? [...extra] : [name, ...extra];
     };
-    const setsOf = (side: ImpactSide) => side.stacks.flatMap((st) => Object.values(st.json.resource?.helm_release ?? {})).filter((b) => b.chart === SCALE_SET_CHART);
-    const servedAfter = new Set(setsOf(this.after).flatMap((b) => labelsOf(b)));
-    const servedBefore = new Set(setsOf(this.before).flatMap((b) => labelsOf(b)));
+    const servedAfter = new Set(scaleSetBodies(this.after).flatMap((b) => labelsOf(b)));
+    const servedBefore = new Set(scaleSetBodies(this.before).flatMap((b) => labelsOf(b)));
     // Engine releases a scale set depends on (its runners' engine) that the new deployment keeps.
     const releasesAfter = new Set(this.after.stacks.flatMap((st) => Object.keys(st.json.resource?.helm_release ?? {})));
     const engineStays = (body: Body | undefined) => {
@@ -385,7 +394,7 @@ class Assessor {
       return engines.length > 0 && engines.every((d) => releasesAfter.has(d));
     };
     const successors = (labels: readonly string[]) =>
-      [...new Set(setsOf(this.after).filter((b) => labelsOf(b).some((l) => labels.includes(l))).map((b) => String(helmValues(b).runnerScaleSetName)))].sort();
+      [...new Set(scaleSetBodies(this.after).filter((b) => labelsOf(b).some((l) => labels.includes(l))).map(setNameOf))].sort();
     const created: string[] = [];
     const drained: string[] = [];
     const newRunners: string[] = [];
@@ -397,7 +406,7 @@ class Assessor {
       const c = p.change;
       // The labels it serves now (after a replacement, some may have moved to another scale set).
       const labels = labelsOf(p.before ?? p.after);
-      const name = labels[0];
+      const name = setNameOf(p.before ?? p.after);
       if (c.action === "create") {
         created.push(...labels.filter((l) => !servedBefore.has(l)));
         continue;
@@ -405,14 +414,13 @@ class Assessor {
       if (c.action === "delete") {
         const wasDrained = Number(helmValues(p.before).maxRunners) === 0;
         const gone = labels.filter((l) => !servedAfter.has(l));
-        const setName = String(helmValues(p.before).runnerScaleSetName ?? name);
-        if (wasDrained) drained.push(setName);
+        if (wasDrained) drained.push(name);
         else if (gone.length === 0 && engineStays(p.before)) {
           // A multi-label set whose labels change is a new set (ARC registers labels only at creation).
           this.add(
             "safe",
-            `scale set ${setName}`,
-            `scale set ${setName} gives way to ${list(successors(labels))}, which serve its labels (${list(labels)}) from this apply: ARC stops its listener and keeps its busy runners until their jobs end, and this apply waits for them (Helm uninstall, at most ${waitText(p.before)}); its engine stays`,
+            `scale set ${name}`,
+            `scale set ${name} gives way to ${list(successors(labels))}, which serve its labels (${list(labels)}) from this apply: ARC stops its listener and keeps its busy runners until their jobs end, and this apply waits for them (Helm uninstall, at most ${waitText(p.before)}); its engine stays`,
           );
         } else {
           this.add(

@@ -182,7 +182,8 @@ export function planRunners(input: PlanInput): RunnerPlan {
         // The aliases pointing at this version (a draining version keeps only those whose versions all drain).
         const aliases = labels.filter((l) => l.kind !== "exact" && l.size === size && l.version === v.text).map((l) => l.label);
         const name = multiLabelScaleSetName(exact, aliases);
-        const extra = name === exact ? aliases : [exact, ...aliases];
+        // A set named by its exact label registers it through its name; a hashed name needs it listed.
+        const extra = aliases.length > 0 ? [exact, ...aliases] : [];
         const drains = draining.has(v.text);
         scaleSets.push({
           name,
