@@ -14,7 +14,7 @@
  * came from (constructs 10.4.2 lib/private/stack-trace.js, for metadata stack traces, which
  * lib/app.ts already turns off). Every other capture (any Error, Node's own) is the engine's,
  * unchanged.
- * test/setup-stack-traces.ts does the like for jest (where it blanks the formatting only).
+ * The jest setup (test/setup-stack-traces.ts) calls this too.
  */
 export function skipCdktfCreationStacks(): void {
   const capture = Error.captureStackTrace;

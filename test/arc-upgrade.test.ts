@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import * as zlib from "node:zlib";
-import { parseAllDocuments } from "yaml";
+import { parseYamlStream } from "../lib/verify/yaml-stream";
 import { synthDeployment } from "../lib/app";
 import { parseConfig } from "../lib/config/load";
 import { ARC_CRD_VERSIONS, ARC_VERSION_ANNOTATION } from "../lib/planning/arc-values";
@@ -161,8 +161,9 @@ describe("before/after: arc.version 0.14.1 -> 0.14.2 in one deploy", () => {
       // Each CRD is the upstream one plus the keep annotation, and nothing else (the default version).
       const files = untar(tgz);
       for (const f of fs.readdirSync(path.join(upstream, "crds"))) {
-        const ours = parseAllDocuments(files.get(`gha-runner-scale-set-crds/templates/${f}`)!).map((d) => d.toJS()).filter(Boolean);
-        const theirs = parseAllDocuments(fs.readFileSync(path.join(upstream, "crds", f), "utf8")).map((d) => d.toJS()).filter(Boolean);
+        // Read with js-yaml (lib/verify/yaml-stream.ts), not the `yaml` package the script writes with.
+        const ours = parseYamlStream(files.get(`gha-runner-scale-set-crds/templates/${f}`)!, f).filter(Boolean);
+        const theirs = parseYamlStream(fs.readFileSync(path.join(upstream, "crds", f), "utf8"), f).filter(Boolean);
         expect(ours.map((c: any) => c.metadata.annotations["helm.sh/resource-policy"])).toEqual(theirs.map(() => "keep"));
         for (const c of ours as any[]) delete c.metadata.annotations["helm.sh/resource-policy"];
         expectEqual(ours, theirs);

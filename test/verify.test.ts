@@ -14,7 +14,9 @@ import { loadConfig, parseConfig, parseConfigText } from "../lib/config/load";
 import { formatFinding, verify } from "../lib/verify";
 import { gitHubUrlLabels, listenerPod, runnerPod } from "../lib/verify/arc-pods";
 import { selects } from "../lib/verify/checks";
-import type { K8sObject } from "../lib/verify/render";
+import { parseManifests, type K8sObject } from "../lib/verify/render";
+import { parseYamlStream } from "../lib/verify/yaml-stream";
+import { parseAllDocuments } from "yaml";
 import { engineConfigSchema } from "../lib/schemas/engine";
 import { compareVersionText } from "../lib/planning/versions";
 import { runScript, scratchDirs } from "./util";
@@ -584,6 +586,27 @@ describeVerify("two deployments on one cluster, with the real charts", () => {
 });
 
 // --- Pure parts (no helm) -------------------------------------------------------------------------
+
+describe("helm's output and the charts' CRDs are read as YAML 1.2 core, as the config is", () => {
+  /** What the `yaml` package (the config's reader) makes of a document. */
+  const byYamlPackage = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
+  test.each([
+    "a: 2024-01-01", "a: yes", "a: on", "a: 0o17", "a: 017", "a: 0x1F", "a: 1_000", "a: .inf", "a: -.Inf", "a: .NaN",
+    "a: 1e3", "a: ~", "a: Null", "a: TRUE", "a: !!str 12", "a: +12", "a: 12:30:00", "a: 0777",
+    "b: &x {c: 1}\nd:\n  <<: *x\n  e: 2", "a: |\n  x\n  y\n", "a: >-\n  x\n  y\n", "a: \"\\u00e9\"", "---\n---\na: 1\n",
+  ])("%j: the same value as the yaml package's", (text) => {
+    expect(parseYamlStream(text, "t")).toEqual(byYamlPackage(text));
+  });
+  test("the one difference found: 0b101 is an integer here, a string to the yaml package", () => {
+    expect([parseYamlStream("a: 0b101", "t"), byYamlPackage("a: 0b101")]).toEqual([[{ a: 5 }], [{ a: "0b101" }]]);
+  });
+  test("invalid YAML throws one line naming the source; empty documents and scalars are not objects", () => {
+    expect(() => parseYamlStream("a: [1,\n", "crds/x.yaml")).toThrow(/^crds\/x\.yaml: not valid YAML: [^\n]+$/);
+    expect(parseManifests("---\n# only a comment\n---\nplain\n---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: c}\n")).toEqual([
+      { kind: "ConfigMap", apiVersion: "v1", metadata: { name: "c" } },
+    ]);
+  });
+});
 
 describe("ARC's runner and listener pods (labels from resourcebuilder.go at gha-runner-scale-set-0.14.2)", () => {
   const ars: K8sObject = {

@@ -9,8 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
-import { parseAllDocuments } from "yaml";
 import type { K8sObject } from "./render";
+import { parseYamlStream } from "./yaml-stream";
 
 /** The Kubernetes version of the built-in schemas; charts are rendered for it too. */
 export const KUBERNETES_SCHEMA_VERSION = "1.33.0";
@@ -116,8 +116,8 @@ class ChartCrds {
   }
 
   private read(file: string): void {
-    for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
-      const crd = doc.toJS() as {
+    for (const doc of parseYamlStream(fs.readFileSync(file, "utf8"), file)) {
+      const crd = doc as {
         kind?: string;
         spec?: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }[] };
       } | null;

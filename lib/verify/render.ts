@@ -20,6 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { CannotVerify, SENSITIVE_PLACEHOLDER, TfResource } from "./terraform";
+import { parseYamlStream } from "./yaml-stream";
 
 /** A Kubernetes object as rendered. */
 export interface K8sObject {
@@ -212,7 +213,11 @@ export async function renderRelease(r: HelmReleaseInput, chartDir: string, helm:
         fs.writeFileSync(file, valuesText);
         const res = await run(helm, [...args, "-f", file]);
         if (res.code !== 0) return { objects: [], error: firstLine(res.stderr) };
-        return { objects: parseManifests(res.stdout) };
+        try {
+          return { objects: parseManifests(res.stdout) };
+        } catch (e) {
+          return { objects: [], error: (e as Error).message };
+        }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -223,10 +228,9 @@ export async function renderRelease(r: HelmReleaseInput, chartDir: string, helm:
   return { release: r, chartDir, values, objects: out.objects, error: out.error };
 }
 
-/** The objects of a multi-document YAML stream (empty documents dropped). */
+/** The objects of `helm template`'s output (empty documents dropped); invalid YAML throws. */
 export function parseManifests(text: string): K8sObject[] {
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as K8sObject | null)
+  return (parseYamlStream(text, "helm template output") as (K8sObject | null)[])
     .filter((o): o is K8sObject => !!o && typeof o === "object" && typeof o.kind === "string");
 }
 

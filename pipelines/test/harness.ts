@@ -160,13 +160,17 @@ function installFake(fail: string[]): FakeRun {
         inFlight++;
         run.maxSyncInFlight = Math.max(run.maxSyncInFlight, inFlight);
         // Hold every sync until three are in flight (or 2 s): proves the steps run concurrently.
+        // A released hold clears its timer, which would otherwise keep the process alive 2 s.
         if (inFlight >= 3) {
           waiters.forEach((w) => w());
           waiters = [];
         } else {
           await new Promise<void>((resolve) => {
-            waiters.push(resolve);
-            setTimeout(resolve, 2000);
+            const timer = setTimeout(resolve, 2000);
+            waiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
           });
         }
         inFlight--;
