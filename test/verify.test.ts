@@ -14,7 +14,7 @@ import { loadConfig, parseConfig, parseConfigText } from "../lib/config/load";
 import { formatFinding, verify } from "../lib/verify";
 import { gitHubUrlLabels, listenerPod, runnerPod } from "../lib/verify/arc-pods";
 import { selects } from "../lib/verify/checks";
-import { parseManifests, type K8sObject } from "../lib/verify/render";
+import { parseManifests, renderRelease, type K8sObject } from "../lib/verify/render";
 import { parseYamlStream } from "../lib/verify/yaml-stream";
 import { parseAllDocuments } from "yaml";
 import { engineConfigSchema } from "../lib/schemas/engine";
@@ -586,6 +586,39 @@ describeVerify("two deployments on one cluster, with the real charts", () => {
 });
 
 // --- Pure parts (no helm) -------------------------------------------------------------------------
+
+describe("how a release is rendered (a stand-in helm that prints what it was given)", () => {
+  /** A `helm` that renders one ConfigMap of its arguments, its GC settings and its standard input. */
+  function fakeHelm(): string {
+    const file = path.join(tmp(), "helm");
+    fs.writeFileSync(
+      file,
+      ["#!/bin/sh", "values=$(cat)", "cat <<EOF", "kind: ConfigMap", "apiVersion: v1", "metadata: {name: probe}", "data:",
+        '  args: "$*"', '  gogc: "${GOGC-unset}"', '  gomemlimit: "${GOMEMLIMIT-unset}"', "  values: |", "    $values", "EOF", ""].join("\n"),
+      { mode: 0o755 },
+    );
+    return file;
+  }
+  const release = (values: string) => ({ stack: "s", id: "r", name: "probe", namespace: "ns", chart: "c", version: "1.0.0", values: [values], set: [{ name: "x", value: "1" }] });
+
+  test("the merged values go on helm's standard input (-f -); Go's GC is off up to 512 MiB unless the environment sets it", async () => {
+    const helm = fakeHelm();
+    const r = await renderRelease(release('{"a": {"b": 1}}'), "/charts/c", helm, "1.33.0");
+    expect(r.error).toBeUndefined();
+    expect(r.objects.map((o) => o.data)).toEqual([
+      { args: "template probe /charts/c --namespace ns --kube-version 1.33.0 --set x=1 -f -", gogc: "off", gomemlimit: "512MiB", values: '{"a":{"b":1}}\n' },
+    ]);
+    const before = process.env.GOGC;
+    process.env.GOGC = "200";
+    try {
+      const own = await renderRelease(release('{"a": {"b": 2}}'), "/charts/c", helm, "1.33.0");
+      expect(own.objects.map((o) => o.data)).toEqual([expect.objectContaining({ gogc: "200", gomemlimit: "unset" })]);
+    } finally {
+      if (before === undefined) delete process.env.GOGC;
+      else process.env.GOGC = before;
+    }
+  });
+});
 
 describe("helm's output and the charts' CRDs are read as YAML 1.2 core, as the config is", () => {
   /** What the `yaml` package (the config's reader) makes of a document. */
