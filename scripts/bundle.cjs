@@ -11,6 +11,10 @@
  * Beside each bundle, <name>.inputs.json lists the files it was built from (esbuild's
  * metafile): scripts/run.cjs runs the bundle only while none of them is newer than it.
  *
+ * `--if-stale` (what `npm test` runs): builds nothing when every bundle is current (the check
+ * scripts/run.cjs makes, with this file and scripts/bundled.cjs as inputs too), so the bundles
+ * and their V8 code caches (scripts/run.cjs) outlive a test run that changed no source.
+ *
  * Plain JavaScript (no tsx): it runs on a fresh `npm ci`, before anything is compiled.
  */
 "use strict";
@@ -21,7 +25,7 @@ const esbuild = require("esbuild");
 const ROOT = path.join(__dirname, "..");
 const OUT = path.join(ROOT, "dist", "bundle");
 /** The programs with a bundle (scripts/bundled.cjs): the ones users and the tests run often; the rest run from source with tsx. */
-const { BUNDLED } = require("./bundled.cjs");
+const { BUNDLED, bundleOf, staleReason } = require("./bundled.cjs");
 
 /**
  * cdktf 0.21.0 lib/private/fs.js `archiveSync` zips an ARCHIVE asset by running its own file as
@@ -40,7 +44,14 @@ const cdktfArchiveScript = {
   },
 };
 
-async function main() {
+async function main(argv) {
+  const unknown = argv.filter((a) => a !== "--if-stale");
+  if (unknown.length > 0) {
+    process.stderr.write(`bundle: unknown argument ${JSON.stringify(unknown[0])} (usage: node scripts/bundle.cjs [--if-stale])\n`);
+    process.exit(2);
+  }
+  const builder = ["scripts/bundle.cjs", "scripts/bundled.cjs"];
+  if (argv.includes("--if-stale") && Object.keys(BUNDLED).every((name) => !staleReason(ROOT, bundleOf(ROOT, name), builder))) return;
   fs.rmSync(OUT, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -69,7 +80,7 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`bundle: ${e.message}\n`);
   process.exit(1);
 });

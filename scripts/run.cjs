@@ -26,37 +26,8 @@ const path = require("node:path");
 const Module = require("node:module");
 
 const ROOT = path.join(__dirname, "..");
-const { BUNDLED, bundleOf } = require("./bundled.cjs");
+const { BUNDLED, bundleOf, staleReason } = require("./bundled.cjs");
 const debug = process.env.RUNNERS_DEBUG_LAUNCH === "1" ? (msg) => process.stderr.write(`run.cjs: ${msg}\n`) : () => {};
-
-/** Why the bundle cannot run (missing, or a file it was built from is newer), or undefined when it is current. */
-function staleReason(bundle) {
-  let built;
-  try {
-    built = fs.statSync(bundle).mtimeMs;
-  } catch {
-    return `no ${path.relative(ROOT, bundle)} (npm run build)`;
-  }
-  let inputs;
-  try {
-    inputs = JSON.parse(fs.readFileSync(bundle.replace(/\.js$/, ".inputs.json"), "utf8"));
-  } catch {
-    return `no readable ${path.basename(bundle, ".js")}.inputs.json beside the bundle (npm run build)`;
-  }
-  // The dependencies' own files keep the mtimes of their tarballs: npm's lock file stands for them.
-  const own = inputs.filter((f) => !f.startsWith("node_modules/"));
-  for (const rel of [...own, "node_modules/.package-lock.json"]) {
-    let mtime;
-    try {
-      mtime = fs.statSync(path.join(ROOT, rel)).mtimeMs;
-    } catch {
-      if (rel.startsWith("node_modules/")) continue; // installed without npm: nothing to compare
-      return `${rel} is gone`;
-    }
-    if (mtime > built) return `${rel} is newer than the bundle`;
-  }
-  return undefined;
-}
 
 /** Runs the bundle as the main program, through a V8 code cache. */
 function runBundle(bundle) {
@@ -118,7 +89,7 @@ function main() {
   }
   const source = path.join(ROOT, entry);
   const bundle = bundleOf(ROOT, name);
-  const reason = staleReason(bundle);
+  const reason = staleReason(ROOT, bundle);
   // The program reads its own arguments from process.argv.slice(2), as when node runs it directly.
   process.argv.splice(1, 2, reason ? source : bundle);
   if (!reason) {

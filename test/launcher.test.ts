@@ -52,6 +52,15 @@ describe("a current bundle runs, with its code cache from the second run on, and
     expect(fs.readdirSync(path.join(copy, "dist", "bundle", "scripts")).filter((f) => f.startsWith("synth.js.") && f.endsWith(".cache"))).toHaveLength(1);
   });
 
+  test("npm test's `bundle.cjs --if-stale` builds nothing while the bundles are current: the bundle and its code cache stay", async () => {
+    const dir = path.join(copy, "dist", "bundle", "scripts");
+    const before = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+    expect(Object.keys(before).filter((f) => f.endsWith(".cache"))).toHaveLength(1);
+    const r = await inCopy(["scripts/bundle.cjs", "--if-stale"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]))).toEqual(before);
+  });
+
   test("the same files and the same report as the TypeScript source", () => {
     const source = tree(outs.source);
     expect(Object.keys(source).length).toBeGreaterThan(5);
@@ -107,6 +116,10 @@ describe("a stale or missing bundle: the source runs through tsx", () => {
       expect.stringMatching(/^error: dagger\.versions\[\d\]: "0\.20" is not a full version/),
     ]);
     expect(fs.readdirSync(out)).toEqual([]);
+    // npm test's `bundle.cjs --if-stale` builds what is missing; an unknown argument is one line.
+    expect(await inCopy(["scripts/bundle.cjs", "--if-stale"])).toMatchObject({ code: 0, stderr: "" });
+    expect(fs.existsSync(path.join(copy, "dist", "bundle", "scripts", "synth.js"))).toBe(true);
+    expect(await inCopy(["scripts/bundle.cjs", "--all"])).toEqual({ code: 2, stdout: "", stderr: 'bundle: unknown argument "--all" (usage: node scripts/bundle.cjs [--if-stale])\n' });
   }, 60_000);
 });
 
