@@ -3,16 +3,17 @@
  *
  * @dagger.io/dagger is an ES module and its decorators need `experimentalDecorators`, so the
  * module is not imported here (jest runs CommonJS through swc): pipelines/test/harness.ts
- * runs under tsx with pipelines/tsconfig.json, calls every function with placeholder inputs
+ * runs in its own node process (bundled with pipelines/tsconfig.json by
+ * test/pipelines-harness.ts), calls every function with placeholder inputs
  * and prints the query trees the SDK built lazily, plus the GraphQL queries a fake client
  * received for ci. See the harness header for how that works. plan and deploy end to end:
  * test/pipelines-plan.test.ts.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GITHUB_APP_PRIVATE_KEY_VARIABLE, GITHUB_TOKEN_VARIABLE } from "../lib/constructs/github-credentials";
 import { DAGGER_CLOUD_TOKEN_VARIABLE } from "../lib/constructs/dagger-engines";
+import { runHarness } from "./pipelines-harness";
 
 interface Op {
   op: string;
@@ -70,11 +71,7 @@ const SENTINELS = [
 let out: HarnessOutput;
 
 beforeAll(() => {
-  const r = spawnSync(
-    path.join(ROOT, "node_modules", ".bin", "tsx"),
-    ["--tsconfig", "pipelines/tsconfig.json", "pipelines/test/harness.ts"],
-    { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
-  );
+  const r = runHarness("harness");
   if (r.status !== 0) throw new Error(`harness failed (${r.status}): ${r.stderr}`);
   out = JSON.parse(r.stdout) as HarnessOutput;
 });

@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { parseConfig } from "../lib/config/load";
+import { runHarness } from "./pipelines-harness";
 import { synthDeployment } from "../lib/app";
 import { PLACEHOLDER_PROJECT_ID } from "../lib/planning/input/gcp";
 import { stackOrder, requiredVariables, SUMMARY_SCRIPT, parseStackOutput, stackScript, PLAN_DIR } from "../pipelines/src/terraform";
@@ -319,13 +320,7 @@ describe("plan and deploy through the module, against a fake engine and a fake G
     const stacksOf = (d: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(d, "manifest.json"), "utf8")).stacks);
     stacks = { default: stacksOf(scenario.synth.default), example: stacksOf(scenario.synth.example) };
     fs.writeFileSync(path.join(dir, "scenario.json"), JSON.stringify(scenario));
-    const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--tsconfig", "pipelines/tsconfig.json", "pipelines/test/plan-harness.ts"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { ...process.env, PIPELINES_PLAN_SCENARIO: path.join(dir, "scenario.json") },
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const r = runHarness("plan-harness", { ...process.env, PIPELINES_PLAN_SCENARIO: path.join(dir, "scenario.json") });
     fs.rmSync(dir, { recursive: true, force: true });
     if (r.status !== 0) throw new Error(`plan harness failed (${r.status}): ${r.stderr}`);
     out = JSON.parse(r.stdout) as HarnessOut;

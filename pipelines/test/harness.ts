@@ -13,7 +13,8 @@
  *     concurrency and failure handling can be checked. (plan and deploy, which read files and
  *     exec results back, run end to end in plan-harness.ts.)
  *
- * Run: tsx --tsconfig pipelines/tsconfig.json pipelines/test/harness.ts  (prints JSON)
+ * Run: tsx --tsconfig pipelines/tsconfig.json pipelines/test/harness.ts  (prints JSON; the tests run
+ * the same file bundled, test/pipelines-harness.ts)
  */
 import { Context, Directory, File, Secret, dag } from "@dagger.io/dagger";
 import { Pipelines } from "../src/index.js";

@@ -12,7 +12,8 @@
  * Output (stdout): JSON of every run (result or error, the execs the engine was asked to run,
  * every query text) and the fake GitHub's requests and comments.
  *
- * Run: tsx --tsconfig pipelines/tsconfig.json pipelines/test/plan-harness.ts
+ * Run: tsx --tsconfig pipelines/tsconfig.json pipelines/test/plan-harness.ts (the tests run it
+ * bundled, test/pipelines-harness.ts)
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
