@@ -29,7 +29,8 @@ beforeAll(async () => {
     if (e === ".package-lock.json") fs.copyFileSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e));
     else if (e !== ".cache") fs.symlinkSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e));
   }
-  const built = await inCopy(["scripts/bundle.cjs"]);
+  // npm test's `--if-stale`: with no bundle at all, it builds every one.
+  const built = await inCopy(["scripts/bundle.cjs", "--if-stale"]);
   expect(built).toMatchObject({ code: 0, stderr: "" });
 }, 60_000);
 
@@ -116,9 +117,7 @@ describe("a stale or missing bundle: the source runs through tsx", () => {
       expect.stringMatching(/^error: dagger\.versions\[\d\]: "0\.20" is not a full version/),
     ]);
     expect(fs.readdirSync(out)).toEqual([]);
-    // npm test's `bundle.cjs --if-stale` builds what is missing; an unknown argument is one line.
-    expect(await inCopy(["scripts/bundle.cjs", "--if-stale"])).toMatchObject({ code: 0, stderr: "" });
-    expect(fs.existsSync(path.join(copy, "dist", "bundle", "scripts", "synth.js"))).toBe(true);
+    // The bundler's arguments: an unknown one is one line.
     expect(await inCopy(["scripts/bundle.cjs", "--all"])).toEqual({ code: 2, stdout: "", stderr: 'bundle: unknown argument "--all" (usage: node scripts/bundle.cjs [--if-stale])\n' });
   }, 60_000);
 });
