@@ -620,6 +620,49 @@ describe("how a release is rendered (a stand-in helm that prints what it was giv
   });
 });
 
+describe("CRD validators are compiled once and kept (RUNNERS_VALIDATOR_CACHE: a scratch directory here)", () => {
+  /** A PodMonitoring (a CRD this package ships for the checks) with a field its schema lacks. */
+  const bad = { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: { name: "m", namespace: "n" }, spec: { selector: {}, endpoints: [{ port: 9090, interval: "30s", bogus: 1 }] } };
+  /** Validates `bad` with fresh modules (no validator in memory); also whether ajv compiled. */
+  function freshValidate(): { messages: readonly string[]; compiled: number } {
+    let out: { messages: readonly string[]; compiled: number } | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const compile = jest.spyOn((require("ajv") as { default: { prototype: { compile: () => unknown } } }).default.prototype, "compile");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { KubeSchemas } = require("../lib/verify/kube-schema") as typeof import("../lib/verify/kube-schema");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { monitoringCrdsDir } = require("../lib/verify/scrape") as typeof import("../lib/verify/scrape");
+      const schemas = new KubeSchemas();
+      schemas.addChartCrds(monitoringCrdsDir());
+      out = { messages: schemas.validate(bad as unknown as K8sObject), compiled: compile.mock.calls.length };
+    });
+    return out!;
+  }
+  const before = process.env.RUNNERS_VALIDATOR_CACHE;
+  afterAll(() => {
+    if (before === undefined) delete process.env.RUNNERS_VALIDATOR_CACHE;
+    else process.env.RUNNERS_VALIDATOR_CACHE = before;
+  });
+
+  test("compiled on first use and written; loaded, not compiled, by the next run; a kept file that does not load is compiled again", () => {
+    const dir = tmp();
+    process.env.RUNNERS_VALIDATOR_CACHE = dir;
+    const first = freshValidate();
+    expect(first.messages).toEqual([expect.stringMatching(/^spec\.endpoints\.0: must NOT have additional properties "bogus" \(not in the CRD schema\)$/)]);
+    expect(first.compiled).toBe(1);
+    const kept = fs.readdirSync(dir);
+    expect(kept).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.js$/)]);
+    expect(freshValidate()).toEqual({ messages: first.messages, compiled: 0 });
+    // Cut short, in another directory (jest keeps what a test file has read of a file once).
+    const other = tmp();
+    process.env.RUNNERS_VALIDATOR_CACHE = other;
+    fs.writeFileSync(path.join(other, kept[0]), "module.exports = ");
+    expect(freshValidate()).toEqual({ messages: first.messages, compiled: 1 });
+    expect(fs.readFileSync(path.join(other, kept[0]), "utf8")).toBe(fs.readFileSync(path.join(dir, kept[0]), "utf8"));
+  });
+});
+
 describe("helm's output and the charts' CRDs are read as YAML 1.2 core, as the config is", () => {
   /** What the `yaml` package (the config's reader) makes of a document. */
   const byYamlPackage = (text: string) => parseAllDocuments(text).map((d) => d.toJS());

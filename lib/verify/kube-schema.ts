@@ -6,9 +6,10 @@
  * `crds/`), made strict: a field the CRD does not declare is a finding, because the API server
  * prunes it silently (or rejects it under strict field validation).
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv, { ValidateFunction } from "ajv";
+import Ajv, { Options as AjvOptions, ValidateFunction } from "ajv";
 import type { K8sObject } from "./render";
 import { parseYamlStream } from "./yaml-stream";
 
@@ -126,15 +127,82 @@ class ChartCrds {
         const schema = v.schema?.openAPIV3Schema;
         if (!schema) continue;
         let fn: ValidateFunction | undefined;
-        this.found.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, () => {
-          // `optimize: false`: ajv's code optimisation passes cost more than half of compiling
-          // these large schemas and change only the generated code's size, never its result.
-          ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
-          return (fn ??= ajv.compile(strictSchema(schema)));
-        });
+        this.found.set(`${crd.spec.group}/${v.name} ${crd.spec.names.kind}`, () => (fn ??= compileCached(strictSchema(schema))));
       }
     }
   }
+}
+
+/**
+ * ajv's options for CRD schemas. `optimize: false`: ajv's code optimisation passes cost more than
+ * half of compiling these large schemas and change only the generated code's size, never its
+ * result.
+ */
+const AJV_OPTIONS: AjvOptions = { strict: false, allErrors: true, validateFormats: false, code: { optimize: false } };
+let ajv: Ajv | undefined;
+
+/**
+ * Where compiled CRD validators are kept between runs: RUNNERS_VALIDATOR_CACHE if set, else
+ * node_modules/.cache/cdktf-dagger-runners/crd-validators under this package's root (found from
+ * this file, in lib/, dist/lib/ or a bundle in dist/bundle/), or undefined when there is no such
+ * root.
+ */
+function validatorCacheDir(): string | undefined {
+  if (process.env.RUNNERS_VALIDATOR_CACHE) return process.env.RUNNERS_VALIDATOR_CACHE;
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string }).name === "cdktf-dagger-runners") {
+        return path.join(dir, "node_modules", ".cache", "cdktf-dagger-runners", "crd-validators");
+      }
+    } catch {
+      // no package.json here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The validator of a (strict) CRD schema, compiled once per schema and kept: ARC's
+ * AutoscalingRunnerSet schema (the whole pod template, 600 kB of JSON) takes ajv about 0.5 s to
+ * compile, in every verify run and every test file that renders a scale set; its kept copy
+ * (ajv's standalone code, 2.8 MB of JavaScript) loads in under 0.1 s. The file is named by the
+ * SHA-256 of ajv's version, the options and the schema, written whole or not at all (renamed
+ * into place), and one that does not load is compiled again. Nowhere writable: compiled each run.
+ */
+function compileCached(schema: Record<string, unknown>): ValidateFunction {
+  const dir = validatorCacheDir();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ajvVersion = (require("ajv/package.json") as { version: string }).version;
+  const key = crypto.createHash("sha256").update(`${ajvVersion}\n${JSON.stringify(AJV_OPTIONS)}\n${JSON.stringify(schema)}`).digest("hex");
+  const file = dir ? path.join(dir, `${key}.js`) : undefined;
+  if (file && fs.existsSync(file)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const kept = require(file) as ValidateFunction;
+      if (typeof kept === "function") return kept;
+    } catch {
+      // unreadable or cut short: compile it again
+    }
+  }
+  // With `source`, ajv keeps the generated code, which standaloneCode writes out.
+  ajv ??= new Ajv({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code, source: true } });
+  const fn = ajv.compile(schema);
+  if (file) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const standaloneCode = (require("ajv/dist/standalone") as { default: (a: Ajv, f: ValidateFunction) => string }).default;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      // The code requires ajv's runtime helpers (ucs2length, ...): by their resolved paths here,
+      // so that it loads from any directory.
+      const code = standaloneCode(ajv, fn).replace(/require\("(ajv\/dist\/runtime\/[\w./-]+)"\)/g, (_m, id: string) => `require(${JSON.stringify(require.resolve(id))})`);
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, file);
+    } catch {
+      // read-only install: compile each run
+    }
+  }
+  return fn;
 }
 
 /** Messages of each object validated, by the chart directories whose CRDs were used. */
@@ -142,7 +210,6 @@ const validated = new WeakMap<object, Map<string, string[]>>();
 
 /** Each chart directory's CRDs, read once per process. */
 const chartCrds = new Map<string, ChartCrds>();
-let ajv: Ajv | undefined;
 
 /** Validates objects against the built-in schemas and a set of CRDs. */
 export class KubeSchemas {
