@@ -1,8 +1,9 @@
 /**
  * scripts/run.cjs, what `npm run synth` (report, impact) runs: the bundle (scripts/bundle.cjs)
  * while it is current, else the TypeScript source through tsx, so it never runs stale code.
- * Real processes in a copy of the repository (its own dist/, its own npm lock file; the
- * packages themselves linked from this one's node_modules): the path taken is what the launcher
+ * Real processes in a copy of the repository (its own dist/, copied with the sources and npm's
+ * lock file with their mtimes, so current when this repository's bundles are; the packages
+ * themselves linked from this one's node_modules): the path taken is what the launcher
  * prints with RUNNERS_DEBUG_LAUNCH=1, and an edited source must show in the output.
  */
 import * as fs from "node:fs";
@@ -22,14 +23,20 @@ const launched = (r: ScriptResult) => r.stderr.split("\n").filter((l) => l.start
 
 beforeAll(async () => {
   copy = tmp();
-  for (const f of ["lib", "scripts", "main.ts", "package.json", "tsconfig.json", "cdktf.json"]) fs.cpSync(path.join(ROOT, f), path.join(copy, f), { recursive: true });
+  // The sources and this repository's bundles (`npm test` has just brought them up to date),
+  // with their mtimes, less the bundles' code caches: the copy's bundles are current exactly
+  // when this repository's are, and `--if-stale` below builds them only when they are not.
+  const keepTimes = { recursive: true, preserveTimestamps: true };
+  for (const f of ["lib", "scripts", "main.ts", "package.json", "tsconfig.json", "cdktf.json"]) fs.cpSync(path.join(ROOT, f), path.join(copy, f), keepTimes);
+  if (fs.existsSync(path.join(ROOT, "dist", "bundle"))) {
+    fs.cpSync(path.join(ROOT, "dist", "bundle"), path.join(copy, "dist", "bundle"), { ...keepTimes, filter: (f) => !f.endsWith(".cache") });
+  }
   // The packages by link; npm's lock file (which the launcher compares) a file of the copy's own.
   fs.mkdirSync(path.join(copy, "node_modules"));
   for (const e of fs.readdirSync(path.join(ROOT, "node_modules"))) {
-    if (e === ".package-lock.json") fs.copyFileSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e));
+    if (e === ".package-lock.json") fs.cpSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e), keepTimes);
     else if (e !== ".cache") fs.symlinkSync(path.join(ROOT, "node_modules", e), path.join(copy, "node_modules", e));
   }
-  // npm test's `--if-stale`: with no bundle at all, it builds every one.
   const built = await inCopy(["scripts/bundle.cjs", "--if-stale"]);
   expect(built).toMatchObject({ code: 0, stderr: "" });
 }, 60_000);
