@@ -47,8 +47,13 @@ export function harnessBundle(name: "harness" | "plan-harness"): string {
     metafile: true,
     logLevel: "warning",
   });
-  // An ES module in a `.js` file: the directory's package.json says so.
-  fs.writeFileSync(path.join(OUT, "package.json"), '{"type": "module"}\n');
+  // An ES module in a `.js` file: the directory's package.json says so (renamed into place too:
+  // another test file may be loading its own bundle from this directory).
+  const pkg = path.join(OUT, "package.json");
+  if (!fs.existsSync(pkg)) {
+    fs.writeFileSync(`${pkg}.${process.pid}.tmp`, '{"type": "module"}\n');
+    fs.renameSync(`${pkg}.${process.pid}.tmp`, pkg);
+  }
   fs.writeFileSync(path.join(OUT, `${name}.inputs.json`), JSON.stringify(Object.keys(result.metafile!.inputs).sort()));
   fs.renameSync(tmp, bundle);
   return bundle;
