@@ -5,13 +5,13 @@
  * event (push, pull request, a fork's pull request) to the runner, cache namespace and
  * permissions the rules say.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { parseConfig } from "../lib/config/load";
 import { validateWorkflow } from "@action-validator/core";
 import { Value, condition, evaluate, interpolate } from "./gh-expr";
+import { runCommand, ScriptResult } from "./util";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), "utf8");
@@ -27,22 +27,23 @@ const minorOf = (v: string) => /^v?(\d+\.\d+)\.\d+$/.exec(v)?.[1];
  */
 const INCREMENTAL = ["--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/pipelines.tsbuildinfo"];
 
+// The type-check and the introspection (two processes, each building a TypeScript program of the
+// module) start together when this file loads; each describe waits for its own.
+const typeCheck = runCommand(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "pipelines/tsconfig.json", "--noEmit", "--listFiles", ...INCREMENTAL]);
+const introspection = runCommand(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--tsconfig", "pipelines/tsconfig.json", "pipelines/test/introspect.ts"]);
+
 describe("type-checks against the real SDK", () => {
   let files: string[] = [];
-  let result: ReturnType<typeof spawnSync>;
-  beforeAll(() => {
-    result = spawnSync(
-      process.execPath,
-      [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "pipelines/tsconfig.json", "--noEmit", "--listFiles", ...INCREMENTAL],
-      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
-    );
-    files = String(result.stdout).split("\n").map((f) => path.relative(ROOT, f.trim()));
-  });
+  let result: ScriptResult;
+  beforeAll(async () => {
+    result = await typeCheck;
+    files = result.stdout.split("\n").map((f) => path.relative(ROOT, f.trim()));
+  }, 120_000);
 
   test("tsc -p pipelines/tsconfig.json --noEmit passes", () => {
-    const errors = String(result.stdout).split("\n").filter((l) => /error TS\d+/.test(l));
+    const errors = result.stdout.split("\n").filter((l) => /error TS\d+/.test(l));
     expect(errors).toEqual([]);
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
   });
 
   test("@dagger.io/dagger resolves to the installed package, not a generated ./sdk", () => {
@@ -125,15 +126,11 @@ interface Introspection {
 
 describe("module functions, as the SDK's introspector sees them", () => {
   let intro: Introspection;
-  beforeAll(() => {
-    const r = spawnSync(
-      path.join(ROOT, "node_modules", ".bin", "tsx"),
-      ["--tsconfig", "pipelines/tsconfig.json", "pipelines/test/introspect.ts"],
-      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
-    );
-    if (r.status !== 0) throw new Error(`introspection failed (${r.status}): ${r.stderr}`);
+  beforeAll(async () => {
+    const r = await introspection;
+    if (r.code !== 0) throw new Error(`introspection failed (${r.code}): ${r.stderr}`);
     intro = JSON.parse(r.stdout) as Introspection;
-  });
+  }, 120_000);
   const main = () => intro.objects.Pipelines;
   const fn = (name: string) => {
     const f = main().functions[name];
