@@ -133,3 +133,27 @@ test("an unknown program: a one-line usage error", async () => {
   const r = await runCommand(process.execPath, ["scripts/run.cjs", "no-such-program"]);
   expect(r).toEqual({ code: 2, stdout: "", stderr: 'error: usage: node scripts/run.cjs NAME [args...] (NAME: synth, report, impact, verify, app); got "no-such-program"\n' });
 });
+
+describe("scripts/test.cjs, npm test's runner: the type-check and jest at once", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runBoth } = require("../scripts/test.cjs") as { runBoth: (check: string[], main: string[], out: { write(s: string): void }) => Promise<number> };
+  const node = (code: string) => [process.execPath, "-e", code];
+  const run = async (check: string, main: string) => {
+    let printed = "";
+    const code = await runBoth(node(check), node(main), { write: (s) => (printed += s) });
+    return { code, printed };
+  };
+
+  test("either failing fails the run: jest's code first, else the type-check's, whose output is printed only when it fails", async () => {
+    const [checkFails, mainFails, bothFail, bothPass] = await Promise.all([
+      run('console.log("lib/x.ts(1,1): error TS2322"); process.exit(2)', "process.exit(0)"),
+      run('console.log("quiet")', "process.exit(1)"),
+      run("process.exit(2)", "process.exit(1)"),
+      run('console.log("quiet")', "process.exit(0)"),
+    ]);
+    expect(checkFails).toEqual({ code: 2, printed: `lib/x.ts(1,1): error TS2322\n${process.execPath} -e console.log("lib/x.ts(1,1): error TS2322"); process.exit(2): exit 2\n` });
+    expect(mainFails).toEqual({ code: 1, printed: "" });
+    expect(bothFail.code).toBe(1);
+    expect(bothPass).toEqual({ code: 0, printed: "" });
+  });
+});
