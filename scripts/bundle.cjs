@@ -25,7 +25,7 @@ const esbuild = require("esbuild");
 const ROOT = path.join(__dirname, "..");
 const OUT = path.join(ROOT, "dist", "bundle");
 /** The programs with a bundle (scripts/bundled.cjs): the ones users and the tests run often; the rest run from source with tsx. */
-const { BUNDLED, bundleOf, staleReason } = require("./bundled.cjs");
+const { BUNDLED, bundleOf, staleReason, writeInputs } = require("./bundled.cjs");
 
 /**
  * cdktf 0.21.0 lib/private/fs.js `archiveSync` zips an ARCHIVE asset by running its own file as
@@ -75,8 +75,7 @@ async function main(argv) {
   });
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     if (!out.endsWith(".js")) continue;
-    const inputs = Object.keys(meta.inputs).sort();
-    fs.writeFileSync(path.join(ROOT, out.replace(/\.js$/, ".inputs.json")), JSON.stringify(inputs) + "\n");
+    writeInputs(path.join(ROOT, out), meta.inputs);
   }
 }
 

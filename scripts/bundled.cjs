@@ -22,6 +22,14 @@ const BUNDLED = {
  */
 const bundleOf = (root, name) => path.join(root, "dist", "bundle", "scripts", `${name}.js`);
 
+/** The list of files `bundle` was built from: `<name>.inputs.json` beside it. */
+const inputsFileOf = (bundle) => bundle.replace(/\.js$/, ".inputs.json");
+
+/** Writes the list of files `bundle` was built from: the inputs of esbuild's metafile (paths relative to its working directory). */
+function writeInputs(bundle, metafileInputs) {
+  fs.writeFileSync(inputsFileOf(bundle), JSON.stringify(Object.keys(metafileInputs).sort()) + "\n");
+}
+
 /**
  * Why the bundle cannot run (missing, or a file it was built from is newer), or undefined when it
  * is current: `<name>.inputs.json` beside it lists the files it was built from (the package's own
@@ -39,7 +47,7 @@ function staleReason(root, bundle, extra = []) {
   }
   let inputs;
   try {
-    inputs = JSON.parse(fs.readFileSync(bundle.replace(/\.js$/, ".inputs.json"), "utf8"));
+    inputs = JSON.parse(fs.readFileSync(inputsFileOf(bundle), "utf8"));
   } catch {
     return `no readable ${path.basename(bundle, ".js")}.inputs.json beside the bundle (npm run build)`;
   }
@@ -57,4 +65,4 @@ function staleReason(root, bundle, extra = []) {
   return undefined;
 }
 
-module.exports = { BUNDLED, bundleOf, staleReason };
+module.exports = { BUNDLED, bundleOf, staleReason, writeInputs };

@@ -22,7 +22,10 @@ import { buildSync } from "esbuild";
 const ROOT = path.join(__dirname, "..");
 const OUT = path.join(ROOT, "node_modules", ".cache", "pipelines-harness");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { staleReason } = require("../scripts/bundled.cjs") as { staleReason: (root: string, bundle: string, extra?: string[]) => string | undefined };
+const { staleReason, writeInputs } = require("../scripts/bundled.cjs") as {
+  staleReason: (root: string, bundle: string, extra?: string[]) => string | undefined;
+  writeInputs: (bundle: string, metafileInputs: Record<string, unknown>) => void;
+};
 
 /** The bundle of pipelines/test/<name>.ts, built when missing or stale. */
 export function harnessBundle(name: "harness" | "plan-harness"): string {
@@ -54,7 +57,7 @@ export function harnessBundle(name: "harness" | "plan-harness"): string {
     fs.writeFileSync(`${pkg}.${process.pid}.tmp`, '{"type": "module"}\n');
     fs.renameSync(`${pkg}.${process.pid}.tmp`, pkg);
   }
-  fs.writeFileSync(path.join(OUT, `${name}.inputs.json`), JSON.stringify(Object.keys(result.metafile!.inputs).sort()));
+  writeInputs(bundle, result.metafile!.inputs);
   fs.renameSync(tmp, bundle);
   return bundle;
 }

@@ -135,8 +135,8 @@ function helmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return env.GOGC !== undefined || env.GOMEMLIMIT !== undefined ? env : { ...env, GOGC: "off", GOMEMLIMIT: "512MiB" };
 }
 
-/** Runs `file` with `args`, `input` on its standard input. */
-function run(file: string, args: readonly string[], env?: NodeJS.ProcessEnv, input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs helm (`file`) with `args`, `input` on its standard input, in {@link helmEnv}. */
+function runHelm(file: string, args: readonly string[], env?: NodeJS.ProcessEnv, input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, env: helmEnv(env) }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
@@ -183,7 +183,7 @@ export function locateChart(r: HelmReleaseInput, src: ChartSource): Promise<stri
       const into = pullDir();
       const args = ["pull", ref, "--version", r.version, "--untar", "--untardir", into];
       if (!r.repository!.startsWith("oci://")) args.push("--repo", r.repository!);
-      const res = await run(src.helm, args, src.env);
+      const res = await runHelm(src.helm, args, src.env);
       if (res.code !== 0) {
         throw new CannotVerify(`chart ${r.chart} ${r.version} (release ${r.name}) could not be pulled from ${r.repository}: ${firstLine(res.stderr)} (for offline use: --charts DIR)`);
       }
@@ -223,7 +223,7 @@ export async function renderRelease(r: HelmReleaseInput, chartDir: string, helm:
     p = (async () => {
       // The values on helm's standard input (`-f -`: helm v3 and v4 pkg/cli/values/options.go
       // `readFile`, "-" is stdin): no file to write and remove per render.
-      const res = await run(helm, [...args, "-f", "-"], undefined, valuesText);
+      const res = await runHelm(helm, [...args, "-f", "-"], undefined, valuesText);
       if (res.code !== 0) return { objects: [], error: firstLine(res.stderr) };
       try {
         return { objects: parseManifests(res.stdout) };
