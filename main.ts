@@ -11,11 +11,13 @@ process.setSourceMapsEnabled(false);
 /* eslint-disable @typescript-eslint/no-require-imports */
 (require("./scripts/creation-stacks") as typeof import("./scripts/creation-stacks")).skipCdktfCreationStacks();
 const { ConfigError, loadConfig } = require("./lib/config/load") as typeof import("./lib/config/load");
-const { synthDeployment } = require("./lib/app") as typeof import("./lib/app");
 const { formatSynthError } = require("./lib/errors") as typeof import("./lib/errors");
 
 try {
   const { config, plan } = loadConfig();
+  // The synthesizing code (cdktf and the provider bindings, most of what the app loads) only
+  // once the config is valid: a config error costs what reading the config costs.
+  const { synthDeployment } = require("./lib/app") as typeof import("./lib/app");
   synthDeployment(config, plan, process.env.CDKTF_OUTDIR ?? "cdktf.out");
 } catch (e) {
   process.stderr.write(`error: ${e instanceof ConfigError ? e.message : formatSynthError(e)}\n`);

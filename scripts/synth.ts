@@ -15,7 +15,6 @@ process.setSourceMapsEnabled(false); // one-line errors only; under tsx source m
 (require("./creation-stacks") as typeof import("./creation-stacks")).skipCdktfCreationStacks();
 const path = require("node:path") as typeof import("node:path");
 const { ConfigError, loadConfig } = require("../lib/config/load") as typeof import("../lib/config/load");
-const { PICTURE_SVG_FILE, removeOrphanStacks, synthDeployment } = require("../lib/app") as typeof import("../lib/app");
 const { formatSynthError } = require("../lib/errors") as typeof import("../lib/errors");
 const { renderReport } = require("../lib/report") as typeof import("../lib/report");
 const { reportClock } = require("./clock") as typeof import("./clock");
@@ -23,16 +22,20 @@ const { reportClock } = require("./clock") as typeof import("./clock");
 function main(): number {
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
   let loaded: ReturnType<typeof loadConfig>;
+  let app: typeof import("../lib/app");
   try {
     loaded = loadConfig();
-    synthDeployment(loaded.config, loaded.plan, outdir);
+    // The synthesizing code (cdktf and the provider bindings, most of what this loads) only once
+    // the config is valid: a config error costs what reading the config costs.
+    app = require("../lib/app") as typeof import("../lib/app");
+    app.synthDeployment(loaded.config, loaded.plan, outdir);
   } catch (e) {
     process.stderr.write(`error: ${e instanceof ConfigError ? e.message : formatSynthError(e)}\n`);
     return 1;
   }
-  removeOrphanStacks(outdir);
+  app.removeOrphanStacks(outdir);
   const shown = (p: string) => path.relative(process.cwd(), p) || ".";
-  process.stdout.write(`Config: ${loaded.source}\nOutput: ${shown(outdir)} (picture: ${shown(path.join(outdir, PICTURE_SVG_FILE))})\n${renderReport(loaded.plan, { now: reportClock() })}\n`);
+  process.stdout.write(`Config: ${loaded.source}\nOutput: ${shown(outdir)} (picture: ${shown(path.join(outdir, app.PICTURE_SVG_FILE))})\n${renderReport(loaded.plan, { now: reportClock() })}\n`);
   return 0;
 }
 

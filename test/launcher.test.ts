@@ -113,10 +113,20 @@ describe("a stale or missing bundle: the source runs through tsx", () => {
     expect(r.stdout).toMatch(/^Stacks \(edited\): /m);
   }, 60_000);
 
-  test("no bundle (a clone never built): tsx; a config error is still one line, once", async () => {
+  test("no bundle (a clone never built): tsx; a config error is still one line, once, before cdktf loads", async () => {
     fs.rmSync(path.join(copy, "dist"), { recursive: true, force: true });
     const out = tmp();
-    const r = await inCopy(["scripts/run.cjs", "synth"], { RUNNERS_CONFIG: path.join(ROOT, "test/fixtures/bad/version-two-parts.yaml"), CDKTF_OUTDIR: out });
+    const loaded = path.join(tmp(), "loaded.txt");
+    const r = await inCopy(["scripts/run.cjs", "synth"], {
+      RUNNERS_CONFIG: path.join(ROOT, "test/fixtures/bad/version-two-parts.yaml"),
+      CDKTF_OUTDIR: out,
+      NODE_OPTIONS: `--require ${path.join(ROOT, "test/fixtures/loaded-packages.cjs")}`,
+      LOADED_PACKAGES: loaded,
+    });
+    // The config was read (zod, yaml), the synthesizing code never loaded.
+    const packages = fs.readFileSync(loaded, "utf8").split("\n");
+    expect(packages).toEqual(expect.arrayContaining(["tsx", "yaml", "zod"]));
+    expect(packages.filter((p) => /^(cdktf|constructs|@cdktf\/)/.test(p))).toEqual([]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n").filter(Boolean)).toEqual([
