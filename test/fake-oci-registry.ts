@@ -39,7 +39,8 @@ export function haveOpenssl(): boolean {
 /** Serves `chartDirs` (unpacked charts) under `prefix`. */
 export async function startFakeOciRegistry(helm: string, chartDirs: readonly string[], prefix = "mirror/charts"): Promise<FakeRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-oci-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  // An ECDSA P-256 key: generated in about 1 ms (an RSA 2048 one takes 0.3 s of CPU).
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
   const manifests = new Map<string, Buffer>();
   const blobs = new Map<string, Buffer>();
   for (const chartDir of chartDirs) {
