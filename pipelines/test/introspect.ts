@@ -70,7 +70,20 @@ async function main() {
     fs.copyFileSync(path.join(SDK, "api", "client.gen.d.ts"), gen);
     const moduleName = JSON.parse(fs.readFileSync(path.join(ROOT, "dagger.json"), "utf8")).name as string;
     const userModule = await load(MODULE_FILES);
-    const ast = new AST([...MODULE_FILES, gen], userModule);
+    // The SDK builds its program with TypeScript's defaults, which add every node_modules/@types
+    // package above the current directory. From the repository root that is this repository's
+    // development types (jest, babel, yargs, ...: 2 s of the run), which the module does not use
+    // and which the engine's copy of the module, with only the module's own dependencies
+    // (pipelines/package.json), does not have. The temporary directory has none above it.
+    // Imports still resolve from each file's own directory, as before.
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    let ast;
+    try {
+      ast = new AST([...MODULE_FILES, gen], userModule);
+    } finally {
+      process.chdir(cwd);
+    }
     const mod = new DaggerModule(convertToPascalCase(moduleName), userModule, ast);
     const type = (t: TypeDef | undefined): string =>
       !t ? "?" : t.kind === "LIST_KIND" ? `[${type(t.typeDef)}]` : t.name ?? t.kind.replace(/_KIND$/, "").toLowerCase();
