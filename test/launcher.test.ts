@@ -120,7 +120,7 @@ describe("a stale or missing bundle: the source runs through tsx", () => {
     const r = await inCopy(["scripts/run.cjs", "synth"], {
       RUNNERS_CONFIG: path.join(ROOT, "test/fixtures/bad/version-two-parts.yaml"),
       CDKTF_OUTDIR: out,
-      NODE_OPTIONS: `--require ${path.join(ROOT, "test/fixtures/loaded-packages.cjs")}`,
+      NODE_OPTIONS: `--require ${JSON.stringify(path.join(ROOT, "test/fixtures/loaded-packages.cjs"))}`,
       LOADED_PACKAGES: loaded,
     });
     // The config was read (zod, yaml), the synthesizing code never loaded.
