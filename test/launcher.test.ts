@@ -167,3 +167,36 @@ describe("scripts/test.cjs, npm test's runner: the type-check and jest at once",
     expect(bothPass).toEqual({ code: 0, printed: "" });
   });
 });
+
+describe("the bundles' copy of cdktf's lib/private/fs.js (scripts/bundle.cjs patchCdktfPrivateFs)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { patchCdktfPrivateFs } = require("../scripts/bundle.cjs") as { patchCdktfPrivateFs: (text: string, file: string) => string };
+  const file = require.resolve("cdktf/lib/private/fs.js");
+
+  test("loads without archiver; an archive still runs cdktf's own file as the zip script", () => {
+    const patched = patchCdktfPrivateFs(fs.readFileSync(file, "utf8"), file);
+    // The patched module run as a bundle would run it: another __filename, its requires recorded,
+    // execSync recorded instead of run.
+    const required: string[] = [];
+    const commands: string[] = [];
+    const fakeRequire = Object.assign(
+      (id: string) => {
+        required.push(id);
+        if (id === "child_process") return { execSync: (command: string) => commands.push(command) };
+        return require(id === "../errors" ? "cdktf/lib/errors" : id);
+      },
+      { resolve: (id: string) => require.resolve(id) },
+    );
+    const mod = { exports: {} as { archiveSync: (src: string, dest: string) => void } };
+    new Function("exports", "require", "module", "__filename", "__dirname", patched)(mod.exports, fakeRequire, mod, "/bundle/synth.js", "/bundle");
+    expect(required.sort()).toEqual(["../errors", "child_process", "crypto", "fs", "path"]);
+    mod.exports.archiveSync("SRC", "DEST");
+    expect(commands).toEqual([`node ${file} SRC DEST`]);
+  });
+
+  test("a cdktf whose file no longer has what the patch changes stops the build with one line", () => {
+    expect(() => patchCdktfPrivateFs('const archiver = require("archiver");', "fs.js")).toThrow(
+      new Error('fs.js: no longer has "node ${__filename} ": review the bundle\'s patch of it'),
+    );
+  });
+});
